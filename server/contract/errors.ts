@@ -1,0 +1,26 @@
+/** Stable error codes of the public contract (API.md). Clients switch on these, never on messages. */
+export const ERROR_STATUS = {
+  INVALID_INPUT: 400,
+  UNKNOWN_TIMEZONE: 400,
+  NOT_ON_GRID: 400,
+  OUTSIDE_HOURS: 400,
+  IN_PAST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  SLOT_TAKEN: 409,
+  SLOT_HELD: 409,
+  INVALID_TRANSITION: 409,
+  HOLD_EXPIRED: 409,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  NOT_READY: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}

@@ -1,0 +1,194 @@
+import { DateTime } from 'luxon';
+import type pg from 'pg';
+import { hashPassword } from '../auth/password.ts';
+
+export const DEMO_ZONE = 'Asia/Kathmandu';
+export const DEMO_DOMAIN = 'kbstylish.test';
+
+const SERVICES = [
+  { key: 'cut', name: 'Haircut & Style', category: 'Hair', duration: 45, price: 150000 },
+  { key: 'mens', name: "Men's Cut", category: 'Hair', duration: 30, price: 80000 },
+  { key: 'blow', name: 'Blow-dry', category: 'Hair', duration: 30, price: 70000 },
+  { key: 'colour', name: 'Hair Colour', category: 'Colour', duration: 120, price: 550000 },
+  { key: 'highlights', name: 'Highlights', category: 'Colour', duration: 150, price: 750000 },
+  { key: 'keratin', name: 'Keratin Treatment', category: 'Treatment', duration: 180, price: 900000 },
+  { key: 'mani', name: 'Manicure', category: 'Nails', duration: 45, price: 120000 },
+  { key: 'bridal', name: 'Bridal Makeup', category: 'Makeup', duration: 90, price: 1200000 },
+] as const;
+type ServiceKey = (typeof SERVICES)[number]['key'];
+
+// Nepal's weekend is Saturday (6); each stylist also has one weekday off.
+const STYLISTS: { email: string; name: string; bio: string; dayOff: number; step: number; services: [ServiceKey, number?, number?][] }[] = [
+  { email: 'aarav', name: 'Aarav Shrestha', bio: 'Precision cuts and everyday styling.', dayOff: 2, step: 30,
+    services: [['cut'], ['mens'], ['blow'], ['keratin', 200]] },
+  { email: 'priya', name: 'Priya Gurung', bio: 'Colour specialist: balayage, highlights and corrections.', dayOff: 3, step: 30,
+    services: [['colour'], ['highlights'], ['cut', 60, 180000], ['blow']] },
+  { email: 'sita', name: 'Sita Rai', bio: 'Nails and bridal makeup.', dayOff: 1, step: 15,
+    services: [['mani'], ['bridal'], ['blow', 40]] },
+  { email: 'bikash', name: 'Bikash Thapa', bio: 'Classic and modern men\u2019s grooming.', dayOff: 4, step: 15,
+    services: [['mens'], ['cut'], ['keratin']] },
+];
+
+const CUSTOMERS = [
+  ['customer', 'Demo Customer'], ['anita', 'Anita Karki'], ['rohan', 'Rohan Basnet'], ['maya', 'Maya Tamang'],
+  ['nabin', 'Nabin Adhikari'], ['sarita', 'Sarita Magar'], ['kiran', 'Kiran Joshi'], ['pooja', 'Pooja Sharma'],
+  ['suman', 'Suman Lama'], ['asha', 'Asha Poudel'], ['dipesh', 'Dipesh KC'], ['rina', 'Rina Bhandari'],
+] as const;
+
+/** Deterministic PRNG (mulberry32), so the demo data is the same on every machine. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SeedOptions {
+  password: string;
+  /** The moment the demo is built around; default now. */
+  now?: Date;
+}
+
+/**
+ * Seeds the demo salon into an empty database, in one transaction. Does nothing (returns false)
+ * when any user exists, so concurrent or repeated starts seed once.
+ */
+export async function seedDemo(client: pg.ClientBase, opts: SeedOptions): Promise<boolean> {
+  await client.query('begin');
+  try {
+    await client.query('select pg_advisory_xact_lock(7412002)');
+    const { rows } = await client.query('select exists (select 1 from users) as any');
+    if (rows[0].any) {
+      await client.query('rollback');
+      return false;
+    }
+    await insertDemo(client, opts);
+    await client.query('commit');
+    return true;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  }
+}
+
+async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<void> {
+  const hash = await hashPassword(opts.password);
+  const random = rng(20261126);
+  const today = DateTime.fromJSDate(opts.now ?? new Date(), { zone: DEMO_ZONE }).startOf('day');
+  const nowMs = (opts.now ?? new Date()).getTime();
+
+  const insertUser = async (local: string, name: string, role: string, notes = '', safety = '') =>
+    (await client.query<{ id: string }>(
+      `insert into users (email, password_hash, display_name, role, notes, safety_notes, phone)
+       values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+      [`${local}@${DEMO_DOMAIN}`, hash, name, role, notes, safety, role === 'customer' ? `98${String(Math.floor(random() * 1e8)).padStart(8, '0')}` : null],
+    )).rows[0].id;
+
+  await insertUser('admin', 'Salon Admin', 'admin');
+
+  const serviceIds = new Map<ServiceKey, { id: string; duration: number; price: number }>();
+  for (const s of SERVICES) {
+    const { rows } = await client.query<{ id: string }>(
+      'insert into services (name, category, duration_minutes, price_cents) values ($1, $2, $3, $4) returning id',
+      [s.name, s.category, s.duration, s.price],
+    );
+    serviceIds.set(s.key, { id: rows[0].id, duration: s.duration, price: s.price });
+  }
+
+  const customers: string[] = [];
+  for (const [i, [local, name]] of CUSTOMERS.entries()) {
+    const notes = i % 3 === 1 ? 'Prefers a quiet appointment; likes tea, no sugar.' : i % 4 === 2 ? 'Usually runs 5 minutes late.' : '';
+    const safety = i % 4 === 1 ? 'Allergic to PPD hair dye: patch test before any colour.' : i === 5 ? 'Sensitive scalp; avoid strong bleach.' : '';
+    customers.push(await insertUser(local, name, 'customer', notes, safety));
+  }
+
+  const effectiveFrom = today.minus({ days: 120 }).toISODate()!;
+  const stylists: { id: string; dayOff: number; step: number; services: { id: string; duration: number; price: number }[] }[] = [];
+  for (const st of STYLISTS) {
+    const userId = await insertUser(st.email, st.name, 'stylist');
+    const { rows } = await client.query<{ id: string }>(
+      `insert into stylists (user_id, display_name, timezone, bio, slot_step_minutes) values ($1, $2, $3, $4, $5) returning id`,
+      [userId, st.name, DEMO_ZONE, st.bio, st.step],
+    );
+    const id = rows[0].id;
+    const offered = [];
+    for (const [key, duration, price] of st.services) {
+      const svc = serviceIds.get(key)!;
+      await client.query(
+        'insert into stylist_services (stylist_id, service_id, duration_minutes, price_cents) values ($1, $2, $3, $4)',
+        [id, svc.id, duration ?? null, price ?? null],
+      );
+      offered.push({ id: svc.id, duration: duration ?? svc.duration, price: price ?? svc.price });
+    }
+    for (let dow = 0; dow < 7; dow++) {
+      if (dow === 6 || dow === st.dayOff) continue;
+      // Morning and afternoon with a lunch break; Fridays end early.
+      const windows = dow === 5 ? [['10:00', '13:00'], ['14:00', '16:00']] : [['10:00', '13:00'], ['14:00', '18:00']];
+      for (const [start, end] of windows) {
+        await client.query(
+          `insert into schedule_windows (stylist_id, day_of_week, start_time, end_time, effective_from) values ($1, $2, $3, $4, $5)`,
+          [id, dow, start, end, effectiveFrom],
+        );
+      }
+    }
+    stylists.push({ id, dayOff: st.dayOff, step: st.step, services: offered });
+  }
+
+  // A salon-wide closure on a coming date, and a stylist's training block.
+  const closure = today.plus({ days: 9 });
+  await client.query(
+    `insert into overrides (scope, start_date, end_date, kind, reason) values ('salon', $1, $1, 'closed', 'Salon closed for a public holiday')`,
+    [closure.toISODate()],
+  );
+  await client.query(
+    `insert into overrides (scope, stylist_id, start_date, end_date, kind, start_time, end_time, reason)
+     values ('stylist', $1, $2, $2, 'blocked', '15:00', '17:00', 'Colour training')`,
+    [stylists[1].id, today.plus({ days: 4 }).toISODate()],
+  );
+
+  // About 60 days of history and 14 days ahead, placed on each stylist's grid without overlaps.
+  for (const st of stylists) {
+    for (let offset = -60; offset <= 14; offset++) {
+      const day = today.plus({ days: offset });
+      const dow = day.weekday % 7;
+      if (dow === 6 || dow === st.dayOff || day.hasSame(closure, 'day')) continue;
+      const windows = dow === 5 ? [[10, 13], [14, 16]] : [[10, 13], [14, 18]];
+      const fill = offset < 0 ? 0.45 : 0.3;
+      for (const [from, to] of windows) {
+        let t = day.set({ hour: from });
+        const end = day.set({ hour: to });
+        while (t < end) {
+          const svc = st.services[Math.floor(random() * st.services.length)];
+          const finish = t.plus({ minutes: svc.duration });
+          if (finish > end || random() > fill) {
+            t = t.plus({ minutes: st.step });
+            continue;
+          }
+          const startMs = t.toMillis();
+          if (offset >= 0 && startMs < nowMs + 60 * 60_000) {
+            t = t.plus({ minutes: st.step });
+            continue;
+          }
+          const status = offset < 0
+            ? (random() < 0.08 ? 'no_show' : random() < 0.08 ? 'cancelled' : 'completed')
+            : (random() < 0.25 ? 'pending' : 'confirmed');
+          const customer = customers[Math.floor(random() * customers.length)];
+          await client.query(
+            `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [customer, st.id, svc.id, t.toJSDate(), finish.toJSDate(), finish.plus({ minutes: 15 }).toJSDate(), status, svc.price,
+              t.minus({ days: 3 + Math.floor(random() * 10) }).toJSDate()],
+          );
+          // The next start after the buffer, rounded up to the stylist's step.
+          const freeAt = finish.plus({ minutes: 15 });
+          const steps = Math.ceil(freeAt.diff(day.set({ hour: from }), 'minutes').minutes / st.step);
+          t = day.set({ hour: from }).plus({ minutes: steps * st.step });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../contract/errors.ts';
+import type { z } from 'zod';
+
+/** The one error type the domain throws; the error handler turns it into the contract's body. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.details = details;
+  }
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
+  }
+}
+
+export const notFound = (what = 'Not found') => new AppError('NOT_FOUND', what);
+
+/** Per-field details of a zod failure, as `INVALID_INPUT`. */
+export function invalidInput(error: z.ZodError, message = 'Some fields are missing or invalid'): AppError {
+  const fields = error.issues.map((i) => ({
+    field: i.path.length ? i.path.join('.') : (i.code === 'unrecognized_keys' ? (i as { keys?: string[] }).keys?.join(',') ?? '' : ''),
+    code: i.code,
+    message: i.message,
+  }));
+  return new AppError('INVALID_INPUT', message, { fields });
+}
+
+/** Validates `input` against `schema` or throws INVALID_INPUT with per-field details. */
+export function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) throw invalidInput(r.error);
+  return r.data;
+}
+
+/** Maps Postgres errors that are the client's fault to contract errors; null for the rest. */
+export function fromPgError(err: unknown): AppError | null {
+  const code = (err as { code?: string } | null)?.code;
+  switch (code) {
+    case '23P01': // exclusion_violation: the bookings_no_overlap constraint
+      return new AppError('SLOT_TAKEN', 'That time was just taken by another booking');
+    case '23505': // unique_violation
+      return new AppError('CONFLICT', 'That already exists');
+    case '22P02': // invalid_text_representation (a malformed uuid that slipped through)
+    case '22007': // invalid_datetime_format
+    case '22008': // datetime_field_overflow
+      return new AppError('INVALID_INPUT', 'A value has the wrong format');
+    case '23503': // foreign_key_violation
+      return new AppError('NOT_FOUND', 'A referenced record does not exist');
+    case '23514': // check_violation
+      return new AppError('INVALID_INPUT', 'A value is out of range');
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,139 @@
+import { LRUCache } from 'lru-cache';
+
+export interface DayKey {
+  stylistId: string;
+  serviceId: string;
+  date: string;
+}
+
+export interface CachedDay {
+  /** Approximate bytes held by this entry, for the byte bound. */
+  bytes: number;
+  /** Epoch ms after which the entry must not be served (the earliest hold expiry), or Infinity. */
+  expiresAtMs: number;
+}
+
+export interface SlotCacheOptions<V extends CachedDay> {
+  maxBytes: number;
+  ttlMs: number;
+  load: (key: DayKey, signal: AbortSignal) => Promise<V>;
+  now?: () => number;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  evictions: number;
+  invalidations: number;
+}
+
+export type Lookup<V> = { value: V; hit: boolean };
+
+const keyOf = (k: DayKey) => `${k.stylistId}|${k.serviceId}|${k.date}`;
+
+/**
+ * The in-process slot cache: an LRU bounded in bytes, keyed by (stylist, service, local date).
+ * Concurrent misses for one key share one load (lru-cache's fetchMethod). Invalidating a key while
+ * its load is in flight aborts that load, so a computation that began before an invalidation is
+ * never stored after it; callers waiting on it load again.
+ */
+export class SlotCache<V extends CachedDay> {
+  readonly stats: CacheStats = { hits: 0, misses: 0, evictions: 0, invalidations: 0 };
+  #lru: LRUCache<string, V, DayKey>;
+  /** stylistId → keys cached or loading for that stylist, so invalidation needs no scan. */
+  #byStylist = new Map<string, Set<string>>();
+  #now: () => number;
+  #ttlMs: number;
+  #load: SlotCacheOptions<V>['load'];
+
+  constructor(opts: SlotCacheOptions<V>) {
+    this.#load = opts.load;
+    this.#now = opts.now ?? Date.now;
+    this.#ttlMs = opts.ttlMs;
+    this.#lru = new LRUCache<string, V, DayKey>({
+      maxSize: opts.maxBytes,
+      sizeCalculation: (v) => Math.max(1, v.bytes),
+      ttl: opts.ttlMs,
+      ttlAutopurge: false,
+      // A TTL'd entry is checked on get; never hand out an expired list while reloading.
+      allowStale: false,
+      noDeleteOnFetchRejection: false,
+      fetchMethod: async (key, _stale, { signal, options, context }) => {
+        this.#index(context.stylistId, key);
+        const value = await opts.load(context, signal);
+        // The entry lives until the safety TTL or the first hold in it expires, whichever is first.
+        const untilHold = value.expiresAtMs - this.#now();
+        options.ttl = Math.max(1, Math.min(this.#ttlMs, untilHold));
+        return value;
+      },
+      dispose: (_v, key, reason) => {
+        if (reason === 'evict') this.stats.evictions++;
+        const stylistId = key.slice(0, key.indexOf('|'));
+        this.#byStylist.get(stylistId)?.delete(key);
+      },
+    });
+  }
+
+  /** The day's entry: from the cache, or loaded once however many callers ask at the same time. */
+  async get(key: DayKey): Promise<Lookup<V>> {
+    const k = keyOf(key);
+    const cached = this.#lru.get(k);
+    if (cached !== undefined) {
+      this.stats.hits++;
+      return { value: cached, hit: true };
+    }
+    this.stats.misses++;
+    // An invalidation during the load aborts it and fetch resolves undefined: load again, since the
+    // caller must see the state after that invalidation.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const v = await this.#lru.fetch(k, { context: key });
+      if (v !== undefined) return { value: v, hit: false };
+    }
+    const controller = new AbortController();
+    return { value: await this.load(key, controller.signal), hit: false };
+  }
+
+  /** Bypasses the cache (while the listener is down, or with CACHE=off). */
+  load(key: DayKey, signal: AbortSignal): Promise<V> {
+    return this.#load(key, signal);
+  }
+
+  /** Drops the entries of one stylist, for the given local dates or, with null, every date. */
+  invalidate(stylistId: string, dates: readonly string[] | null): number {
+    const keys = this.#byStylist.get(stylistId);
+    if (!keys) return 0;
+    const wanted = dates ? new Set(dates) : null;
+    let n = 0;
+    for (const k of [...keys]) {
+      if (wanted && !wanted.has(k.slice(k.lastIndexOf('|') + 1))) continue;
+      keys.delete(k);
+      if (this.#lru.delete(k)) n++;
+    }
+    if (keys.size === 0) this.#byStylist.delete(stylistId);
+    this.stats.invalidations += n;
+    return n;
+  }
+
+  /** Drops every entry (a salon-wide change, or the listener reconnecting after a gap). */
+  invalidateAll(): number {
+    const n = this.#lru.size;
+    this.#lru.clear();
+    this.#byStylist.clear();
+    this.stats.invalidations += n;
+    return n;
+  }
+
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  get bytes(): number {
+    return this.#lru.calculatedSize;
+  }
+
+  #index(stylistId: string, key: string): void {
+    let set = this.#byStylist.get(stylistId);
+    if (!set) this.#byStylist.set(stylistId, (set = new Set()));
+    set.add(key);
+  }
+}

@@ -1,0 +1,109 @@
+import type pg from 'pg';
+import type { DayInput, OverrideRow, ScheduleWindowRow, Interval } from './engine.ts';
+import type { DayKey } from './cache.ts';
+
+export interface StylistDaySettings {
+  timezone: string;
+  slotStepMinutes: number;
+  bufferMinutes: number;
+  minNoticeMinutes: number;
+  horizonDays: number;
+  durationMinutes: number;
+  priceCents: number;
+}
+
+export interface LoadedDay {
+  settings: StylistDaySettings;
+  input: DayInput;
+  /** Max event id that changed this stylist's slots on this date (0 before any). */
+  version: number;
+  /** Earliest expiry among the holds in the input, epoch ms, or Infinity. */
+  earliestHoldExpiryMs: number;
+  /** The database's clock when the rows were read. */
+  dbNowMs: number;
+}
+
+// Everything the engine needs for one (stylist, service, date), in one round trip. Bookings are
+// found through the (stylist_id, start_at) index: an appointment is at most 16 h (12 h service
+// plus 4 h buffer), so one that touches the day starts no earlier than 17 h before it.
+const DAY_SQL = `
+with st as (
+  select s.timezone, s.slot_step_minutes, s.buffer_minutes, s.min_notice_minutes, s.horizon_days,
+         coalesce(ss.duration_minutes, sv.duration_minutes) as duration_minutes,
+         coalesce(ss.price_cents, sv.price_cents) as price_cents,
+         ($3::date::timestamp at time zone s.timezone) as day_start,
+         (($3::date + 1)::timestamp at time zone s.timezone) as day_end
+  from stylists s
+  join stylist_services ss on ss.stylist_id = s.id and ss.service_id = $2
+  join services sv on sv.id = ss.service_id
+  where s.id = $1 and s.active and sv.active
+)
+select st.timezone, st.slot_step_minutes, st.buffer_minutes, st.min_notice_minutes, st.horizon_days,
+  st.duration_minutes, st.price_cents,
+  (extract(epoch from clock_timestamp()) * 1000)::float8 as db_now_ms,
+  (select coalesce(json_agg(json_build_object(
+      'dayOfWeek', w.day_of_week, 'start', to_char(w.start_time, 'HH24:MI'), 'end', to_char(w.end_time, 'HH24:MI'),
+      'effectiveFrom', w.effective_from, 'effectiveUntil', w.effective_until)), '[]')
+     from schedule_windows w
+    where w.stylist_id = $1 and w.day_of_week = extract(dow from $3::date)
+      and w.effective_from <= $3::date and (w.effective_until is null or w.effective_until >= $3::date)) as schedule,
+  (select coalesce(json_agg(json_build_object(
+      'id', o.id, 'kind', o.kind, 'startDate', o.start_date, 'endDate', o.end_date,
+      'start', to_char(o.start_time, 'HH24:MI'), 'end', to_char(o.end_time, 'HH24:MI'),
+      'priority', o.priority, 'createdAtMs', (extract(epoch from o.created_at) * 1000)::float8)), '[]')
+     from overrides o
+    where (o.stylist_id = $1 or o.stylist_id is null) and $3::date between o.start_date and o.end_date) as overrides,
+  (select coalesce(json_agg(json_build_array(
+      (extract(epoch from b.start_at) * 1000)::float8, (extract(epoch from b.occupied_until) * 1000)::float8)), '[]')
+     from bookings b
+    where b.stylist_id = $1 and b.status in ('pending', 'confirmed', 'in_progress')
+      and b.start_at > st.day_start - interval '17 hours' and b.start_at < st.day_end + interval '1 day'
+      and b.occupied_until > st.day_start) as bookings,
+  (select coalesce(json_agg(json_build_array(
+      (extract(epoch from h.start_at) * 1000)::float8, (extract(epoch from h.occupied_until) * 1000)::float8,
+      (extract(epoch from h.expires_at) * 1000)::float8)), '[]')
+     from holds h
+    where h.stylist_id = $1 and h.expires_at > clock_timestamp()
+      and h.start_at > st.day_start - interval '17 hours' and h.start_at < st.day_end + interval '1 day'
+      and h.occupied_until > st.day_start) as holds,
+  (select coalesce(max(v.version), 0) from availability_versions v
+    where v.stylist_id in ($1, '00000000-0000-0000-0000-000000000000'::uuid)
+      and v.day in ($3::date, '-infinity'::date)) as version
+from st`;
+
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/** Loads one day's rows, or null when the stylist or service is unknown or not offered together. */
+export async function loadDay(db: Queryable, key: DayKey): Promise<LoadedDay | null> {
+  const { rows } = await db.query(DAY_SQL, [key.stylistId, key.serviceId, key.date]);
+  const r = rows[0];
+  if (!r) return null;
+  const toInterval = (a: number[]): Interval => ({ startMs: a[0], endMs: a[1] });
+  const holds = r.holds as number[][];
+  const settings: StylistDaySettings = {
+    timezone: r.timezone,
+    slotStepMinutes: r.slot_step_minutes,
+    bufferMinutes: r.buffer_minutes,
+    minNoticeMinutes: r.min_notice_minutes,
+    horizonDays: r.horizon_days,
+    durationMinutes: r.duration_minutes,
+    priceCents: r.price_cents,
+  };
+  return {
+    settings,
+    version: Number(r.version),
+    dbNowMs: r.db_now_ms,
+    earliestHoldExpiryMs: holds.reduce((m, h) => Math.min(m, h[2]), Infinity),
+    input: {
+      date: key.date,
+      timezone: r.timezone,
+      slotStepMinutes: r.slot_step_minutes,
+      durationMinutes: r.duration_minutes,
+      bufferMinutes: r.buffer_minutes,
+      schedule: r.schedule as ScheduleWindowRow[],
+      overrides: r.overrides as OverrideRow[],
+      bookings: (r.bookings as number[][]).map(toInterval),
+      holds: holds.map(toInterval),
+    },
+  };
+}

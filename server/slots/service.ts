@@ -1,0 +1,189 @@
+import { DateTime } from 'luxon';
+import type { Pool } from '../db/pool.ts';
+import type { Slot, SlotStatus } from '../contract/slots.ts';
+import { AppError } from '../http/errors.ts';
+import { SlotCache, type CachedDay, type DayKey } from './cache.ts';
+import { bookableRange, computeDaySlots, isValidLocalDate, isValidZone, type Interval } from './engine.ts';
+import { loadDay, type StylistDaySettings } from './load.ts';
+
+interface EntrySlot {
+  startMs: number;
+  startUtc: string;
+  endUtc: string;
+  startLocal: string;
+  status: Exclude<SlotStatus, 'unavailable'>;
+}
+
+export interface Rendered {
+  slots: Slot[];
+  body: string;
+  etag: string;
+}
+
+/** One computed day: what the engine said, before "now" and the customer's zone are applied. */
+export interface DayEntry extends CachedDay {
+  key: DayKey;
+  settings: StylistDaySettings;
+  version: number;
+  computedAtMs: number;
+  computedAt: string;
+  windows: Interval[];
+  slots: EntrySlot[];
+  /** Rendered answers by (customer zone, bookable range): the cached path does no per-slot work. */
+  rendered: Map<string, Rendered>;
+}
+
+export interface SlotAnswer extends Rendered {
+  entry: DayEntry;
+  hit: boolean;
+}
+
+const MAX_RENDERED = 16;
+const displayFormats = new Map<string, Intl.DateTimeFormat>();
+
+function displayFormat(zone: string): Intl.DateTimeFormat {
+  let f = displayFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: zone });
+    if (displayFormats.size > 1000) displayFormats.clear();
+    displayFormats.set(zone, f);
+  }
+  return f;
+}
+
+const validZones = new Map<string, boolean>();
+/** IANA zone check, memoised (a bounded map: zone names are few and the check is not free). */
+export function knownZone(zone: string): boolean {
+  let ok = validZones.get(zone);
+  if (ok === undefined) {
+    ok = isValidZone(zone);
+    if (validZones.size > 1000) validZones.clear();
+    validZones.set(zone, ok);
+  }
+  return ok;
+}
+
+export interface SlotServiceOptions {
+  pool: Pool;
+  cacheEnabled: boolean;
+  cacheMaxBytes: number;
+  cacheTtlMs: number;
+  now?: () => number;
+}
+
+/**
+ * Slot answers for (stylist, service, date): served from the LRU cache unless the cache is off or
+ * not trusted (the notification listener is down), computed from one round trip otherwise.
+ */
+export class SlotService {
+  readonly cache: SlotCache<DayEntry>;
+  readonly cacheEnabled: boolean;
+  /** False while the relay cannot vouch that the cache has seen every event. */
+  trusted = true;
+  readonly now: () => number;
+  #pool: Pool;
+
+  constructor(opts: SlotServiceOptions) {
+    this.#pool = opts.pool;
+    this.now = opts.now ?? Date.now;
+    this.cacheEnabled = opts.cacheEnabled;
+    this.cache = new SlotCache<DayEntry>({
+      maxBytes: opts.cacheMaxBytes,
+      ttlMs: opts.cacheTtlMs,
+      now: this.now,
+      load: (key) => this.compute(key),
+    });
+  }
+
+  /** Validates the key's date; throws INVALID_INPUT for a date that does not exist. */
+  static checkDate(date: string): void {
+    if (!isValidLocalDate(date)) throw new AppError('INVALID_INPUT', 'targetDate is not a calendar date', { fields: [{ field: 'targetDate', code: 'invalid_date', message: 'not a calendar date' }] });
+  }
+
+  async day(key: DayKey): Promise<{ entry: DayEntry; hit: boolean }> {
+    SlotService.checkDate(key.date);
+    if (this.cacheEnabled && this.trusted) {
+      const { value, hit } = await this.cache.get(key);
+      return { entry: value, hit };
+    }
+    return { entry: await this.compute(key), hit: false };
+  }
+
+  async answer(key: DayKey, customerZone: string | undefined): Promise<SlotAnswer> {
+    if (customerZone !== undefined && !knownZone(customerZone)) {
+      throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${customerZone}`);
+    }
+    const { entry, hit } = await this.day(key);
+    return { ...render(entry, customerZone ?? entry.settings.timezone, this.now()), entry, hit };
+  }
+
+  /** Loads and computes one day, never from the cache. */
+  async compute(key: DayKey): Promise<DayEntry> {
+    const day = await loadDay(this.#pool, key);
+    if (!day) throw new AppError('NOT_FOUND', 'Unknown stylist or service, or the stylist does not offer this service');
+    const { windows, slots } = computeDaySlots(day.input);
+    const zone = day.settings.timezone;
+    const durationMs = day.settings.durationMinutes * 60_000;
+    const entrySlots: EntrySlot[] = slots.map((s) => ({
+      startMs: s.startMs,
+      startUtc: new Date(s.startMs).toISOString(),
+      endUtc: new Date(s.startMs + durationMs).toISOString(),
+      startLocal: DateTime.fromMillis(s.startMs, { zone }).toISO()!,
+      status: s.status,
+    }));
+    const computedAtMs = this.now();
+    return {
+      key,
+      settings: day.settings,
+      version: day.version,
+      computedAtMs,
+      computedAt: new Date(computedAtMs).toISOString(),
+      windows,
+      slots: entrySlots,
+      rendered: new Map(),
+      // Room for the slots and a few rendered answers.
+      bytes: 600 + entrySlots.length * 400,
+      // The cache's clock, shifted by how far this holds' expiry is from the database's clock.
+      expiresAtMs: day.earliestHoldExpiryMs === Infinity ? Infinity : computedAtMs + (day.earliestHoldExpiryMs - day.dbNowMs),
+    };
+  }
+
+  invalidate(stylistId: string, dates: readonly string[] | null): number {
+    return this.cache.invalidate(stylistId, dates);
+  }
+
+  invalidateAll(): number {
+    return this.cache.invalidateAll();
+  }
+}
+
+/**
+ * Applies "now" and the customer's zone to a computed day. Results are memoised on the entry by
+ * (zone, bookable range), so a cached answer costs two binary searches and a map lookup.
+ */
+export function render(entry: DayEntry, zone: string, nowMs: number): Rendered {
+  const { minNoticeMinutes, horizonDays } = entry.settings;
+  const { from, to } = bookableRange(entry.slots, nowMs, minNoticeMinutes, horizonDays);
+  const memoKey = `${zone}|${from}|${to}`;
+  let r = entry.rendered.get(memoKey);
+  if (r) return r;
+  const fmt = displayFormat(zone);
+  const slots: Slot[] = entry.slots.map((s, i) => ({
+    startUtc: s.startUtc,
+    endUtc: s.endUtc,
+    startLocal: s.startLocal,
+    display: fmt.format(s.startMs).replace(/\u202f/g, ' '),
+    status: i >= from && i < to ? s.status : 'unavailable',
+  }));
+  const body = JSON.stringify(slots);
+  r = { slots, body, etag: `W/"${entry.version}-${entry.computedAtMs.toString(36)}-${hashString(memoKey)}"` };
+  if (entry.rendered.size >= MAX_RENDERED) entry.rendered.clear();
+  entry.rendered.set(memoKey, r);
+  return r;
+}
+
+function hashString(s: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36);
+}

@@ -1,0 +1,34 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type App } from '../../server/app.ts';
+import { parseConfig, type Config } from '../../server/config.ts';
+import type { Pool } from '../../server/db/pool.ts';
+import { silentLog } from './db.ts';
+
+export interface TestServer {
+  app: App;
+  server: http.Server;
+  baseUrl: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** Starts the real app on port 0 against `pool`, with config from `env` (as if from the environment). */
+export async function startTestServer(pool: Pool, opts: { env?: Record<string, string>; now?: () => number; databaseUrl?: string } = {}): Promise<TestServer> {
+  const config = parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: opts.databaseUrl ?? 'postgres://unused', ...opts.env });
+  const app = createApp({ config, pool, log: silentLog, now: opts.now });
+  const server = http.createServer(app.express);
+  await app.attach(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    app,
+    server,
+    baseUrl,
+    config,
+    async close() {
+      server.closeAllConnections();
+      await Promise.all([new Promise<void>((r) => server.close(() => r())), app.close()]);
+    },
+  };
+}

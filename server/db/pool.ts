@@ -7,6 +7,8 @@ export type PoolClient = pg.PoolClient;
 // Return DATE columns as 'YYYY-MM-DD' strings: a local date has no instant, and letting pg turn it
 // into a JS Date would shift it by the process time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+// date[] (oid 1182), e.g. events.dates: '{2027-06-01,2027-06-02}' → ['2027-06-01', '2027-06-02'].
+pg.types.setTypeParser(1182 as never, (v: string) => (v === '{}' ? [] : v.slice(1, -1).split(',')));
 // int8 (counts, event ids) as numbers: they stay far below 2^53 here.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 

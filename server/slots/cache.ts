@@ -55,6 +55,9 @@ export class SlotCache<V extends CachedDay> {
       sizeCalculation: (v) => Math.max(1, v.bytes),
       ttl: opts.ttlMs,
       ttlAutopurge: false,
+      // Entry lifetimes follow the injected clock (tests fake it).
+      perf: { now: () => this.#now() },
+      ttlResolution: 0,
       // A TTL'd entry is checked on get; never hand out an expired list while reloading.
       allowStale: false,
       noDeleteOnFetchRejection: false,
@@ -86,8 +89,13 @@ export class SlotCache<V extends CachedDay> {
     // An invalidation during the load aborts it and fetch resolves undefined: load again, since the
     // caller must see the state after that invalidation.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const v = await this.#lru.fetch(k, { context: key });
-      if (v !== undefined) return { value: v, hit: false };
+      const status: LRUCache.Status<V> = {};
+      try {
+        const v = await this.#lru.fetch(k, { context: key, status });
+        if (v !== undefined) return { value: v, hit: false };
+      } catch (err) {
+        if (!status.fetchAborted) throw err;
+      }
     }
     const controller = new AbortController();
     return { value: await this.load(key, controller.signal), hit: false };

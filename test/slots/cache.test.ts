@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { SlotCache, type CachedDay, type DayKey } from '../../server/slots/cache.ts';
+
+interface V extends CachedDay {
+  n: number;
+  key: DayKey;
+}
+
+/** A cache whose loads resolve when the test says so, counting how many ran. */
+function harness(opts: { maxBytes?: number; ttlMs?: number; bytes?: number; expiresAtMs?: number } = {}) {
+  let clock = 1_000_000;
+  let loads = 0;
+  const pending: { key: DayKey; resolve: (v: V) => void; signal: AbortSignal }[] = [];
+  const cache = new SlotCache<V>({
+    maxBytes: opts.maxBytes ?? 1_000_000,
+    ttlMs: opts.ttlMs ?? 300_000,
+    now: () => clock,
+    load: (key, signal) => {
+      loads++;
+      const n = loads;
+      return new Promise<V>((resolve) => pending.push({
+        key, signal,
+        resolve: () => resolve({ n, key, bytes: opts.bytes ?? 100, expiresAtMs: opts.expiresAtMs ?? Infinity }),
+      }));
+    },
+  });
+  const settle = async () => {
+    // Let fetch() reach the loader, then resolve everything pending.
+    for (let i = 0; i < 5 && pending.length === 0; i++) await Promise.resolve();
+    while (pending.length) pending.shift()!.resolve(undefined as never);
+    await new Promise((r) => setImmediate(r));
+  };
+  return { cache, pending, settle, loads: () => loads, advance: (ms: number) => (clock += ms) };
+}
+
+const key = (date = '2027-01-01', stylistId = 's1', serviceId = 'x'): DayKey => ({ stylistId, serviceId, date });
+
+describe('SlotCache', () => {
+  it('misses, then hits without loading again', async () => {
+    const h = harness();
+    const first = h.cache.get(key());
+    await h.settle();
+    expect(await first).toMatchObject({ hit: false, value: { n: 1 } });
+    expect(await h.cache.get(key())).toMatchObject({ hit: true, value: { n: 1 } });
+    expect(h.loads()).toBe(1);
+    expect(h.cache.stats).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it('coalesces concurrent misses for one key into one load', async () => {
+    const h = harness();
+    const all = Promise.all(Array.from({ length: 20 }, () => h.cache.get(key())));
+    await h.settle();
+    const results = await all;
+    expect(h.loads()).toBe(1);
+    expect(new Set(results.map((r) => r.value.n))).toEqual(new Set([1]));
+  });
+
+  it('invalidates by stylist and dates, leaving other dates and stylists cached', async () => {
+    const h = harness();
+    const gets = [key('2027-01-01'), key('2027-01-02'), key('2027-01-01', 's2')].map((k) => h.cache.get(k));
+    await h.settle();
+    await Promise.all(gets);
+    expect(h.cache.invalidate('s1', ['2027-01-01'])).toBe(1);
+    const again = h.cache.get(key('2027-01-01'));
+    await h.settle();
+    expect((await again).hit).toBe(false);
+    expect((await h.cache.get(key('2027-01-02'))).hit).toBe(true);
+    expect((await h.cache.get(key('2027-01-01', 's2'))).hit).toBe(true);
+    expect(h.cache.invalidate('s1', null)).toBe(2);
+    expect(h.cache.size).toBe(1);
+  });
+
+  it('never stores a load that began before an invalidation; waiting callers get a fresh load', async () => {
+    const h = harness();
+    const before = h.cache.get(key());
+    for (let i = 0; i < 5 && h.pending.length === 0; i++) await Promise.resolve();
+    expect(h.pending).toHaveLength(1);
+    const stale = h.pending[0];
+    h.cache.invalidate('s1', ['2027-01-01']);
+    expect(stale.signal.aborted).toBe(true);
+    stale.resolve(undefined as never); // the old load completes after the invalidation
+    h.pending.shift();
+    await h.settle();
+    const result = await before;
+    expect(result.value.n).toBe(2); // the caller got a load that started after the invalidation
+    expect((await h.cache.get(key())).value.n).toBe(2); // and that is what the cache holds
+  });
+
+  it('invalidateAll aborts in-flight loads too', async () => {
+    const h = harness();
+    const p = h.cache.get(key());
+    for (let i = 0; i < 5 && h.pending.length === 0; i++) await Promise.resolve();
+    const stale = h.pending.shift()!;
+    h.cache.invalidateAll();
+    stale.resolve(undefined as never);
+    await h.settle();
+    expect((await p).value.n).toBe(2);
+  });
+
+  it('stays within its byte bound by evicting the least recently used', async () => {
+    const h = harness({ maxBytes: 1000, bytes: 300 });
+    for (let d = 1; d <= 5; d++) {
+      const p = h.cache.get(key(`2027-01-0${d}`));
+      await h.settle();
+      await p;
+      expect(h.cache.bytes).toBeLessThanOrEqual(1000);
+    }
+    expect(h.cache.size).toBe(3);
+    expect(h.cache.stats.evictions).toBe(2);
+    expect((await h.cache.get(key('2027-01-05'))).hit).toBe(true);
+  });
+
+  it('expires an entry at its earliest hold expiry, before the safety TTL', async () => {
+    const h = harness({ ttlMs: 300_000, expiresAtMs: 1_000_000 + 60_000 });
+    const p = h.cache.get(key());
+    await h.settle();
+    await p;
+    h.advance(59_000);
+    expect((await h.cache.get(key())).hit).toBe(true);
+    h.advance(2_000);
+    const after = h.cache.get(key());
+    await h.settle();
+    expect((await after).hit).toBe(false);
+  });
+
+  it('expires an entry after the safety TTL', async () => {
+    const h = harness({ ttlMs: 10_000 });
+    const p = h.cache.get(key());
+    await h.settle();
+    await p;
+    h.advance(10_001);
+    const after = h.cache.get(key());
+    await h.settle();
+    expect((await after).hit).toBe(false);
+  });
+});

@@ -135,11 +135,14 @@ export function isValidLocalDate(date: string): boolean {
   return typeof date === 'string' && !Number.isNaN(dateToWallMs(date));
 }
 
+function weekdayOfWallMs(dayWall: number): number {
+  // 1970-01-01 was a Thursday.
+  return (((Math.floor(dayWall / DAY_MS) + 4) % 7) + 7) % 7;
+}
+
 /** 0 = Sunday … 6 = Saturday. Throws RangeError for an invalid date. */
 export function weekdayOf(date: string): number {
-  const days = Math.floor(requireDateWallMs(date) / DAY_MS);
-  // 1970-01-01 was a Thursday.
-  return (((days + 4) % 7) + 7) % 7;
+  return weekdayOfWallMs(requireDateWallMs(date));
 }
 
 /**
@@ -243,11 +246,15 @@ function dayResolver(zone: IANAZone, dayWall: number): Resolve {
 
 // ─── windows (DESIGN rule 1) ─────────────────────────────────────────────────────────────────────
 
+/**
+ * Local [start, end) on the day → instants. A range that is empty or inverted in wall time stays
+ * empty: otherwise "01:30–01:30" on a fall-back day would become the hour between the two 01:30s.
+ */
 function boundsToInterval(resolve: Resolve, dayWall: number, start: string, end: string): Interval {
-  return {
-    startMs: resolve(dayWall + timeToMs(start), 'start'),
-    endMs: resolve(dayWall + timeToMs(end), 'end'),
-  };
+  const startWall = dayWall + timeToMs(start);
+  const endWall = dayWall + timeToMs(end);
+  const startMs = resolve(startWall, 'start');
+  return { startMs, endMs: endWall > startWall ? resolve(endWall, 'end') : startMs };
 }
 
 function overrideBounds(o: OverrideRow): { start: string; end: string } {
@@ -357,9 +364,7 @@ export function computeDaySlots(input: DayInput): DayResult {
   const stepMs = requireMinutes('slotStepMinutes', input.slotStepMinutes, 0, true);
   const durationMs = requireMinutes('durationMinutes', input.durationMinutes, 0, true);
   const bufferMs = requireMinutes('bufferMinutes', input.bufferMinutes, 0, false);
-  const weekday = (((Math.floor(dayWall / DAY_MS) + 4) % 7) + 7) % 7;
-
-  const windows = workingWindows(input, dayResolver(zone, dayWall), dayWall, weekday);
+  const windows = workingWindows(input, dayResolver(zone, dayWall), dayWall, weekdayOfWallMs(dayWall));
   if (windows.length === 0) return { windows, slots: [] };
 
   // Windows are sorted, disjoint and never touch, so starts come out strictly increasing.

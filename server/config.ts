@@ -37,12 +37,49 @@ export const configSchema = z.object({
   COOKIE_SECURE: bool.default(false),
   /** Origins allowed to make state-changing requests and open sockets, comma-separated. Default: same origin only. */
   ALLOWED_ORIGINS: z.string().default(''),
+  /** How long a login lasts, in hours (not extended by activity). Default 168 (7 days). */
+  SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(168),
+  /** Trust X-Forwarded-* from one proxy in front (client IP for rate limits, HTTPS for Secure cookies). Default off. */
+  TRUST_PROXY: bool.default(false),
+  /** Largest JSON request body, in kilobytes; bigger answers 413. Default 16. */
+  BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(16),
+  /** Length of a rate-limit window, in seconds. Default 60. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Failed login and register attempts per client IP per window (successful ones are not counted). Default 10. */
+  RATE_LIMIT_LOGIN: z.coerce.number().int().min(1).default(10),
+  /** Hold, booking and reschedule requests per user per window. Default 30. */
+  RATE_LIMIT_BOOKING: z.coerce.number().int().min(1).default(30),
   /** Retention of the events table in days. Default 7. */
   EVENT_RETENTION_DAYS: z.coerce.number().min(0.0001).default(7),
   /** Log level (pino). Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Worker processes for `npm start` on one machine (sticky sessions). Default 1. */
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  // ── live pipeline (server/realtime) ──
+  /** Interval of the liveness query on the LISTEN connection, in ms. Default 5000. */
+  LISTENER_CHECK_MS: z.coerce.number().int().min(100).default(5000),
+  /** Timeout of a query (and of connecting) on the LISTEN connection, in ms: a dropped connection is noticed. Default 5000. */
+  LISTENER_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /** Cap of the listener's reconnection backoff (100 ms doubling), in ms. Default 5000. */
+  LISTENER_RETRY_MAX_MS: z.coerce.number().int().min(50).default(5000),
+  /** How long startup waits for the relay to catch up before listening anyway (then /readyz is 503), in ms. Default 5000. */
+  LISTENER_START_WAIT_MS: z.coerce.number().int().min(0).default(5000),
+  /** Longest gap between hold-expiry sweeps, in seconds (known expiries are swept on time). Default 30. */
+  HOLD_SWEEP_SECONDS: z.coerce.number().min(0.05).default(30),
+  /** How often each process prunes events older than EVENT_RETENTION_DAYS, in minutes. Default 60. */
+  EVENT_PRUNE_MINUTES: z.coerce.number().min(0.01).default(60),
+  /** Socket.IO transport limit in bytes: a bigger message closes the connection. Default 16384. */
+  SOCKET_MAX_BUFFER_BYTES: z.coerce.number().int().min(1024).default(16_384),
+  /** Largest payload of one socket event in bytes, answered PAYLOAD_TOO_LARGE. Default 2048. */
+  SOCKET_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(128).default(2048),
+  /** Keys one socket may watch at once. Default 20. */
+  SOCKET_MAX_WATCHES: z.coerce.number().int().min(1).default(20),
+  /** Watch/unwatch messages a socket may send in a burst. Default 30. */
+  SOCKET_WATCH_BURST: z.coerce.number().int().min(1).default(30),
+  /** Watch/unwatch messages per minute a socket may sustain. Default 120. */
+  SOCKET_WATCH_PER_MINUTE: z.coerce.number().min(1).default(120),
+  /** Bearer token required by GET /metrics. Default unset: open (keep /metrics off the public network). */
+  METRICS_TOKEN: z.string().min(8).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -63,9 +100,33 @@ export interface Config {
   sessionSecret: string | undefined;
   cookieSecure: boolean;
   allowedOrigins: string[];
+  sessionMaxAgeMs: number;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  rateLimitWindowMs: number;
+  rateLimitLogin: number;
+  rateLimitBooking: number;
   eventRetentionDays: number;
   logLevel: RawConfig['LOG_LEVEL'];
   workers: number;
+  realtime: RealtimeConfig;
+}
+
+export interface RealtimeConfig {
+  listenerCheckMs: number;
+  listenerQueryTimeoutMs: number;
+  listenerRetryMaxMs: number;
+  startWaitMs: number;
+  holdSweepMs: number;
+  pruneIntervalMs: number;
+  metricsToken: string | undefined;
+  socket: {
+    maxBufferBytes: number;
+    maxPayloadBytes: number;
+    maxWatches: number;
+    watchBurst: number;
+    watchPerMinute: number;
+  };
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -91,8 +152,30 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sessionSecret: c.SESSION_SECRET,
     cookieSecure: c.COOKIE_SECURE,
     allowedOrigins: c.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    sessionMaxAgeMs: Math.round(c.SESSION_MAX_AGE_HOURS * 3_600_000),
+    trustProxy: c.TRUST_PROXY,
+    bodyLimitBytes: c.BODY_LIMIT_KB * 1024,
+    rateLimitWindowMs: c.RATE_LIMIT_WINDOW_SECONDS * 1000,
+    rateLimitLogin: c.RATE_LIMIT_LOGIN,
+    rateLimitBooking: c.RATE_LIMIT_BOOKING,
     eventRetentionDays: c.EVENT_RETENTION_DAYS,
     logLevel: c.LOG_LEVEL,
     workers: c.WORKERS,
+    realtime: {
+      listenerCheckMs: c.LISTENER_CHECK_MS,
+      listenerQueryTimeoutMs: c.LISTENER_QUERY_TIMEOUT_MS,
+      listenerRetryMaxMs: c.LISTENER_RETRY_MAX_MS,
+      startWaitMs: c.LISTENER_START_WAIT_MS,
+      holdSweepMs: Math.round(c.HOLD_SWEEP_SECONDS * 1000),
+      pruneIntervalMs: Math.round(c.EVENT_PRUNE_MINUTES * 60_000),
+      metricsToken: c.METRICS_TOKEN,
+      socket: {
+        maxBufferBytes: c.SOCKET_MAX_BUFFER_BYTES,
+        maxPayloadBytes: c.SOCKET_MAX_PAYLOAD_BYTES,
+        maxWatches: c.SOCKET_MAX_WATCHES,
+        watchBurst: c.SOCKET_WATCH_BURST,
+        watchPerMinute: c.SOCKET_WATCH_PER_MINUTE,
+      },
+    },
   };
 }

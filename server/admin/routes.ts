@@ -1,0 +1,57 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireRole, roleGuard } from '../auth/guard.ts';
+import { announcementBody, auditLogQuery, createOverrideBody, createStylistBody, overridesQuery, scheduleBody } from '../contract/admin.ts';
+import { uuid } from '../contract/common.ts';
+import type { Pool } from '../db/pool.ts';
+import { parseOr400 } from '../http/errors.ts';
+import { listAudit } from './audit.ts';
+import type { AdminService } from './service.ts';
+
+const idParams = z.strictObject({ id: uuid });
+
+/** /api/admin/*: admins only (401 without a login, 403 for other roles). */
+export function adminRoutes(deps: { admin: AdminService; pool: Pool }): Router {
+  const { admin, pool } = deps;
+  const r = Router();
+  r.use('/api/admin', roleGuard('admin'));
+
+  r.post('/api/admin/stylists', async (req, res) => {
+    const user = requireRole(req, 'admin');
+    res.status(201).json(await admin.createStylist(user, parseOr400(createStylistBody, req.body)));
+  });
+
+  r.put('/api/admin/stylists/:id/schedule', async (req, res) => {
+    const user = requireRole(req, 'admin');
+    const { id } = parseOr400(idParams, req.params);
+    res.json(await admin.replaceSchedule(user, id, parseOr400(scheduleBody, req.body)));
+  });
+
+  r.get('/api/admin/overrides', async (req, res) => {
+    res.json(await admin.listOverrides(parseOr400(overridesQuery, req.query)));
+  });
+
+  r.post('/api/admin/overrides', async (req, res) => {
+    const user = requireRole(req, 'admin');
+    res.status(201).json(await admin.createOverride(user, parseOr400(createOverrideBody, req.body)));
+  });
+
+  r.delete('/api/admin/overrides/:id', async (req, res) => {
+    const user = requireRole(req, 'admin');
+    const { id } = parseOr400(idParams, req.params);
+    await admin.deleteOverride(user, id);
+    res.status(204).end();
+  });
+
+  r.post('/api/admin/announcements', async (req, res) => {
+    const user = requireRole(req, 'admin');
+    res.status(201).json(await admin.createAnnouncement(user, parseOr400(announcementBody, req.body)));
+  });
+
+  r.get('/api/admin/audit-log', async (req, res) => {
+    const q = parseOr400(auditLogQuery, req.query);
+    res.json(await listAudit(pool, { limit: q.limit ?? 50, before: q.before }));
+  });
+
+  return r;
+}

@@ -1,0 +1,315 @@
+import { DateTime } from 'luxon';
+import { hashPassword } from '../auth/password.ts';
+import type { SessionUser } from '../auth/session.ts';
+import type {
+  AdminStylistDto, AnnouncementBody, AnnouncementDto, CreateOverrideBody, CreateOverrideResponse, CreateStylistBody,
+  OverrideDto, ScheduleBody, ScheduleDto,
+} from '../contract/admin.ts';
+import { lockStylist } from '../bookings/check.ts';
+import { BOOKING_COLUMNS, toBookingDto, type BookingRow } from '../bookings/present.ts';
+import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
+import { AppError } from '../http/errors.ts';
+import { computeDaySlots, type Interval, type OverrideRow, type ScheduleWindowRow } from '../slots/engine.ts';
+import { knownZone, type SlotService } from '../slots/service.ts';
+import { audit } from './audit.ts';
+
+export interface AdminDeps {
+  pool: Pool;
+  slots: SlotService;
+  now: () => number;
+}
+
+const STYLIST_SQL = `
+select s.id, s.user_id, u.email, s.display_name, s.timezone, s.bio, s.slot_step_minutes, s.buffer_minutes,
+       s.min_notice_minutes, s.horizon_days, s.active,
+       coalesce((select json_agg(json_build_object('id', sv.id, 'name', sv.name,
+                  'durationMinutes', coalesce(ss.duration_minutes, sv.duration_minutes),
+                  'priceCents', coalesce(ss.price_cents, sv.price_cents)) order by sv.name)
+           from stylist_services ss join services sv on sv.id = ss.service_id where ss.stylist_id = s.id), '[]') as services
+  from stylists s join users u on u.id = s.user_id
+ where s.id = $1`;
+
+function toStylistDto(r: Record<string, any>): AdminStylistDto {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    email: r.email,
+    displayName: r.display_name,
+    timezone: r.timezone,
+    bio: r.bio,
+    slotStepMinutes: r.slot_step_minutes,
+    bufferMinutes: r.buffer_minutes,
+    minNoticeMinutes: r.min_notice_minutes,
+    horizonDays: r.horizon_days,
+    active: r.active,
+    services: r.services,
+  };
+}
+
+const OVERRIDE_COLUMNS = `o.id, o.scope, o.stylist_id, o.start_date, o.end_date, o.kind,
+  to_char(o.start_time, 'HH24:MI') as start, to_char(o.end_time, 'HH24:MI') as "end", o.priority, o.reason, o.created_by, o.created_at`;
+
+function toOverrideDto(r: Record<string, any>): OverrideDto {
+  return {
+    id: r.id,
+    scope: r.scope,
+    stylistId: r.stylist_id,
+    startDate: r.start_date,
+    endDate: r.end_date,
+    kind: r.kind,
+    start: r.start,
+    end: r.end,
+    priority: r.priority,
+    reason: r.reason,
+    createdBy: r.created_by,
+    createdAt: (r.created_at as Date).toISOString(),
+  };
+}
+
+async function requireStylist(db: PoolClient | Pool, stylistId: string): Promise<{ id: string; timezone: string }> {
+  const { rows } = await db.query<{ id: string; timezone: string }>('select id, timezone from stylists where id = $1', [stylistId]);
+  if (!rows[0]) throw new AppError('NOT_FOUND', 'No such stylist');
+  return rows[0];
+}
+
+/** The admin console's writes (API.md "Admin"). Each is one transaction with its audit row. */
+export class AdminService {
+  #pool: Pool;
+  #slots: SlotService;
+  #now: () => number;
+
+  constructor(deps: AdminDeps) {
+    this.#pool = deps.pool;
+    this.#slots = deps.slots;
+    this.#now = deps.now;
+  }
+
+  /** Onboards a stylist: the login, the stylist with its settings, and the services it offers. */
+  async createStylist(admin: SessionUser, body: CreateStylistBody): Promise<AdminStylistDto> {
+    if (!knownZone(body.timezone)) throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${body.timezone}`);
+    const hash = await hashPassword(body.password);
+    const id = await withTransaction(this.#pool, async (db) => {
+      const wanted = body.services.map((s) => s.serviceId);
+      const { rows: found } = await db.query<{ id: string }>('select id from services where id = any($1::uuid[]) and active', [wanted]);
+      const known = new Set(found.map((r) => r.id));
+      const missing = wanted.filter((w) => !known.has(w));
+      if (missing.length) throw new AppError('NOT_FOUND', 'Unknown service', { serviceIds: missing });
+      let userId: string;
+      try {
+        ({ rows: [{ id: userId }] } = await db.query<{ id: string }>(
+          `insert into users (email, password_hash, display_name, role) values ($1, $2, $3, 'stylist') returning id`,
+          [body.email, hash, body.displayName],
+        ));
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', 'An account with this email already exists');
+        throw err;
+      }
+      // Only the settings given: the schema's defaults (DESIGN.md "Domain") apply to the rest.
+      const cols: Record<string, unknown> = { user_id: userId, display_name: body.displayName, timezone: body.timezone, bio: body.bio ?? '' };
+      if (body.slotStepMinutes !== undefined) cols.slot_step_minutes = body.slotStepMinutes;
+      if (body.bufferMinutes !== undefined) cols.buffer_minutes = body.bufferMinutes;
+      if (body.minNoticeMinutes !== undefined) cols.min_notice_minutes = body.minNoticeMinutes;
+      if (body.horizonDays !== undefined) cols.horizon_days = body.horizonDays;
+      const names = Object.keys(cols);
+      const { rows: [st] } = await db.query<{ id: string }>(
+        `insert into stylists (${names.join(', ')}) values (${names.map((_, i) => `$${i + 1}`).join(', ')}) returning id`,
+        Object.values(cols),
+      );
+      if (body.services.length) {
+        await db.query(
+          `insert into stylist_services (stylist_id, service_id, duration_minutes, price_cents)
+           select $1, s, d, p from unnest($2::uuid[], $3::int[], $4::int[]) as t(s, d, p)`,
+          [st.id, wanted, body.services.map((s) => s.durationMinutes ?? null), body.services.map((s) => s.priceCents ?? null)],
+        );
+      }
+      await audit(db, {
+        actorId: admin.id,
+        action: 'stylist.create',
+        target: `stylist:${st.id}`,
+        details: { email: body.email, displayName: body.displayName, timezone: body.timezone, services: body.services },
+      });
+      return st.id;
+    });
+    const { rows } = await this.#pool.query(STYLIST_SQL, [id]);
+    return toStylistDto(rows[0]);
+  }
+
+  /**
+   * Replaces the weekly schedule from `effectiveFrom` (default: today in the stylist's zone): the
+   * version in force then ends the day before, versions starting on or after it are deleted.
+   */
+  async replaceSchedule(admin: SessionUser, stylistId: string, body: ScheduleBody): Promise<ScheduleDto> {
+    const days = [...body.days]
+      .sort((a, b) => a.dayOfWeek - b.dayOfWeek)
+      .map((d) => ({ dayOfWeek: d.dayOfWeek, windows: [...d.windows].sort((a, b) => (a.start < b.start ? -1 : 1)) }));
+    const result = await withTransaction(this.#pool, async (db) => {
+      const st = await requireStylist(db, stylistId);
+      await lockStylist(db, st.id);
+      const from = body.effectiveFrom ?? DateTime.fromMillis(this.#now(), { zone: st.timezone }).toISODate()!;
+      await db.query('delete from schedule_windows where stylist_id = $1 and effective_from >= $2', [st.id, from]);
+      await db.query(
+        `update schedule_windows set effective_until = $2::date - 1
+          where stylist_id = $1 and effective_from < $2 and (effective_until is null or effective_until >= $2)`,
+        [st.id, from],
+      );
+      const rows = days.flatMap((d) => d.windows.map((w) => [d.dayOfWeek, w.start, w.end] as const));
+      if (rows.length) {
+        await db.query(
+          `insert into schedule_windows (stylist_id, day_of_week, start_time, end_time, effective_from)
+           select $1, d, s::time, e::time, $5 from unnest($2::int[], $3::text[], $4::text[]) as t(d, s, e)`,
+          [st.id, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), from],
+        );
+      }
+      await audit(db, { actorId: admin.id, action: 'schedule.replace', target: `stylist:${st.id}`, details: { effectiveFrom: from, days } });
+      return { stylistId: st.id, effectiveFrom: from, days };
+    });
+    this.#slots.invalidate(stylistId, null);
+    return result;
+  }
+
+  async listOverrides(q: { from?: string; to?: string; stylistId?: string }): Promise<OverrideDto[]> {
+    const { rows } = await this.#pool.query(
+      `select ${OVERRIDE_COLUMNS} from overrides o
+        where ($1::date is null or o.end_date >= $1) and ($2::date is null or o.start_date <= $2)
+          and ($3::uuid is null or o.stylist_id = $3 or o.stylist_id is null)
+        order by o.start_date, o.created_at limit 1000`,
+      [q.from ?? null, q.to ?? null, q.stylistId ?? null],
+    );
+    return rows.map(toOverrideDto);
+  }
+
+  /**
+   * Creates an override and answers the active bookings that no longer fit the working hours with
+   * it in force. They are reported, not cancelled: someone has to call those customers.
+   */
+  async createOverride(admin: SessionUser, body: CreateOverrideBody): Promise<CreateOverrideResponse> {
+    const result = await withTransaction(this.#pool, async (db) => {
+      // Lock every stylist in scope (in id order, so two overrides never deadlock): a booking being
+      // written right now is then either visible here or re-checked against this override.
+      const { rows: scope } = await db.query<{ id: string; timezone: string }>(
+        `select id, timezone from stylists where ($1::uuid is null or id = $1) order by id`,
+        [body.stylistId ?? null],
+      );
+      if (body.scope === 'stylist' && scope.length === 0) throw new AppError('NOT_FOUND', 'No such stylist');
+      for (const s of scope) await lockStylist(db, s.id);
+      const { rows: [o] } = await db.query(
+        `insert into overrides as o (scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${OVERRIDE_COLUMNS}`,
+        [body.scope, body.stylistId ?? null, body.startDate, body.endDate, body.kind, body.start ?? null, body.end ?? null,
+          body.priority ?? 0, body.reason, admin.id],
+      );
+      const affected = await this.#conflictingBookings(db, scope.map((s) => s.id), body.startDate, body.endDate);
+      await audit(db, {
+        actorId: admin.id,
+        action: 'override.create',
+        target: `override:${o.id}`,
+        details: { ...body, affectedBookingIds: affected.map((b) => b.id) },
+      });
+      return { override: toOverrideDto(o), affectedBookings: affected.map(toBookingDto) };
+    });
+    this.#invalidateOverride(result.override);
+    return result;
+  }
+
+  async deleteOverride(admin: SessionUser, overrideId: string): Promise<void> {
+    const o = await withTransaction(this.#pool, async (db) => {
+      const { rows } = await db.query(`delete from overrides o where o.id = $1 returning ${OVERRIDE_COLUMNS}`, [overrideId]);
+      if (!rows[0]) throw new AppError('NOT_FOUND', 'No such override');
+      const dto = toOverrideDto(rows[0]);
+      await audit(db, { actorId: admin.id, action: 'override.delete', target: `override:${overrideId}`, details: { ...dto } });
+      return dto;
+    });
+    this.#invalidateOverride(o);
+  }
+
+  async createAnnouncement(admin: SessionUser, body: AnnouncementBody): Promise<AnnouncementDto> {
+    return withTransaction(this.#pool, async (db) => {
+      const { rows: [a] } = await db.query(
+        `insert into announcements (message, audience, level, created_by) values ($1, $2, $3, $4)
+         returning id, message, audience, level, created_by, created_at`,
+        [body.message, body.audience, body.level, admin.id],
+      );
+      await audit(db, { actorId: admin.id, action: 'announcement.create', target: `announcement:${a.id}`, details: { ...body } });
+      return { id: a.id, message: a.message, audience: a.audience, level: a.level, createdBy: a.created_by, at: (a.created_at as Date).toISOString() };
+    });
+  }
+
+  /**
+   * Active bookings of these stylists touching local dates [startDate, endDate] that do not lie
+   * inside one working window of their day, as the slot engine computes the windows now.
+   */
+  async #conflictingBookings(db: PoolClient, stylistIds: string[], startDate: string, endDate: string): Promise<BookingRow[]> {
+    if (stylistIds.length === 0) return [];
+    const { rows: bookings } = await db.query<BookingRow & { timezone: string }>(
+      `select ${BOOKING_COLUMNS}, s.timezone from bookings b join stylists s on s.id = b.stylist_id
+        where b.stylist_id = any($1::uuid[]) and b.status in ('pending', 'confirmed', 'in_progress')
+          and b.start_at < (($3::date + 1)::timestamp at time zone s.timezone)
+          and b.end_at > ($2::date::timestamp at time zone s.timezone)
+        order by b.start_at, b.id`,
+      [stylistIds, startDate, endDate],
+    );
+    if (bookings.length === 0) return [];
+    const involved = [...new Set(bookings.map((b) => b.stylist_id))];
+    const { rows: schedules } = await db.query(
+      `select w.stylist_id, json_agg(json_build_object('dayOfWeek', w.day_of_week, 'start', to_char(w.start_time, 'HH24:MI'),
+                'end', to_char(w.end_time, 'HH24:MI'), 'effectiveFrom', w.effective_from, 'effectiveUntil', w.effective_until)) as rows
+         from schedule_windows w where w.stylist_id = any($1::uuid[]) group by w.stylist_id`,
+      [involved],
+    );
+    const { rows: overrides } = await db.query(
+      `select o.stylist_id, o.id, o.kind, o.start_date, o.end_date, to_char(o.start_time, 'HH24:MI') as start,
+              to_char(o.end_time, 'HH24:MI') as "end", o.priority, (extract(epoch from o.created_at) * 1000)::float8 as created_at_ms
+         from overrides o
+        where (o.stylist_id = any($1::uuid[]) or o.stylist_id is null)
+          and o.end_date >= $2::date - 1 and o.start_date <= $3::date + 1`,
+      [involved, startDate, endDate],
+    );
+    const scheduleOf = new Map<string, ScheduleWindowRow[]>(schedules.map((s) => [s.stylist_id, s.rows]));
+    const overrideRows = (stylistId: string): OverrideRow[] =>
+      overrides
+        .filter((o) => o.stylist_id === null || o.stylist_id === stylistId)
+        .map((o) => ({ id: o.id, kind: o.kind, startDate: o.start_date, endDate: o.end_date, start: o.start, end: o.end, priority: o.priority, createdAtMs: o.created_at_ms }));
+    const windowsCache = new Map<string, Interval[]>();
+    const windowsOf = (stylistId: string, zone: string, date: string): Interval[] => {
+      const key = `${stylistId}|${date}`;
+      let w = windowsCache.get(key);
+      if (!w) {
+        // Windows do not depend on the service or on bookings: any duration and step will do.
+        w = computeDaySlots({
+          date, timezone: zone, slotStepMinutes: 1440, durationMinutes: 1, bufferMinutes: 0,
+          schedule: scheduleOf.get(stylistId) ?? [], overrides: overrideRows(stylistId), bookings: [], holds: [],
+        }).windows;
+        windowsCache.set(key, w);
+      }
+      return w;
+    };
+    return bookings.filter((b) => {
+      const zone = b.timezone;
+      const startMs = b.start_at.getTime();
+      const endMs = b.end_at.getTime();
+      // Windows of every local date the appointment touches, merged across midnight.
+      const windows: Interval[] = [];
+      for (let d = DateTime.fromMillis(startMs, { zone }).startOf('day'); d.toMillis() < endMs; d = d.plus({ days: 1 })) {
+        windows.push(...windowsOf(b.stylist_id, zone, d.toISODate()!));
+      }
+      windows.sort((a, c) => a.startMs - c.startMs);
+      let coveredUntil = startMs;
+      for (const w of windows) {
+        if (w.startMs <= coveredUntil && w.endMs > coveredUntil) coveredUntil = w.endMs;
+      }
+      return coveredUntil < endMs;
+    });
+  }
+
+  #invalidateOverride(o: OverrideDto): void {
+    if (o.stylistId === null) {
+      this.#slots.invalidateAll();
+      return;
+    }
+    const dates: string[] = [];
+    for (let d = DateTime.fromISO(o.startDate, { zone: 'UTC' }); d.toISODate()! <= o.endDate; d = d.plus({ days: 1 })) {
+      dates.push(d.toISODate()!);
+    }
+    this.#slots.invalidate(o.stylistId, dates);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Config } from '../config.ts';
+import type { Role } from '../contract/auth.ts';
+import { AppError } from '../http/errors.ts';
+import type { SessionUser } from './session.ts';
+
+/** The logged-in user, or 401. */
+export function requireUser(req: Request): SessionUser {
+  const user = req.session?.user;
+  if (!user) throw new AppError('UNAUTHENTICATED', 'Log in first');
+  return user;
+}
+
+/** The logged-in user if their role is one of `roles`; 401 without a login, 403 with another role. */
+export function requireRole(req: Request, ...roles: Role[]): SessionUser {
+  const user = requireUser(req);
+  if (!roles.includes(user.role)) throw new AppError('FORBIDDEN', 'Your account may not do this');
+  return user;
+}
+
+/** Router-level form of requireRole. */
+export function roleGuard(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    requireRole(req, ...roles);
+    next();
+  };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function originOf(value: string): string | null {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses state-changing requests sent by a page of another origin (CSRF): the Origin header (or,
+ * without it, the Referer) must name this host or one of `config.allowedOrigins`. Requests with
+ * neither header come from non-browser clients (curl, scripts), which carry no ambient cookie of a
+ * victim, and pass; SameSite=Lax is the second line for old browsers.
+ */
+export function sameOriginOnly(config: Config): RequestHandler {
+  const allowed = new Set(config.allowedOrigins.map((o) => originOf(o)).filter((o): o is string => o !== null));
+  return (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const header = req.headers.origin ?? req.headers.referer;
+    if (header === undefined) return next();
+    const origin = originOf(header);
+    if (origin !== null) {
+      if (allowed.has(origin)) return next();
+      const host = req.host;
+      if (host && new URL(origin).host === host.toLowerCase()) return next();
+    }
+    next(new AppError('FORBIDDEN', 'Cross-origin request refused'));
+  };
+}
+
+function limiter(config: Config, limit: number, key: (req: Request) => string, skipSuccessfulRequests = false): RequestHandler {
+  return rateLimit({
+    windowMs: config.rateLimitWindowMs,
+    limit,
+    skipSuccessfulRequests,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: key,
+    // The contract's 429 body through the single error handler; Retry-After is already set.
+    handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', 'Too many requests; try again shortly')),
+  });
+}
+
+const clientIp = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+/**
+ * Login and register: failed attempts per client IP (per process: the default store). Successful
+ * ones are not counted, so a salon's shared front-desk IP is not locked out by its own logins.
+ */
+export function loginLimiter(config: Config): RequestHandler {
+  return limiter(config, config.rateLimitLogin, clientIp, true);
+}
+
+/** Holds, bookings and reschedules: per logged-in user, else per IP. */
+export function bookingLimiter(config: Config): RequestHandler {
+  return limiter(config, config.rateLimitBooking, (req) => {
+    const user = req.session?.user;
+    return user ? `user:${user.id}` : `ip:${clientIp(req)}`;
+  });
+}

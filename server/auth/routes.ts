@@ -1,0 +1,93 @@
+import { Router, type Request } from 'express';
+import type { Config } from '../config.ts';
+import { loginBody, registerBody, type UserDto } from '../contract/auth.ts';
+import type { Pool } from '../db/pool.ts';
+import { AppError, parseOr400 } from '../http/errors.ts';
+import { loginLimiter, requireUser } from './guard.ts';
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.ts';
+import { SESSION_COOKIE, type SessionUser } from './session.ts';
+
+interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  display_name: string;
+  role: SessionUser['role'];
+  stylist_id: string | null;
+}
+
+const USER_SQL = `select u.id, u.email, u.password_hash, u.display_name, u.role, s.id as stylist_id
+  from users u left join stylists s on s.user_id = u.id`;
+
+function toSessionUser(r: UserRow): SessionUser {
+  return {
+    id: r.id,
+    email: r.email,
+    displayName: r.display_name,
+    role: r.role,
+    ...(r.stylist_id ? { stylistId: r.stylist_id } : {}),
+  };
+}
+
+export const toUserDto = (u: SessionUser): UserDto => ({ ...u });
+
+/** Starts a fresh session (a new id: no fixation) holding `user`. */
+async function logIn(req: Request, user: SessionUser): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  req.session.user = user;
+  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
+const BAD_LOGIN = 'Wrong email or password';
+
+/** POST /api/auth/register, /login, /logout and GET /api/auth/me. */
+export function authRoutes(deps: { pool: Pool; config: Config }): Router {
+  const { pool, config } = deps;
+  const r = Router();
+  const limited = loginLimiter(config);
+
+  r.post('/api/auth/register', limited, async (req, res) => {
+    const body = parseOr400(registerBody, req.body);
+    const hash = await hashPassword(body.password);
+    let row: UserRow;
+    try {
+      ({ rows: [row] } = await pool.query<UserRow>(
+        `insert into users (email, password_hash, display_name, phone, role) values ($1, $2, $3, $4, 'customer')
+         returning id, email, password_hash, display_name, role, null::uuid as stylist_id`,
+        [body.email, hash, body.displayName, body.phone ?? null],
+      ));
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', 'An account with this email already exists');
+      throw err;
+    }
+    const user = toSessionUser(row);
+    await logIn(req, user);
+    res.status(201).json(toUserDto(user));
+  });
+
+  r.post('/api/auth/login', limited, async (req, res) => {
+    const body = parseOr400(loginBody, req.body);
+    const { rows } = await pool.query<UserRow>(`${USER_SQL} where u.email = $1`, [body.email]);
+    const row = rows[0];
+    // An unknown email costs one scrypt too, and answers exactly like a wrong password.
+    const ok = await verifyPassword(body.password, row?.password_hash ?? (await DUMMY_HASH_PROMISE));
+    if (!row || !ok) throw new AppError('UNAUTHENTICATED', BAD_LOGIN);
+    const user = toSessionUser(row);
+    await logIn(req, user);
+    res.json({ user: toUserDto(user) });
+  });
+
+  r.post('/api/auth/logout', async (req, res) => {
+    if (req.session) {
+      await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    }
+    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure });
+    res.status(204).end();
+  });
+
+  r.get('/api/auth/me', (req, res) => {
+    res.json({ user: toUserDto(requireUser(req)) });
+  });
+
+  return r;
+}

@@ -1,0 +1,348 @@
+import { createHash } from 'node:crypto';
+import type { SessionUser } from '../auth/session.ts';
+import { audit } from '../admin/audit.ts';
+import type { BookingDto, BookingStatus, CreateBookingBody, CreateHoldBody, HoldDto } from '../contract/bookings.ts';
+import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
+import { AppError } from '../http/errors.ts';
+import type { SlotService } from '../slots/service.ts';
+import { checkStart, loadStylist, lockStylist, touchedDates, type StylistRow } from './check.ts';
+import { BOOKING_COLUMNS, toBookingDto, toHoldDto, type BookingRow, type HoldRow } from './present.ts';
+import { refusedTransition, TRANSITIONS } from './status.ts';
+
+export interface BookingServiceDeps {
+  pool: Pool;
+  slots: SlotService;
+  /** The clock (injected; tests fake it). Hold expiry and the timing rules use it. */
+  now: () => number;
+  holdMinutes: number;
+}
+
+/** Slot lists a write changed, invalidated after commit and before the answer (read-your-writes). */
+type Touched = { stylistId: string; dates: string[] }[];
+
+interface LockedBooking extends BookingRow {
+  stylist_user_id: string;
+  timezone: string;
+  buffer_minutes: number;
+  idempotency_fingerprint: string | null;
+}
+
+/** Who a user acts as on a booking they can see. */
+type Actor = 'customer' | 'stylist' | 'admin';
+
+const SELF_BOOKING = 'A stylist cannot book themselves';
+
+/**
+ * Holds and bookings (API.md "Holds and bookings"; DESIGN.md "Domain"). Every write that touches
+ * availability runs in one transaction under the stylist's advisory lock, re-checks the start with
+ * the slot engine, and leaves the exclusion constraint as the last line.
+ */
+export class BookingService {
+  #pool: Pool;
+  #slots: SlotService;
+  #now: () => number;
+  #holdMs: number;
+
+  constructor(deps: BookingServiceDeps) {
+    this.#pool = deps.pool;
+    this.#slots = deps.slots;
+    this.#now = deps.now;
+    this.#holdMs = deps.holdMinutes * 60_000;
+  }
+
+  /** POST /api/holds: one live hold per customer; a new one replaces the old in the same statement. */
+  async createHold(user: SessionUser, body: CreateHoldBody): Promise<HoldDto> {
+    const startMs = Date.parse(body.startUtc);
+    const nowMs = this.#now();
+    const touched: Touched = [];
+    const row = await this.#write(body.stylistId, body.serviceId, startMs, user.id, async (db) => {
+      const stylist = await loadStylist(db, body.stylistId);
+      if (stylist.user_id === user.id) throw new AppError('FORBIDDEN', SELF_BOOKING);
+      await lockStylist(db, stylist.id);
+      const c = await checkStart(db, { stylist, serviceId: body.serviceId, startMs, customerId: user.id, nowMs });
+      const { rows: old } = await db.query(
+        `select h.stylist_id, h.start_at, h.occupied_until, s.timezone, s.buffer_minutes
+           from holds h join stylists s on s.id = h.stylist_id where h.customer_id = $1`,
+        [user.id],
+      );
+      for (const o of old) {
+        touched.push({ stylistId: o.stylist_id, dates: touchedDates(o.timezone, o.start_at.getTime(), o.occupied_until.getTime(), o.buffer_minutes) });
+      }
+      const { rows } = await db.query<HoldRow>(
+        `insert into holds (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, expires_at, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)
+         on conflict (customer_id) do update set id = excluded.id, stylist_id = excluded.stylist_id,
+           service_id = excluded.service_id, start_at = excluded.start_at, end_at = excluded.end_at,
+           occupied_until = excluded.occupied_until, expires_at = excluded.expires_at, created_at = excluded.created_at
+         returning id, stylist_id, service_id, start_at, end_at, expires_at`,
+        [user.id, stylist.id, body.serviceId, new Date(startMs), new Date(c.endMs), new Date(c.occupiedUntilMs),
+          new Date(nowMs + this.#holdMs), new Date(nowMs)],
+      );
+      touched.push({ stylistId: stylist.id, dates: touchedDates(stylist.timezone, startMs, c.occupiedUntilMs, c.settings.bufferMinutes) });
+      if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'hold.create', target: `hold:${rows[0].id}`, details: { stylistId: stylist.id, startUtc: body.startUtc } });
+      return rows[0];
+    });
+    this.#invalidate(touched);
+    return toHoldDto(row);
+  }
+
+  /** DELETE /api/holds/:id: own hold only (admins any); another's answers 404 like a missing one. */
+  async deleteHold(user: SessionUser, holdId: string): Promise<void> {
+    const touched: Touched = [];
+    await withTransaction(this.#pool, async (db) => {
+      const { rows } = await db.query(
+        `delete from holds h using stylists s
+          where h.id = $1 and s.id = h.stylist_id and (h.customer_id = $2 or $3)
+         returning h.customer_id, h.stylist_id, h.start_at, h.occupied_until, s.timezone, s.buffer_minutes`,
+        [holdId, user.id, user.role === 'admin'],
+      );
+      const h = rows[0];
+      if (!h) throw new AppError('NOT_FOUND', 'No such hold');
+      touched.push({ stylistId: h.stylist_id, dates: touchedDates(h.timezone, h.start_at.getTime(), h.occupied_until.getTime(), h.buffer_minutes) });
+      if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'hold.delete', target: `hold:${holdId}`, details: { customerId: h.customer_id } });
+    });
+    this.#invalidate(touched);
+  }
+
+  /**
+   * POST /api/bookings, from a hold or a direct start. With an Idempotency-Key, a retry returns the
+   * booking the first request made (`replayed`); the same key with a different request is refused.
+   */
+  async createBooking(user: SessionUser, body: CreateBookingBody, idempotencyKey?: string): Promise<{ booking: BookingDto; replayed: boolean }> {
+    const fingerprint = idempotencyKey === undefined ? null : fingerprintOf(body);
+    if (idempotencyKey !== undefined) {
+      const prior = await this.#byIdempotencyKey(this.#pool, user.id, idempotencyKey, fingerprint!);
+      if (prior) return { booking: prior, replayed: true };
+    }
+    const nowMs = this.#now();
+    const notes = body.notes ?? '';
+    const touched: Touched = [];
+    let target: { stylistId: string; serviceId: string; startMs: number };
+    if (body.holdId !== undefined) {
+      const { rows } = await this.#pool.query('select stylist_id, service_id, start_at from holds where id = $1 and customer_id = $2', [body.holdId, user.id]);
+      if (!rows[0]) throw new AppError('NOT_FOUND', 'No such hold');
+      target = { stylistId: rows[0].stylist_id, serviceId: rows[0].service_id, startMs: rows[0].start_at.getTime() };
+    } else {
+      target = { stylistId: body.stylistId!, serviceId: body.serviceId!, startMs: Date.parse(body.startUtc!) };
+    }
+    let result: { row: BookingRow } | { replay: BookingDto };
+    try {
+      result = await this.#write(target.stylistId, target.serviceId, target.startMs, user.id, async (db): Promise<typeof result> => {
+        const stylist = await loadStylist(db, target.stylistId);
+        if (stylist.user_id === user.id) throw new AppError('FORBIDDEN', SELF_BOOKING);
+        await lockStylist(db, stylist.id);
+        if (idempotencyKey !== undefined) {
+          // A concurrent retry of the same request waited on the lock: answer what the first made.
+          const replay = await this.#byIdempotencyKey(db, user.id, idempotencyKey, fingerprint!);
+          if (replay) return { replay };
+        }
+        let noticeFromMs: number | undefined;
+        if (body.holdId !== undefined) {
+          const { rows } = await db.query(
+            'select start_at, expires_at, created_at from holds where id = $1 and customer_id = $2 for update',
+            [body.holdId, user.id],
+          );
+          const h = rows[0];
+          // Replaced or released since it was read: it is gone.
+          if (!h || h.start_at.getTime() !== target.startMs) throw new AppError('NOT_FOUND', 'No such hold');
+          if (h.expires_at.getTime() <= nowMs) throw new AppError('HOLD_EXPIRED', 'The hold expired; pick the time again');
+          // The notice was checked when the hold was made; it holds the slot until it expires. (A
+          // live hold is at most HOLD_MINUTES old, whatever clock wrote its created_at.)
+          noticeFromMs = Math.max(h.created_at.getTime(), nowMs - this.#holdMs);
+        }
+        const c = await checkStart(db, { stylist, serviceId: target.serviceId, startMs: target.startMs, customerId: user.id, nowMs, noticeFromMs });
+        const { rows } = await db.query<BookingRow>(
+          `insert into bookings as b (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, notes,
+             idempotency_key, idempotency_fingerprint)
+           values ($1, $2, $3, $4, $5, $6, 'confirmed', $7, $8, $9, $10)
+           returning ${BOOKING_COLUMNS}`,
+          [user.id, stylist.id, target.serviceId, new Date(c.startMs), new Date(c.endMs), new Date(c.occupiedUntilMs),
+            c.settings.priceCents, notes, idempotencyKey ?? null, fingerprint],
+        );
+        touched.push({ stylistId: stylist.id, dates: touchedDates(stylist.timezone, c.startMs, c.occupiedUntilMs, c.settings.bufferMinutes) });
+        // The customer's hold on this time (or the one confirmed) has served its purpose.
+        await this.#releaseOwnHold(db, user.id, stylist, c.startMs, c.occupiedUntilMs, body.holdId, touched);
+        if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'booking.create', target: `booking:${rows[0].id}`, details: { stylistId: stylist.id, startUtc: rows[0].start_at.toISOString() } });
+        return { row: rows[0] };
+      });
+    } catch (err) {
+      if (idempotencyKey !== undefined && (err as { constraint?: string }).constraint === 'bookings_idempotency_key') {
+        const prior = await this.#byIdempotencyKey(this.#pool, user.id, idempotencyKey, fingerprint!);
+        if (prior) return { booking: prior, replayed: true };
+      }
+      throw err;
+    }
+    if ('replay' in result) return { booking: result.replay, replayed: true };
+    this.#invalidate(touched);
+    return { booking: toBookingDto(result.row), replayed: false };
+  }
+
+  /** GET /api/bookings/mine: newest first. */
+  async listMine(user: SessionUser, limit: number): Promise<BookingDto[]> {
+    const { rows } = await this.#pool.query<BookingRow>(
+      `select ${BOOKING_COLUMNS} from bookings b where b.customer_id = $1 order by b.created_at desc, b.id desc limit $2`,
+      [user.id, limit],
+    );
+    return rows.map(toBookingDto);
+  }
+
+  /** POST /api/bookings/:id/cancel: customers only before the start; stylists and admins per the status machine. */
+  async cancel(user: SessionUser, bookingId: string, reason: string | undefined): Promise<BookingDto> {
+    return this.#changeStatus(user, bookingId, 'cancelled', reason ?? null, ['customer', 'stylist', 'admin']);
+  }
+
+  /** POST /api/bookings/:id/status: the booking's stylist or an admin. */
+  async setStatus(user: SessionUser, bookingId: string, to: BookingStatus): Promise<BookingDto> {
+    return this.#changeStatus(user, bookingId, to, null, ['stylist', 'admin']);
+  }
+
+  /**
+   * POST /api/bookings/:id/reschedule: one UPDATE in place, so the booking never disappears and
+   * never overlaps; the engine re-check ignores the booking's own current time.
+   */
+  async reschedule(user: SessionUser, bookingId: string, startUtc: string): Promise<BookingDto> {
+    const startMs = Date.parse(startUtc);
+    const nowMs = this.#now();
+    const { rows: pre } = await this.#pool.query('select stylist_id, service_id from bookings where id = $1', [bookingId]);
+    if (!pre[0]) throw new AppError('NOT_FOUND', 'No such booking');
+    const touched: Touched = [];
+    const row = await this.#write(pre[0].stylist_id, pre[0].service_id, startMs, null, async (db) => {
+      await lockStylist(db, pre[0].stylist_id);
+      const b = await this.#lockBooking(db, user, bookingId);
+      const actor = actorOf(user, b);
+      if (actor === 'stylist') throw new AppError('FORBIDDEN', 'Only the customer or an admin can reschedule a booking');
+      if (b.status !== 'pending' && b.status !== 'confirmed') throw new AppError('INVALID_TRANSITION', `A ${b.status} booking cannot be rescheduled`, { status: b.status });
+      if (actor === 'customer' && nowMs >= b.start_at.getTime()) throw new AppError('INVALID_TRANSITION', 'A booking can be rescheduled only before it starts');
+      const stylist: StylistRow = { id: b.stylist_id, user_id: b.stylist_user_id, timezone: b.timezone, buffer_minutes: b.buffer_minutes };
+      const c = await checkStart(db, {
+        stylist, serviceId: b.service_id, startMs, customerId: b.customer_id, nowMs,
+        exclude: { startMs: b.start_at.getTime(), endMs: b.occupied_until.getTime() },
+      });
+      const { rows } = await db.query<BookingRow>(
+        `update bookings b set start_at = $2, end_at = $3, occupied_until = $4, updated_at = now()
+          where b.id = $1 returning ${BOOKING_COLUMNS}`,
+        [b.id, new Date(c.startMs), new Date(c.endMs), new Date(c.occupiedUntilMs)],
+      );
+      touched.push({ stylistId: b.stylist_id, dates: touchedDates(b.timezone, b.start_at.getTime(), b.occupied_until.getTime(), b.buffer_minutes) });
+      touched.push({ stylistId: b.stylist_id, dates: touchedDates(b.timezone, c.startMs, c.occupiedUntilMs, c.settings.bufferMinutes) });
+      await this.#releaseOwnHold(db, b.customer_id, stylist, c.startMs, c.occupiedUntilMs, undefined, touched);
+      if (user.role === 'admin') {
+        await audit(db, { actorId: user.id, action: 'booking.reschedule', target: `booking:${b.id}`, details: { from: b.start_at.toISOString(), to: rows[0].start_at.toISOString() } });
+      }
+      return rows[0];
+    });
+    this.#invalidate(touched);
+    return toBookingDto(row);
+  }
+
+  async #changeStatus(user: SessionUser, bookingId: string, to: BookingStatus, reason: string | null, allowed: Actor[]): Promise<BookingDto> {
+    const nowMs = this.#now();
+    const touched: Touched = [];
+    const row = await withTransaction(this.#pool, async (db) => {
+      const b = await this.#lockBooking(db, user, bookingId);
+      const actor = actorOf(user, b);
+      if (!allowed.includes(actor)) throw new AppError('FORBIDDEN', 'Only the booking\u2019s stylist or an admin can change its status');
+      const refused = refusedTransition(b.status, to, b.start_at.getTime(), nowMs);
+      if (refused) throw new AppError('INVALID_TRANSITION', refused, { from: b.status, to, allowed: TRANSITIONS[b.status] });
+      if (actor === 'customer' && nowMs >= b.start_at.getTime()) {
+        throw new AppError('INVALID_TRANSITION', 'A booking can be cancelled only before it starts', { from: b.status, to });
+      }
+      const { rows } = await db.query<BookingRow>(
+        `update bookings b set status = $2, cancel_reason = coalesce($3, b.cancel_reason), updated_at = now()
+          where b.id = $1 returning ${BOOKING_COLUMNS}`,
+        [b.id, to, reason],
+      );
+      touched.push({ stylistId: b.stylist_id, dates: touchedDates(b.timezone, b.start_at.getTime(), b.occupied_until.getTime(), b.buffer_minutes) });
+      // Every stylist status change and everything an admin does is audited.
+      if (actor !== 'customer' || user.role === 'admin') {
+        await audit(db, {
+          actorId: user.id,
+          action: 'booking.status',
+          target: `booking:${b.id}`,
+          details: { from: b.status, to, role: actor, ...(reason ? { reason } : {}) },
+        });
+      }
+      return rows[0];
+    });
+    this.#invalidate(touched);
+    return toBookingDto(row);
+  }
+
+  /** The booking, row-locked, if `user` may see it (its customer, its stylist, an admin); else 404. */
+  async #lockBooking(db: PoolClient, user: SessionUser, bookingId: string): Promise<LockedBooking> {
+    const { rows } = await db.query<LockedBooking>(
+      `select ${BOOKING_COLUMNS}, b.idempotency_fingerprint, s.user_id as stylist_user_id, s.timezone, s.buffer_minutes
+         from bookings b join stylists s on s.id = b.stylist_id
+        where b.id = $1 for update of b`,
+      [bookingId],
+    );
+    const b = rows[0];
+    if (!b || !(user.role === 'admin' || b.customer_id === user.id || b.stylist_user_id === user.id)) {
+      throw new AppError('NOT_FOUND', 'No such booking');
+    }
+    return b;
+  }
+
+  async #byIdempotencyKey(db: Pick<Pool, 'query'>, customerId: string, key: string, fingerprint: string): Promise<BookingDto | null> {
+    const { rows } = await db.query<BookingRow & { idempotency_fingerprint: string | null }>(
+      `select ${BOOKING_COLUMNS}, b.idempotency_fingerprint from bookings b where b.customer_id = $1 and b.idempotency_key = $2`,
+      [customerId, key],
+    );
+    const b = rows[0];
+    if (!b) return null;
+    if (b.idempotency_fingerprint !== null && b.idempotency_fingerprint !== fingerprint) {
+      throw new AppError('CONFLICT', 'This Idempotency-Key was used for a different booking request');
+    }
+    return toBookingDto(b);
+  }
+
+  /** Deletes the customer's hold when it is `holdId` or overlaps the new appointment on this stylist. */
+  async #releaseOwnHold(db: PoolClient, customerId: string, stylist: StylistRow, startMs: number, occupiedUntilMs: number, holdId: string | undefined, touched: Touched): Promise<void> {
+    const { rows } = await db.query(
+      `delete from holds where customer_id = $1 and (id = $2 or (stylist_id = $3 and start_at < $5 and occupied_until > $4))
+       returning start_at, occupied_until`,
+      [customerId, holdId ?? null, stylist.id, new Date(startMs), new Date(occupiedUntilMs)],
+    );
+    for (const h of rows) {
+      touched.push({ stylistId: stylist.id, dates: touchedDates(stylist.timezone, h.start_at.getTime(), h.occupied_until.getTime(), stylist.buffer_minutes) });
+    }
+  }
+
+  /**
+   * Runs an availability write in a transaction. An exclusion violation (another writer that did
+   * not take the lock, e.g. psql) is still a 409 SLOT_TAKEN, with alternatives computed afresh.
+   */
+  async #write<T>(stylistId: string, serviceId: string, startMs: number, customerId: string | null, fn: (db: PoolClient) => Promise<T>): Promise<T> {
+    try {
+      return await withTransaction(this.#pool, fn);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23P01') throw err;
+      let alternatives: unknown = [];
+      try {
+        const stylist = await loadStylist(this.#pool, stylistId);
+        await checkStart(this.#pool, { stylist, serviceId, startMs, customerId: customerId ?? '00000000-0000-0000-0000-000000000000', nowMs: this.#now() });
+      } catch (e) {
+        if (e instanceof AppError && (e.details as { alternatives?: unknown })?.alternatives) alternatives = (e.details as { alternatives: unknown }).alternatives;
+      }
+      throw new AppError('SLOT_TAKEN', 'That time was just taken by another booking', { alternatives });
+    }
+  }
+
+  #invalidate(touched: Touched): void {
+    for (const t of touched) this.#slots.invalidate(t.stylistId, t.dates);
+  }
+}
+
+function actorOf(user: SessionUser, b: { customer_id: string; stylist_user_id: string }): Actor {
+  if (b.customer_id === user.id) return 'customer';
+  if (b.stylist_user_id === user.id) return 'stylist';
+  return 'admin';
+}
+
+/** What a booking request asked for, so an Idempotency-Key cannot be reused for another request. */
+function fingerprintOf(body: CreateBookingBody): string {
+  const what = body.holdId !== undefined
+    ? { holdId: body.holdId, notes: body.notes ?? '' }
+    : { stylistId: body.stylistId, serviceId: body.serviceId, startMs: Date.parse(body.startUtc!), notes: body.notes ?? '' };
+  return createHash('sha256').update(JSON.stringify(what)).digest('base64url');
+}

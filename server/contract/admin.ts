@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { displayName, email, password } from './auth.ts';
+import { calendarDate, type BookingDto } from './bookings.ts';
+import { uuid, wallTime, zoneName } from './common.ts';
+
+/** Admin console: stylists, schedules, overrides, announcements, audit log (API.md "Admin"). */
+
+export const stylistServiceInput = z.strictObject({
+  serviceId: uuid,
+  durationMinutes: z.number().int().min(5).max(720).optional(),
+  priceCents: z.number().int().min(0).max(100_000_000).optional(),
+});
+
+export const createStylistBody = z
+  .strictObject({
+    displayName,
+    email,
+    password,
+    timezone: zoneName,
+    bio: z.string().max(2000).optional(),
+    slotStepMinutes: z.number().int().min(5).max(240).optional(),
+    bufferMinutes: z.number().int().min(0).max(240).optional(),
+    minNoticeMinutes: z.number().int().min(0).max(43_200).optional(),
+    horizonDays: z.number().int().min(1).max(730).optional(),
+    services: z.array(stylistServiceInput).max(100),
+  })
+  .superRefine((b, ctx) => {
+    const seen = new Set<string>();
+    b.services.forEach((s, i) => {
+      if (seen.has(s.serviceId)) ctx.addIssue({ code: 'custom', path: ['services', i, 'serviceId'], message: 'listed twice' });
+      seen.add(s.serviceId);
+    });
+  });
+export type CreateStylistBody = z.infer<typeof createStylistBody>;
+
+export interface AdminStylistDto {
+  id: string;
+  userId: string;
+  email: string;
+  displayName: string;
+  timezone: string;
+  bio: string;
+  slotStepMinutes: number;
+  bufferMinutes: number;
+  minNoticeMinutes: number;
+  horizonDays: number;
+  active: boolean;
+  services: { id: string; name: string; durationMinutes: number; priceCents: number }[];
+}
+
+export const scheduleWindow = z
+  .strictObject({ start: wallTime, end: wallTime })
+  .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] });
+
+export const scheduleBody = z
+  .strictObject({
+    effectiveFrom: calendarDate.optional(),
+    days: z
+      .array(
+        z.strictObject({
+          dayOfWeek: z.number().int().min(0).max(6),
+          windows: z.array(scheduleWindow).max(12),
+        }),
+      )
+      .max(7),
+  })
+  .superRefine((b, ctx) => {
+    const seen = new Set<number>();
+    b.days.forEach((d, i) => {
+      if (seen.has(d.dayOfWeek)) ctx.addIssue({ code: 'custom', path: ['days', i, 'dayOfWeek'], message: 'listed twice' });
+      seen.add(d.dayOfWeek);
+      const sorted = [...d.windows].sort((a, b) => (a.start < b.start ? -1 : 1));
+      for (let k = 1; k < sorted.length; k++) {
+        if (sorted[k].start < sorted[k - 1].end) {
+          ctx.addIssue({ code: 'custom', path: ['days', i, 'windows'], message: 'windows overlap' });
+          break;
+        }
+      }
+    });
+  });
+export type ScheduleBody = z.infer<typeof scheduleBody>;
+
+export interface ScheduleDto {
+  stylistId: string;
+  effectiveFrom: string;
+  days: { dayOfWeek: number; windows: { start: string; end: string }[] }[];
+}
+
+export const overrideKind = z.enum(['closed', 'hours', 'blocked']);
+export const overrideScope = z.enum(['salon', 'stylist']);
+
+/** Longest override, in days: a year and a day (a long closure is split by the admin). */
+export const MAX_OVERRIDE_DAYS = 366;
+
+export const createOverrideBody = z
+  .strictObject({
+    scope: overrideScope,
+    stylistId: uuid.optional(),
+    startDate: calendarDate,
+    endDate: calendarDate,
+    kind: overrideKind,
+    start: wallTime.optional(),
+    end: wallTime.optional(),
+    priority: z.number().int().min(-1000).max(1000).optional(),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .superRefine((o, ctx) => {
+    if (o.scope === 'stylist' && o.stylistId === undefined) ctx.addIssue({ code: 'custom', path: ['stylistId'], message: 'required for scope stylist' });
+    if (o.scope === 'salon' && o.stylistId !== undefined) ctx.addIssue({ code: 'custom', path: ['stylistId'], message: 'not allowed for scope salon' });
+    if (o.kind === 'closed') {
+      if (o.start !== undefined) ctx.addIssue({ code: 'custom', path: ['start'], message: 'not allowed for kind closed' });
+      if (o.end !== undefined) ctx.addIssue({ code: 'custom', path: ['end'], message: 'not allowed for kind closed' });
+    } else {
+      if (o.start === undefined) ctx.addIssue({ code: 'custom', path: ['start'], message: `required for kind ${o.kind}` });
+      if (o.end === undefined) ctx.addIssue({ code: 'custom', path: ['end'], message: `required for kind ${o.kind}` });
+      if (o.start !== undefined && o.end !== undefined && !(o.start < o.end)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'start must be before end' });
+    }
+    if (o.endDate < o.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'before startDate' });
+    else if ((Date.parse(o.endDate) - Date.parse(o.startDate)) / 86_400_000 >= MAX_OVERRIDE_DAYS) {
+      ctx.addIssue({ code: 'custom', path: ['endDate'], message: `at most ${MAX_OVERRIDE_DAYS} days` });
+    }
+  });
+export type CreateOverrideBody = z.infer<typeof createOverrideBody>;
+
+export const overridesQuery = z.strictObject({
+  from: calendarDate.optional(),
+  to: calendarDate.optional(),
+  stylistId: uuid.optional(),
+});
+
+export interface OverrideDto {
+  id: string;
+  scope: z.infer<typeof overrideScope>;
+  stylistId: string | null;
+  startDate: string;
+  endDate: string;
+  kind: z.infer<typeof overrideKind>;
+  start: string | null;
+  end: string | null;
+  priority: number;
+  reason: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface CreateOverrideResponse {
+  override: OverrideDto;
+  /** Active bookings that fall outside the working hours once the override applies. Not cancelled. */
+  affectedBookings: BookingDto[];
+}
+
+export const announcementBody = z.strictObject({
+  message: z.string().trim().min(1).max(1000),
+  audience: z.enum(['all', 'stylists', 'customers']),
+  level: z.enum(['info', 'warning']),
+});
+export type AnnouncementBody = z.infer<typeof announcementBody>;
+
+export interface AnnouncementDto {
+  id: string;
+  message: string;
+  audience: AnnouncementBody['audience'];
+  level: AnnouncementBody['level'];
+  createdBy: string | null;
+  at: string;
+}
+
+export const auditLogQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  /** Entries with an id below this one (the last id of the previous page). */
+  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+export interface AuditEntryDto {
+  id: number;
+  at: string;
+  actorId: string | null;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}

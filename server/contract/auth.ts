@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Accounts: register, login, me (API.md "Auth"). */
+
+export const role = z.enum(['customer', 'stylist', 'admin']);
+export type Role = z.infer<typeof role>;
+
+/** Emails are stored lower-cased and trimmed, so lookups are exact. */
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+
+export const password = z.string().min(8, 'at least 8 characters').max(200);
+export const displayName = z.string().trim().min(1).max(120);
+
+export const registerBody = z.strictObject({
+  email,
+  password,
+  displayName,
+  phone: z.string().trim().min(3).max(40).regex(/^[0-9+()\-. ]+$/, 'digits, spaces and + ( ) - . only').optional(),
+});
+export type RegisterBody = z.infer<typeof registerBody>;
+
+export const loginBody = z.strictObject({
+  email,
+  // Not the registration rule: an old password that predates a rule must still be checkable.
+  password: z.string().min(1).max(200),
+});
+export type LoginBody = z.infer<typeof loginBody>;
+
+export const userDto = z.object({
+  id: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  role,
+  /** Present for stylists: their stylists.id. */
+  stylistId: z.string().optional(),
+});
+export type UserDto = z.infer<typeof userDto>;
+
+/** POST /api/auth/register answers the user itself (201); login and me answer `{user}`. */
+export interface LoginResponse {
+  user: UserDto;
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { instant, localDate, uuid } from './common.ts';
+
+/** Holds, bookings and the stylist's view (API.md "Holds and bookings", "Stylist"). */
+
+const isCalendarDate = (d: string): boolean => {
+  const [y, m, day] = d.split('-').map(Number);
+  const t = new Date(Date.UTC(2000, m - 1, day));
+  // Year 2000 is a leap year, so Feb 29 passes here and is checked against the real year below.
+  if (t.getUTCMonth() !== m - 1 || t.getUTCDate() !== day) return false;
+  return !(m === 2 && day === 29) || (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+};
+/** YYYY-MM-DD that exists on the calendar. */
+export const calendarDate = localDate.refine(isCalendarDate, 'not a calendar date');
+
+export const bookingStatus = z.enum(['pending', 'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show']);
+export type BookingStatus = z.infer<typeof bookingStatus>;
+
+/** Statuses that occupy the stylist's time (the exclusion constraint's predicate). */
+export const ACTIVE_STATUSES: readonly BookingStatus[] = ['pending', 'confirmed', 'in_progress'];
+
+export const bookingNotes = z.string().max(2000);
+
+export const createHoldBody = z.strictObject({
+  stylistId: uuid,
+  serviceId: uuid,
+  startUtc: instant,
+});
+export type CreateHoldBody = z.infer<typeof createHoldBody>;
+
+/** Either `{holdId}` or `{stylistId, serviceId, startUtc}`, each with optional notes. */
+export const createBookingBody = z
+  .strictObject({
+    holdId: uuid.optional(),
+    stylistId: uuid.optional(),
+    serviceId: uuid.optional(),
+    startUtc: instant.optional(),
+    notes: bookingNotes.optional(),
+  })
+  .superRefine((b, ctx) => {
+    const direct = [b.stylistId, b.serviceId, b.startUtc];
+    if (b.holdId !== undefined) {
+      for (const [k, v] of Object.entries({ stylistId: b.stylistId, serviceId: b.serviceId, startUtc: b.startUtc })) {
+        if (v !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'not allowed with holdId' });
+      }
+    } else if (direct.some((v) => v === undefined)) {
+      for (const [k, v] of Object.entries({ stylistId: b.stylistId, serviceId: b.serviceId, startUtc: b.startUtc })) {
+        if (v === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'required unless holdId is given' });
+      }
+    }
+  });
+export type CreateBookingBody = z.infer<typeof createBookingBody>;
+
+/** The `Idempotency-Key` header: printable ASCII, no spaces. */
+export const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export const cancelBody = z.strictObject({
+  reason: z.string().trim().max(500).optional(),
+});
+export type CancelBody = z.infer<typeof cancelBody>;
+
+export const rescheduleBody = z.strictObject({ startUtc: instant });
+export type RescheduleBody = z.infer<typeof rescheduleBody>;
+
+export const statusBody = z.strictObject({ status: bookingStatus });
+export type StatusBody = z.infer<typeof statusBody>;
+
+export const mineQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+export const stylistBookingsQuery = z.strictObject({
+  from: calendarDate.optional(),
+  to: calendarDate.optional(),
+  /** Admins name the stylist; a stylist may omit it (it defaults to their own). */
+  stylistId: uuid.optional(),
+});
+export type StylistBookingsQuery = z.infer<typeof stylistBookingsQuery>;
+
+export const safetyNotesBody = z.strictObject({
+  reason: z.string().trim().min(10, 'state a reason of at least 10 characters').max(500),
+});
+export type SafetyNotesBody = z.infer<typeof safetyNotesBody>;
+
+export interface HoldDto {
+  id: string;
+  stylistId: string;
+  serviceId: string;
+  startUtc: string;
+  endUtc: string;
+  expiresAt: string;
+}
+
+export interface BookingDto {
+  id: string;
+  customerId: string;
+  stylistId: string;
+  serviceId: string;
+  startUtc: string;
+  endUtc: string;
+  status: BookingStatus;
+  priceCents: number;
+  notes: string;
+  createdAt: string;
+}
+
+/** What a stylist sees of the customer of a booking, computed from the customer's history. */
+export interface CustomerContext {
+  id: string;
+  displayName: string;
+  /** Completed bookings, salon-wide. */
+  visitCount: number;
+  lastVisitAt: string | null;
+  lastServiceName: string | null;
+  totalSpentCents: number;
+  /** The salon's notes about the customer (not safety notes). */
+  notes: string;
+  /** Whether safety notes exist; reading them needs a stated reason and is audited. */
+  hasSafetyNotes: boolean;
+}
+
+export interface BookingWithCustomerDto extends BookingDto {
+  customer: CustomerContext;
+}
+
+export interface SafetyNotesDto {
+  customerId: string;
+  safetyNotes: string;
+}
+
+/** A nearby start offered with a 409 SLOT_TAKEN / SLOT_HELD, in `details.alternatives`. */
+export interface AlternativeSlot {
+  startUtc: string;
+  endUtc: string;
+  startLocal: string;
+}

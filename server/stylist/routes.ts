@@ -1,0 +1,78 @@
+import { Router } from 'express';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { audit } from '../admin/audit.ts';
+import { requireRole } from '../auth/guard.ts';
+import { safetyNotesBody, stylistBookingsQuery, type SafetyNotesDto } from '../contract/bookings.ts';
+import { uuid } from '../contract/common.ts';
+import { withTransaction, type Pool } from '../db/pool.ts';
+import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
+import { AppError, parseOr400 } from '../http/errors.ts';
+
+/** Longest range of one dashboard query, in days. */
+const MAX_RANGE_DAYS = 92;
+const DEFAULT_RANGE_DAYS = 7;
+
+const customerParams = z.strictObject({ customerId: uuid });
+
+/** The stylist's dashboard (API.md "Stylist"); admins may use it too, naming the stylist. */
+export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
+  const { pool, now } = deps;
+  const r = Router();
+
+  r.get('/api/stylist/bookings', async (req, res) => {
+    const user = requireRole(req, 'stylist', 'admin');
+    const q = parseOr400(stylistBookingsQuery, req.query);
+    let stylistId: string;
+    if (user.role === 'admin') {
+      if (!q.stylistId) throw new AppError('INVALID_INPUT', 'Name the stylist', { fields: [{ field: 'stylistId', code: 'invalid_type', message: 'required for admins' }] });
+      stylistId = q.stylistId;
+    } else {
+      if (!user.stylistId || (q.stylistId && q.stylistId !== user.stylistId)) throw new AppError('NOT_FOUND', 'No such stylist');
+      stylistId = user.stylistId;
+    }
+    const { rows: st } = await pool.query<{ timezone: string }>('select timezone from stylists where id = $1', [stylistId]);
+    if (!st[0]) throw new AppError('NOT_FOUND', 'No such stylist');
+    const zone = st[0].timezone;
+    const from = q.from ?? DateTime.fromMillis(now(), { zone }).toISODate()!;
+    const to = q.to ?? DateTime.fromISO(from, { zone }).plus({ days: DEFAULT_RANGE_DAYS - 1 }).toISODate()!;
+    const span = DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days;
+    if (span < 0) throw new AppError('INVALID_INPUT', '`to` is before `from`', { fields: [{ field: 'to', code: 'too_small', message: 'before from' }] });
+    if (span >= MAX_RANGE_DAYS) throw new AppError('INVALID_INPUT', `At most ${MAX_RANGE_DAYS} days at once`, { fields: [{ field: 'to', code: 'too_big', message: `at most ${MAX_RANGE_DAYS} days` }] });
+    // Local dates of the stylist: [from 00:00, to + 1 day 00:00) in their zone.
+    const { rows } = await pool.query<{ id: string }>(
+      `select b.id from bookings b
+        where b.stylist_id = $1 and b.start_at >= ($2::date::timestamp at time zone $4)
+          and b.start_at < (($3::date + 1)::timestamp at time zone $4)`,
+      [stylistId, from, to, zone],
+    );
+    res.json(await loadBookingsWithCustomerContext(pool, rows.map((b) => b.id)));
+  });
+
+  // Safety notes (allergies, conditions) only with a stated reason; every read leaves an audit row.
+  r.post('/api/stylist/customers/:customerId/safety-notes', async (req, res) => {
+    const user = requireRole(req, 'stylist', 'admin');
+    const { customerId } = parseOr400(customerParams, req.params);
+    const { reason } = parseOr400(safetyNotesBody, req.body);
+    const notes = await withTransaction(pool, async (db): Promise<SafetyNotesDto> => {
+      const { rows } = await db.query<{ safety_notes: string }>(
+        `select u.safety_notes from users u
+          where u.id = $1 and ($2::uuid is null or exists (
+            select 1 from bookings b where b.customer_id = u.id and b.stylist_id = $2))`,
+        [customerId, user.role === 'admin' ? null : (user.stylistId ?? '00000000-0000-0000-0000-000000000000')],
+      );
+      // A customer who never booked this stylist is answered like an unknown one.
+      if (!rows[0]) throw new AppError('NOT_FOUND', 'No such customer');
+      await audit(db, {
+        actorId: user.id,
+        action: 'customer.safety_notes.read',
+        target: `user:${customerId}`,
+        details: { reason, ...(user.stylistId ? { stylistId: user.stylistId } : {}) },
+      });
+      return { customerId, safetyNotes: rows[0].safety_notes };
+    });
+    res.json(notes);
+  });
+
+  return r;
+}

@@ -75,7 +75,8 @@ type Queryable = Pick<pg.ClientBase, 'query'>;
 
 /** Loads one day's rows, or null when the stylist or service is unknown or not offered together. */
 export async function loadDay(db: Queryable, key: DayKey): Promise<LoadedDay | null> {
-  const { rows } = await db.query(DAY_SQL, [key.stylistId, key.serviceId, key.date]);
+  // A named statement is planned once per connection: planning was most of the query's time.
+  const { rows } = await db.query({ name: 'kb_load_day', text: DAY_SQL, values: [key.stylistId, key.serviceId, key.date] });
   const r = rows[0];
   if (!r) return null;
   const toInterval = (a: number[]): Interval => ({ startMs: a[0], endMs: a[1] });

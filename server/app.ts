@@ -12,6 +12,16 @@ import { apiNotFound, errorHandler } from './http/handlers.ts';
 import { Readiness } from './http/readiness.ts';
 import { slotRoutes } from './slots/routes.ts';
 import { SlotService } from './slots/service.ts';
+import { AdminService } from './admin/service.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { sameOriginOnly } from './auth/guard.ts';
+import { authRoutes } from './auth/routes.ts';
+import { createSessionMiddleware } from './auth/session.ts';
+import { bookingRoutes } from './bookings/routes.ts';
+import { BookingService } from './bookings/service.ts';
+import { stylistRoutes } from './stylist/routes.ts';
+import { createMetrics, httpMetrics, metricsRoute, type Metrics } from './http/metrics.ts';
+import { createRealtime, type Realtime } from './realtime/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -25,6 +35,9 @@ export interface App {
   express: Express;
   slots: SlotService;
   readiness: Readiness;
+  metrics: Metrics;
+  /** Relay, Socket.IO server, hold sweeper and event pruner (started by attach). */
+  realtime: Realtime;
   /** Attaches the realtime side to a listening-ready HTTP server. */
   attach(server: http.Server): Promise<void>;
   /** Stops background work (listener, timers, sockets); the caller closes the server and the pool. */
@@ -51,6 +64,9 @@ export function createApp(deps: AppDeps): App {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (config.trustProxy) app.set('trust proxy', 1);
+  const metrics = createMetrics({ slots });
+  app.use(httpMetrics(metrics));
   app.use(helmet());
 
   app.get('/healthz', (_req, res) => {
@@ -61,9 +77,22 @@ export function createApp(deps: AppDeps): App {
     res.status(s.ready ? 200 : 503).json(s.ready ? s : { ...s, error: { code: 'NOT_READY', message: `Not ready: ${Object.entries(s.checks).filter(([, ok]) => !ok).map(([n]) => n).join(', ')}` } });
   });
 
+  app.use(metricsRoute(metrics, config.realtime.metricsToken));
+
   // Public, hot read paths first: no body parsing, no session lookup, no per-request logging.
   app.use(catalogueRoutes(pool));
   app.use(slotRoutes(slots));
+
+  // Accounts, holds, bookings, stylist and admin APIs: origin check, JSON bodies, then the session.
+  // `sessions` is the same middleware the socket server must use (io.engine.use(sessions)).
+  const sessions = createSessionMiddleware({ config, pool, log });
+  app.use('/api', sameOriginOnly(config), express.json({ limit: config.bodyLimitBytes }), sessions);
+  const realtime = createRealtime({ config, pool, log, slots, metrics, sessionMiddleware: sessions });
+  readiness.add('listener', () => realtime.relay.ready);
+  app.use(authRoutes({ pool, config }));
+  app.use(bookingRoutes({ bookings: new BookingService({ pool, slots, now, holdMinutes: config.holdMinutes }), config }));
+  app.use(stylistRoutes({ pool, now }));
+  app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool }));
 
   app.use('/api', apiNotFound);
   if (existsSync(WEB_DIST)) {
@@ -76,7 +105,12 @@ export function createApp(deps: AppDeps): App {
     express: app,
     slots,
     readiness,
-    async attach() {},
-    async close() {},
+    metrics,
+    realtime,
+    attach: (server) => realtime.attach(server),
+    async close() {
+      await realtime.close();
+      await sessions.close();
+    },
   };
 }

@@ -1,66 +1,176 @@
 // Process entry: reads the environment, starts (or connects to) Postgres, migrates, seeds the demo,
 // listens, and shuts down cleanly on SIGINT/SIGTERM. Everything else is built by createApp.
+//
+// WORKERS=N (N > 1) runs N worker processes on one machine behind one port (node:cluster): the
+// primary owns Postgres (embedded or not), migrates and seeds once, then accepts connections and
+// hands each one to a worker chosen by a hash of the client's IP address — sticky, so Socket.IO's
+// polling requests of one client always reach the process that holds its session. Each worker
+// runs its own relay (LISTEN on Postgres) and relays to its own sockets only; Postgres is the bus.
+// Behind a load balancer, run one process per port instead (docs/operations.md, "Scale-out").
+import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import { createApp } from './app.ts';
-import { parseConfig } from './config.ts';
+import { parseConfig, type Config } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { seedDemo } from './db/seed.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
+
+const STICKY = 'kb:sticky-connection';
+const READY = 'kb:worker-ready';
 
 const config = parseConfig(process.env);
 const log = createLogger(config.logLevel);
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-let embedded: EmbeddedDb | undefined;
-let url = config.databaseUrl;
-if (!url) {
-  embedded = await startEmbeddedPostgres(config.embeddedPgDir, config.embeddedPgPort, log);
-  url = embedded.url;
-  log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'embedded postgres started');
-}
+if (cluster.isPrimary && config.workers > 1) await runPrimary(config, log);
+else await runServer(config, log);
 
-const pool = createPool(url, config.pgPoolSize, log);
-{
-  const client = await pool.connect();
+/** Postgres: the configured one, or the embedded one (started here, stopped by the caller). */
+async function preparePostgres(config: Config, log: Logger): Promise<{ url: string; embedded?: EmbeddedDb }> {
+  let embedded: EmbeddedDb | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.embeddedPgDir, config.embeddedPgPort, log);
+    url = embedded.url;
+    log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'embedded postgres started');
+  }
+  const pool = createPool(url, 1, log);
   try {
-    const applied = await migrate(client);
-    if (applied.length) log.info({ applied }, 'migrations applied');
-    if (config.seedDemo && (await seedDemo(client, { password: config.demoPassword }))) {
-      log.info('demo salon seeded (logins in README.md)');
+    const client = await pool.connect();
+    try {
+      const applied = await migrate(client);
+      if (applied.length) log.info({ applied }, 'migrations applied');
+      if (config.seedDemo && (await seedDemo(client, { password: config.demoPassword }))) {
+        log.info('demo salon seeded (logins in README.md)');
+      }
+    } finally {
+      client.release();
     }
   } finally {
-    client.release();
+    await pool.end();
   }
+  return { url, embedded };
 }
 
-const app = createApp({ config, pool, log });
-const server = http.createServer(app.express);
-server.keepAliveTimeout = 65_000;
-await app.attach(server);
-await new Promise<void>((resolve, reject) => {
-  server.once('error', reject);
-  server.listen(config.port, config.host, resolve);
-});
-log.info(`KB Stylish Live on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
+/** One server process: the whole app on one port, or (as a cluster worker) on connections handed over. */
+async function runServer(config: Config, log: Logger): Promise<void> {
+  const worker = cluster.isWorker;
+  const { url, embedded } = worker ? { url: config.databaseUrl!, embedded: undefined } : await preparePostgres(config, log);
+  const pool = createPool(url, config.pgPoolSize, log);
+  const app = createApp({ config, pool, log });
+  const server = http.createServer(app.express);
+  server.keepAliveTimeout = 65_000;
+  await app.attach(server);
+  if (worker) {
+    // Connections arrive from the primary, paused; resume them once the server owns them.
+    process.on('message', (msg, handle) => {
+      if (msg !== STICKY || !(handle instanceof net.Socket)) return;
+      server.emit('connection', handle);
+      handle.resume();
+    });
+    process.send!(READY);
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+    log.info(`KB Stylish Live on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
+  }
 
-let shuttingDown = false;
-async function shutdown(signal: string): Promise<void> {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  log.info({ signal }, 'shutting down');
-  const force = setTimeout(() => {
-    log.error('shutdown took too long; exiting');
-    process.exit(1);
-  }, 10_000);
-  force.unref();
-  server.closeIdleConnections();
-  await Promise.all([new Promise<void>((r) => server.close(() => r())), app.close()]);
-  await pool.end().catch(() => undefined);
-  await embedded?.stop();
-  clearTimeout(force);
-  process.exit(0);
+  let shuttingDown = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    server.closeIdleConnections();
+    await Promise.all([new Promise<void>((r) => server.close(() => r())), app.close()]);
+    await pool.end().catch(() => undefined);
+    await embedded?.stop();
+    clearTimeout(force);
+    process.exit(0);
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A worker whose primary is gone has nobody to hand it connections: stop.
+  if (worker) process.on('disconnect', () => void shutdown('primary gone'));
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+
+/** The cluster primary: Postgres, migrations and seed once, then sticky connection hand-off to N workers. */
+async function runPrimary(config: Config, log: Logger): Promise<void> {
+  const { url, embedded } = await preparePostgres(config, log);
+  const env = {
+    DATABASE_URL: url,
+    SEED_DEMO: '0',
+    // Every worker must sign and check session cookies with the same key.
+    SESSION_SECRET: config.sessionSecret ?? randomBytes(32).toString('hex'),
+  };
+  const slots: (Worker | null)[] = Array.from({ length: config.workers }, () => null);
+  const ready = new Set<Worker>();
+  let stopping = false;
+
+  const fork = (i: number) => {
+    const w = cluster.fork(env);
+    slots[i] = w;
+    w.on('message', (msg) => {
+      if (msg === READY) ready.add(w);
+    });
+    w.on('exit', (code, signal) => {
+      ready.delete(w);
+      if (stopping) return;
+      log.error({ worker: i, code, signal }, 'worker exited; starting another');
+      setTimeout(() => fork(i), 500).unref();
+    });
+  };
+  for (let i = 0; i < config.workers; i++) fork(i);
+  await new Promise<void>((resolve) => {
+    const check = setInterval(() => {
+      if (ready.size === config.workers) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 50);
+  });
+
+  const balancer = net.createServer({ pauseOnConnect: true }, (conn) => {
+    // Only workers that said they are ready (a restarting one would drop the handle).
+    const live = slots.filter((w): w is Worker => w !== null && ready.has(w));
+    if (live.length === 0) return conn.destroy();
+    live[hashIp(conn.remoteAddress ?? '') % live.length].send(STICKY, conn);
+  });
+  await new Promise<void>((resolve, reject) => {
+    balancer.once('error', reject);
+    balancer.listen(config.port, config.host, resolve);
+  });
+  log.info(`KB Stylish Live on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (${config.workers} workers, sticky by client IP)`);
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down workers');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    balancer.close();
+    await Promise.all(slots.map((w) => w && !w.isDead() ? new Promise<void>((r) => { w.once('exit', () => r()); w.process.kill('SIGTERM'); }) : undefined));
+    await embedded?.stop();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** FNV-1a of the address: the same client lands on the same worker while the set of workers is stable. */
+function hashIp(ip: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < ip.length; i++) h = Math.imul(h ^ ip.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

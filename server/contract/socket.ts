@@ -1,0 +1,127 @@
+// The Socket.IO contract (API.md, "Socket.IO"), shared by the server and web/: event maps with
+// reversed generics (`Server<ClientToServerEvents, ServerToClientEvents>` on the server,
+// `Socket<ServerToClientEvents, ClientToServerEvents>` in the browser), zod schemas for every
+// payload, and the ack envelope. No Node imports.
+import { z } from 'zod';
+import { instant, localDate, uuid, zoneName } from './common.ts';
+import type { ErrorCode } from './errors.ts';
+import type { AnnouncementDto, OverrideDto } from './admin.ts';
+import type { BookingWithCustomerDto } from './bookings.ts';
+import { slotStatus, type Slot } from './slots.ts';
+
+// ── client → server ─────────────────────────────────────────────────────────────────────────────
+
+/** `slots:watch`: start receiving `slots:update` for one (stylist, service, stylist-local date). */
+export const slotsWatchPayload = z.strictObject({
+  stylistId: uuid,
+  serviceId: uuid,
+  date: localDate,
+  /** Only changes `display`; default the stylist's zone. */
+  customerTimezone: zoneName.optional(),
+});
+export type SlotsWatchPayload = z.infer<typeof slotsWatchPayload>;
+
+/** `slots:unwatch`: the same key, without the zone. */
+export const slotsUnwatchPayload = z.strictObject({ stylistId: uuid, serviceId: uuid, date: localDate });
+export type SlotsUnwatchPayload = z.infer<typeof slotsUnwatchPayload>;
+
+/**
+ * The handshake's `auth` (socket.io-client `auth` option). `lastEventId`: the highest `eventId` the
+ * client has seen; the server replays what came after it, or sends `resync`. Pass `auth` as a
+ * function so each reconnection sends the current value.
+ */
+export const handshakeAuth = z.strictObject({
+  lastEventId: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+export type HandshakeAuth = z.infer<typeof handshakeAuth>;
+
+export type AckError = { code: ErrorCode; message: string };
+/** Every client → server event is answered with this envelope. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
+export type AckFn<T> = (response: Ack<T>) => void;
+
+export const slotSchema = z.strictObject({
+  startUtc: instant,
+  endUtc: instant,
+  startLocal: z.string(),
+  display: z.string(),
+  status: slotStatus,
+}) satisfies z.ZodType<Slot>;
+
+export const slotsWatchResult = z.strictObject({
+  /** The day's availability version (grows with every change to that stylist and date). */
+  version: z.number().int(),
+  slots: z.array(slotSchema),
+});
+export type SlotsWatchResult = z.infer<typeof slotsWatchResult>;
+
+export const slotsUnwatchResult = z.strictObject({ watching: z.number().int() });
+export type SlotsUnwatchResult = z.infer<typeof slotsUnwatchResult>;
+
+export interface ClientToServerEvents {
+  'slots:watch': (payload: SlotsWatchPayload, ack: AckFn<SlotsWatchResult>) => void;
+  'slots:unwatch': (payload: SlotsUnwatchPayload, ack: AckFn<SlotsUnwatchResult>) => void;
+}
+
+// ── server → client ─────────────────────────────────────────────────────────────────────────────
+
+export const slotsUpdateReason = z.enum(['booking', 'hold', 'override', 'schedule']);
+export type SlotsUpdateReason = z.infer<typeof slotsUpdateReason>;
+
+/**
+ * A fresh slot list for a watched key. Keep the highest `version` seen per key: an update never
+ * goes backwards, and equal versions may differ only by slots whose hold expired or whose start
+ * passed the minimum notice.
+ */
+export const slotsUpdatePayload = z.strictObject({
+  stylistId: uuid,
+  serviceId: uuid,
+  date: localDate,
+  version: z.number().int(),
+  slots: z.array(slotSchema),
+  reason: slotsUpdateReason,
+});
+export type SlotsUpdatePayload = z.infer<typeof slotsUpdatePayload>;
+
+/** `booking:created` / `booking:updated`, to the booking's stylist and to admins, with the customer context. */
+export interface BookingEventPayload {
+  eventId: number;
+  booking: BookingWithCustomerDto;
+}
+
+/** `override:changed`, to stylists and admins. An edited override arrives as deleted then created. */
+export interface OverrideChangedPayload {
+  eventId: number;
+  override: OverrideDto;
+  action: 'created' | 'deleted';
+}
+
+/** `announcement`, to its audience (`customers` includes anonymous visitors; admins get every one). */
+export interface AnnouncementPayload {
+  eventId: number;
+  id: string;
+  message: string;
+  level: AnnouncementDto['level'];
+  audience: AnnouncementDto['audience'];
+  at: string;
+}
+
+/**
+ * The server cannot replay what the client missed: re-fetch everything it shows. Reasons:
+ * `pruned` (older than the retention), `unknown_event` (an id this database never issued),
+ * `behind` (the replay could not catch up with live events).
+ */
+export const resyncPayload = z.strictObject({ reason: z.enum(['pruned', 'unknown_event', 'behind']) });
+export type ResyncPayload = z.infer<typeof resyncPayload>;
+
+export interface ServerToClientEvents {
+  'slots:update': (payload: SlotsUpdatePayload) => void;
+  'booking:created': (payload: BookingEventPayload) => void;
+  'booking:updated': (payload: BookingEventPayload) => void;
+  'override:changed': (payload: OverrideChangedPayload) => void;
+  announcement: (payload: AnnouncementPayload) => void;
+  resync: (payload: ResyncPayload) => void;
+}
+
+/** Server → client events that carry an `eventId` (replayed on reconnect). */
+export type RoomEventName = 'booking:created' | 'booking:updated' | 'override:changed' | 'announcement';

@@ -1,0 +1,109 @@
+// The live side of one process: relay (LISTEN → events table → cache and rooms), Socket.IO server,
+// hold sweeper and event pruner. createApp builds it; attach() starts it on the HTTP server.
+import type http from 'node:http';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Pool } from '../db/pool.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { SlotService } from '../slots/service.ts';
+import { NOTIFY_CHANNEL } from './events.ts';
+import { Maintenance } from './maintenance.ts';
+import { Relay, type IoServer } from './relay.ts';
+import { createSocketServer } from './sockets.ts';
+import { WatchRegistry } from './watches.ts';
+
+export interface RealtimeDeps {
+  config: Config;
+  pool: Pool;
+  log: Logger;
+  slots: SlotService;
+  metrics: Metrics;
+  sessionMiddleware?: RequestHandler;
+}
+
+export interface Realtime {
+  relay: Relay;
+  /** application_name of the LISTEN connection (find it in pg_stat_activity). */
+  listenerName: string;
+  maintenance: Maintenance;
+  watches: WatchRegistry;
+  /** The Socket.IO server, once attached. */
+  readonly io: IoServer | null;
+  /** Starts the relay and the socket server; resolves once caught up (or after a few seconds). */
+  attach(server: http.Server): Promise<void>;
+  close(): Promise<void>;
+}
+
+let instances = 0;
+
+export function createRealtime(deps: RealtimeDeps): Realtime {
+  const { config, pool, log, slots, metrics } = deps;
+  const rt = config.realtime;
+  const watches = new WatchRegistry();
+  const listenerName = `kb-listener:${process.pid}:${++instances}`;
+  const maintenance = new Maintenance({
+    pool, log, metrics,
+    sweepIntervalMs: rt.holdSweepMs,
+    retentionMs: config.eventRetentionDays * 86_400_000,
+    pruneIntervalMs: rt.pruneIntervalMs,
+  });
+  const relay = new Relay({
+    pool, log, slots, metrics, watches,
+    listener: {
+      channel: NOTIFY_CHANNEL,
+      checkIntervalMs: rt.listenerCheckMs,
+      retryMaxMs: rt.listenerRetryMaxMs,
+      client: {
+        ...pool.options,
+        // A query on a silently dropped connection fails instead of hanging (pg-listen's liveness
+        // check has no timeout of its own); keepalive probes notice a dead peer in the meantime.
+        query_timeout: rt.listenerQueryTimeoutMs,
+        connectionTimeoutMillis: rt.listenerQueryTimeoutMs,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+        application_name: listenerName,
+      },
+    },
+    onHoldCreated: (ms) => maintenance.noteExpiry(ms),
+  });
+  metrics.sources.watchedKeys = () => watches.size;
+  metrics.sources.watches = () => {
+    let n = 0;
+    for (const w of watches.affected(null, null)) for (const c of w.zones.values()) n += c;
+    return n;
+  };
+  let io: IoServer | null = null;
+  let attached = false;
+
+  return {
+    relay,
+    listenerName,
+    maintenance,
+    watches,
+    get io() {
+      return io;
+    },
+    async attach(server) {
+      if (attached) throw new Error('realtime already attached');
+      attached = true;
+      io = createSocketServer({
+        server, log, slots, relay, watches, metrics,
+        allowedOrigins: config.allowedOrigins,
+        limits: rt.socket,
+        sessionMiddleware: deps.sessionMiddleware,
+      });
+      relay.setServer(io);
+      maintenance.start();
+      await relay.start(rt.startWaitMs);
+    },
+    async close() {
+      await Promise.all([relay.close(), maintenance.close()]);
+      if (io) {
+        io.disconnectSockets(true);
+        // io.close() would also close the HTTP server, which belongs to the caller.
+        io.engine.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// Background upkeep every process runs (each is cheap and safe to run concurrently):
+// - the hold sweeper deletes expired holds, so expiry becomes a `hold.deleted` event that reaches
+//   every watcher (the cache entry's own TTL already ends at the earliest hold expiry for REST);
+// - the pruner deletes events older than the retention (clients further behind get `resync`).
+import type { Logger } from 'pino';
+import type { Pool } from '../db/pool.ts';
+import type { Metrics } from '../http/metrics.ts';
+
+export interface MaintenanceOptions {
+  pool: Pool;
+  log: Logger;
+  metrics: Metrics;
+  /** Longest wait between sweeps; holds created elsewhere are usually known earlier (events). */
+  sweepIntervalMs: number;
+  retentionMs: number;
+  pruneIntervalMs: number;
+}
+
+const SWEEP_LIMIT = 500;
+/** Sweep a little after the expiry instant, so a sweep at the exact millisecond is not wasted. */
+const SWEEP_MARGIN_MS = 20;
+
+export class Maintenance {
+  #o: MaintenanceOptions;
+  #sweepTimer: NodeJS.Timeout | null = null;
+  #sweepAt = Infinity;
+  #sweeping: Promise<void> | null = null;
+  #pruneTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(opts: MaintenanceOptions) {
+    this.#o = opts;
+  }
+
+  start(): void {
+    this.#schedule(0);
+    this.#pruneTimer = setInterval(() => void this.prune(), this.#o.pruneIntervalMs);
+    this.#pruneTimer.unref();
+    void this.prune();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    await this.#sweeping?.catch(() => undefined);
+  }
+
+  /** A hold expires at this instant (from a `hold.created` event): sweep then if that is sooner. */
+  noteExpiry(expiresAtMs: number): void {
+    if (!Number.isFinite(expiresAtMs)) return;
+    this.#schedule(Math.max(0, expiresAtMs - Date.now()) + SWEEP_MARGIN_MS);
+  }
+
+  /** Deletes expired holds now; resolves with how many this process deleted. */
+  async sweep(): Promise<number> {
+    if (this.#sweeping) await this.#sweeping.catch(() => undefined);
+    let deleted = 0;
+    const run = (async () => {
+      let nextDelay = this.#o.sweepIntervalMs;
+      try {
+        for (;;) {
+          const { rows } = await this.#o.pool.query<{ n: number; next_in_ms: number | null }>(
+            `select kb_sweep_expired_holds($1) as n,
+                    (select (extract(epoch from min(expires_at) - now()) * 1000)::float8 from holds where expires_at > now()) as next_in_ms`,
+            [SWEEP_LIMIT]);
+          deleted += rows[0].n;
+          if (rows[0].n < SWEEP_LIMIT) {
+            if (rows[0].next_in_ms !== null) nextDelay = Math.min(nextDelay, rows[0].next_in_ms + SWEEP_MARGIN_MS);
+            break;
+          }
+        }
+        if (deleted) this.#o.metrics.holdsExpired.inc(deleted);
+      } catch (err) {
+        this.#o.log.warn({ err: (err as Error).message }, 'hold sweep failed; will retry');
+      } finally {
+        if (!this.#closed) this.#schedule(Math.max(0, nextDelay));
+      }
+    })();
+    this.#sweeping = run;
+    await run;
+    if (this.#sweeping === run) this.#sweeping = null;
+    return deleted;
+  }
+
+  /** Deletes events older than the retention; resolves with the number deleted by this process. */
+  async prune(): Promise<number> {
+    try {
+      const { rows } = await this.#o.pool.query<{ n: number }>('select kb_prune_events(make_interval(secs => $1)) as n', [this.#o.retentionMs / 1000]);
+      const n = Number(rows[0].n);
+      if (n) {
+        this.#o.metrics.eventsPruned.inc(n);
+        this.#o.log.info({ deleted: n }, 'old events pruned');
+      }
+      return n;
+    } catch (err) {
+      if (!this.#closed) this.#o.log.warn({ err: (err as Error).message }, 'event pruning failed; will retry');
+      return 0;
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#closed) return;
+    const at = Date.now() + delayMs;
+    if (at >= this.#sweepAt) return;
+    if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
+    this.#sweepAt = at;
+    this.#sweepTimer = setTimeout(() => {
+      this.#sweepTimer = null;
+      this.#sweepAt = Infinity;
+      void this.sweep();
+    }, Math.min(delayMs, 2 ** 31 - 1));
+    this.#sweepTimer.unref();
+  }
+}

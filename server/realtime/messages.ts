@@ -1,0 +1,139 @@
+// Room messages: what an event tells the people allowed to see it. Built in one place for the live
+// relay and for the replay on reconnect, so a replayed event is exactly what a live one was.
+import type pg from 'pg';
+import type { OverrideDto } from '../contract/admin.ts';
+import type { AnnouncementPayload, BookingEventPayload, OverrideChangedPayload } from '../contract/socket.ts';
+import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
+import { assertNever, type AnnouncementEvent, type BookingEvent, type OverrideEvent, type RelayEvent } from './events.ts';
+import { ROOM_ADMINS, ROOM_STAFF, audienceRoom, stylistRoom } from './rooms.ts';
+
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+interface Base {
+  eventId: number;
+  /** Delivered once to every socket in any of these rooms. */
+  rooms: string[];
+}
+export type RoomMessage =
+  | (Base & { name: 'booking:created' | 'booking:updated'; payload: BookingEventPayload })
+  | (Base & { name: 'override:changed'; payload: OverrideChangedPayload })
+  | (Base & { name: 'announcement'; payload: AnnouncementPayload });
+
+/**
+ * Messages for a batch of events, in event order. Each kind is loaded in one query per batch.
+ * Bookings are shown as they are now (the current row, with the customer context): a replayed
+ * `booking:created` of a booking cancelled since carries status `cancelled`. A booking or
+ * announcement whose row is gone yields no message.
+ */
+export async function buildRoomMessages(db: Queryable, events: readonly RelayEvent[]): Promise<RoomMessage[]> {
+  const bookingIds = new Set<string>();
+  const announcementIds = new Set<string>();
+  const legacyOverrideIds = new Set<string>();
+  for (const ev of events) {
+    switch (ev.kind) {
+      case 'booking.created':
+      case 'booking.updated':
+        bookingIds.add(ev.entityId);
+        break;
+      case 'announcement.created':
+        announcementIds.add(ev.entityId);
+        break;
+      case 'override.created':
+      case 'override.deleted':
+        if (!isOverrideDto(ev.data)) legacyOverrideIds.add(ev.entityId);
+        break;
+      case 'hold.created':
+      case 'hold.deleted':
+      case 'schedule.changed':
+      case 'stylist.changed':
+        break;
+      default:
+        assertNever(ev);
+    }
+  }
+  const [bookings, announcements, overrides] = await Promise.all([
+    bookingIds.size ? loadBookingsWithCustomerContext(db, [...bookingIds]) : [],
+    announcementIds.size ? loadAnnouncements(db, [...announcementIds]) : [],
+    legacyOverrideIds.size ? loadOverrides(db, [...legacyOverrideIds]) : [],
+  ]);
+  const bookingById = new Map(bookings.map((b) => [b.id, b]));
+  const announcementById = new Map(announcements.map((a) => [a.id, a]));
+  const overrideById = new Map(overrides.map((o) => [o.id, o]));
+
+  const out: RoomMessage[] = [];
+  for (const ev of events) {
+    const m = messageFor(ev, bookingById, announcementById, overrideById);
+    if (m) out.push(m);
+  }
+  return out;
+}
+
+function messageFor(
+  ev: RelayEvent,
+  bookings: Map<string, BookingEventPayload['booking']>,
+  announcements: Map<string, Omit<AnnouncementPayload, 'eventId'>>,
+  overrides: Map<string, OverrideDto>,
+): RoomMessage | null {
+  switch (ev.kind) {
+    case 'booking.created':
+    case 'booking.updated':
+      return bookingMessage(ev, bookings);
+    case 'override.created':
+    case 'override.deleted':
+      return overrideMessage(ev, overrides);
+    case 'announcement.created':
+      return announcementMessage(ev, announcements);
+    case 'hold.created':
+    case 'hold.deleted':
+    case 'schedule.changed':
+    case 'stylist.changed':
+      return null;
+    default:
+      return assertNever(ev);
+  }
+}
+
+function bookingMessage(ev: BookingEvent, bookings: Map<string, BookingEventPayload['booking']>): RoomMessage | null {
+  const booking = bookings.get(ev.entityId);
+  if (!booking) return null;
+  // The event's stylist, not the booking's: a booking moved to another stylist also tells the old one.
+  return {
+    eventId: ev.id,
+    rooms: [stylistRoom(ev.stylistId), ROOM_ADMINS],
+    name: ev.kind === 'booking.created' ? 'booking:created' : 'booking:updated',
+    payload: { eventId: ev.id, booking },
+  };
+}
+
+function overrideMessage(ev: OverrideEvent, overrides: Map<string, OverrideDto>): RoomMessage | null {
+  const override = isOverrideDto(ev.data) ? ev.data : overrides.get(ev.entityId);
+  if (!override) return null;
+  return {
+    eventId: ev.id,
+    rooms: [ROOM_STAFF],
+    name: 'override:changed',
+    payload: { eventId: ev.id, override, action: ev.kind === 'override.created' ? 'created' : 'deleted' },
+  };
+}
+
+function announcementMessage(ev: AnnouncementEvent, announcements: Map<string, Omit<AnnouncementPayload, 'eventId'>>): RoomMessage | null {
+  const a = announcements.get(ev.entityId);
+  if (!a) return null;
+  return { eventId: ev.id, rooms: [audienceRoom(a.audience)], name: 'announcement', payload: { eventId: ev.id, ...a } };
+}
+
+/** Events written since sql/000004 carry the whole override; older ones only its kind and scope. */
+function isOverrideDto(data: Record<string, unknown>): data is Record<string, unknown> & OverrideDto {
+  return typeof data.id === 'string' && typeof data.startDate === 'string' && typeof data.reason === 'string' && 'createdAt' in data;
+}
+
+async function loadAnnouncements(db: Queryable, ids: string[]): Promise<Omit<AnnouncementPayload, 'eventId'>[]> {
+  const { rows } = await db.query(
+    `select id, message, level, audience, created_at from announcements where id = any($1::uuid[])`, [ids]);
+  return rows.map((r) => ({ id: r.id, message: r.message, level: r.level, audience: r.audience, at: (r.created_at as Date).toISOString() }));
+}
+
+async function loadOverrides(db: Queryable, ids: string[]): Promise<OverrideDto[]> {
+  const { rows } = await db.query(`select kb_override_json(o) as o from overrides o where o.id = any($1::uuid[])`, [ids]);
+  return rows.map((r) => r.o as OverrideDto);
+}

@@ -1,0 +1,46 @@
+// Room names. Rooms are assigned by the server only (on connect, from the session; on slots:watch,
+// from a validated key): no client event names a room.
+import type { DayKey } from '../slots/cache.ts';
+
+export type Role = 'customer' | 'stylist' | 'admin';
+
+/** The part of the session user the socket layer needs. */
+export interface SocketUser {
+  id: string;
+  role: Role;
+  stylistId?: string | null;
+}
+
+export const ROOM_ALL = 'all';
+/** Anonymous visitors and customers (and admins): the audience `customers`. */
+export const ROOM_CUSTOMERS = 'customers';
+/** Stylists and admins: overrides and the audience `stylists`. */
+export const ROOM_STAFF = 'staff';
+export const ROOM_ADMINS = 'admins';
+export const stylistRoom = (stylistId: string) => `stylist:${stylistId}`;
+
+/** The rooms a connection joins, from who it is (null: anonymous). */
+export function roomsFor(user: SocketUser | null): string[] {
+  if (!user) return [ROOM_ALL, ROOM_CUSTOMERS];
+  switch (user.role) {
+    case 'customer':
+      return [ROOM_ALL, ROOM_CUSTOMERS];
+    case 'stylist':
+      return user.stylistId ? [ROOM_ALL, ROOM_STAFF, stylistRoom(user.stylistId)] : [ROOM_ALL, ROOM_STAFF];
+    case 'admin':
+      return [ROOM_ALL, ROOM_CUSTOMERS, ROOM_STAFF, ROOM_ADMINS];
+  }
+}
+
+export function audienceRoom(audience: 'all' | 'stylists' | 'customers'): string {
+  return audience === 'all' ? ROOM_ALL : audience === 'stylists' ? ROOM_STAFF : ROOM_CUSTOMERS;
+}
+
+/** `stylist|service|date`: the cache's key, and the identity of a watch. */
+export const dayKeyString = (k: DayKey) => `${k.stylistId}|${k.serviceId}|${k.date}`;
+
+/**
+ * Watchers of one key are grouped by their display zone (the only thing the zone changes), so one
+ * computation serves the key and each zone's rendering is sent once to its room. '' = the stylist's.
+ */
+export const watchRoom = (keyString: string, zone: string) => `w:${keyString}|${zone}`;

@@ -1,0 +1,286 @@
+// Socket.IO per API.md: same origin, the session cookie authenticates (anonymous may watch slots),
+// rooms are assigned by the server only, every payload is validated, and each connection is
+// limited in message size, watched keys and watch rate.
+import type { IncomingMessage } from 'node:http';
+import type http from 'node:http';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import { role } from '../contract/auth.ts';
+import { uuid } from '../contract/common.ts';
+import {
+  handshakeAuth, slotsUnwatchPayload, slotsWatchPayload,
+  type AckError, type AckFn, type ClientToServerEvents, type ServerToClientEvents, type SlotsWatchResult,
+} from '../contract/socket.ts';
+import { AppError, fromPgError } from '../http/errors.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { SlotService } from '../slots/service.ts';
+import type { DayKey } from '../slots/cache.ts';
+import type { RoomMessage } from './messages.ts';
+import type { IoServer, Relay } from './relay.ts';
+import { dayKeyString, roomsFor, watchRoom, type SocketUser } from './rooms.ts';
+import type { WatchRegistry } from './watches.ts';
+
+export interface SocketLimits {
+  /** Transport limit (engine.io maxHttpBufferSize): a bigger message closes the connection. */
+  maxBufferBytes: number;
+  /** One event's payload, as JSON: bigger ones are refused with PAYLOAD_TOO_LARGE. */
+  maxPayloadBytes: number;
+  /** Keys one connection may watch at once. */
+  maxWatches: number;
+  /** Token bucket of watch/unwatch messages: burst size and refill per minute. */
+  watchBurst: number;
+  watchPerMinute: number;
+}
+
+export interface SocketServerOptions {
+  server: http.Server;
+  log: Logger;
+  slots: SlotService;
+  relay: Relay;
+  watches: WatchRegistry;
+  metrics: Metrics;
+  allowedOrigins: string[];
+  limits: SocketLimits;
+  /** express-session middleware: the same cookie as the HTTP API. Absent: every socket is anonymous. */
+  sessionMiddleware?: RequestHandler;
+}
+
+interface SocketData {
+  user: SocketUser | null;
+  lastEventId: number | undefined;
+  /** keyString → display zone ('' = the stylist's); created on the first watch (most sockets of staff never watch). */
+  watching: Map<string, string> | null;
+  tokens: number;
+  tokensAt: number;
+}
+
+type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const sessionUser = z.object({ id: uuid, role, stylistId: uuid.optional() });
+
+export function createSocketServer(o: SocketServerOptions): IoServer {
+  const { log, metrics, limits } = o;
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(o.server, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: limits.maxBufferBytes,
+    // No CORS headers: a page of another origin cannot read polling responses, and the Origin
+    // check below refuses its WebSocket upgrades (which CORS does not cover).
+    allowRequest: (req, callback) => {
+      const ok = originAllowed(req, o.allowedOrigins);
+      if (!ok) metrics.socketRejections.inc({ reason: 'origin' });
+      callback(ok ? null : 'origin not allowed', ok);
+    },
+  });
+  if (o.sessionMiddleware) {
+    const mw = o.sessionMiddleware;
+    // The session is read once, on the handshake request, not on every polling request.
+    io.engine.use((req: IncomingMessage & { _query?: Record<string, string> }, res: http.ServerResponse, next: (err?: unknown) => void) => {
+      if (req._query?.sid === undefined) mw(req as never, res as never, next);
+      else next();
+    });
+  }
+
+  io.use((socket, next) => {
+    const auth = handshakeAuth.safeParse(socket.handshake.auth ?? {});
+    if (!auth.success) {
+      metrics.socketRejections.inc({ reason: 'invalid_auth' });
+      const err = new Error('INVALID_INPUT') as Error & { data: AckError };
+      err.data = { code: 'INVALID_INPUT', message: 'auth must be {lastEventId?: non-negative integer}' };
+      return next(err);
+    }
+    const req = socket.request as IncomingMessage & { session?: { user?: unknown } };
+    const user = sessionUser.safeParse(req.session?.user);
+    socket.data.user = user.success ? user.data : null;
+    socket.data.lastEventId = auth.data.lastEventId;
+    socket.data.watching = null;
+    socket.data.tokens = limits.watchBurst;
+    socket.data.tokensAt = performance.now();
+    // Keep nothing of the handshake's session on the long-lived socket: the user is copied above.
+    delete req.session;
+    next();
+  });
+
+  io.on('connection', (socket) => onConnection(o, socket as AppSocket));
+  metrics.sources.sockets = () => io.engine.clientsCount;
+  return io;
+}
+
+function onConnection(o: SocketServerOptions, socket: AppSocket): void {
+  const { log, metrics, limits, slots, relay, watches } = o;
+  const rooms = roomsFor(socket.data.user);
+
+  socket.use((packet, next) => {
+    const last = packet[packet.length - 1];
+    const ack = typeof last === 'function' ? (last as AckFn<never>) : undefined;
+    const args = packet.slice(1, ack ? -1 : undefined);
+    const refuse = (code: AckError['code'], message: string, reason: string) => {
+      metrics.socketRejections.inc({ reason });
+      ack?.({ ok: false, error: { code, message } });
+    };
+    const event = packet[0];
+    if (event !== 'slots:watch' && event !== 'slots:unwatch') return refuse('INVALID_INPUT', 'Unknown event', 'unknown_event');
+    if (args.length !== 1) return refuse('INVALID_INPUT', 'Expected one payload object and an ack', 'malformed');
+    let size: number;
+    try {
+      size = JSON.stringify(args[0])?.length ?? 0;
+    } catch {
+      return refuse('INVALID_INPUT', 'The payload is not JSON', 'malformed');
+    }
+    if (size > limits.maxPayloadBytes) return refuse('PAYLOAD_TOO_LARGE', `Payloads are limited to ${limits.maxPayloadBytes} bytes`, 'too_large');
+    const now = performance.now();
+    const d = socket.data;
+    d.tokens = Math.min(limits.watchBurst, d.tokens + ((now - d.tokensAt) * limits.watchPerMinute) / 60_000);
+    d.tokensAt = now;
+    if (d.tokens < 1) return refuse('RATE_LIMITED', 'Too many watch requests; slow down', 'rate');
+    d.tokens -= 1;
+    next();
+  });
+
+  socket.on('slots:watch', async (payload, ack) => {
+    const reply: AckFn<SlotsWatchResult> = typeof ack === 'function' ? ack : () => undefined;
+    let added: { ks: string; zone: string } | null = null;
+    try {
+      const p = parse(slotsWatchPayload, payload);
+      SlotService.checkDate(p.date);
+      if (!relay.started) throw new AppError('NOT_READY', 'The live feed is starting; try again shortly');
+      const key: DayKey = { stylistId: p.stylistId, serviceId: p.serviceId, date: p.date };
+      const ks = dayKeyString(key);
+      const zone = p.customerTimezone ?? '';
+      const watching = (socket.data.watching ??= new Map());
+      const previous = watching.get(ks);
+      if (previous === undefined && watching.size >= limits.maxWatches) {
+        throw new AppError('RATE_LIMITED', `At most ${limits.maxWatches} watched keys per connection`);
+      }
+      // Join before computing: an update computed after this point reaches the socket, and the
+      // answer below is computed after it too, so nothing falls between the two.
+      if (previous !== zone) {
+        if (previous !== undefined) {
+          void socket.leave(watchRoom(ks, previous));
+          watches.remove(ks, previous);
+        }
+        void socket.join(watchRoom(ks, zone));
+        watches.add(key, zone);
+        watching.set(ks, zone);
+        added = { ks, zone };
+      }
+      let a = await slots.answer(key, p.customerTimezone);
+      // Never answer older than an update this key's room has already been sent.
+      const w = watches.get(ks);
+      if (w && a.entry.version < w.lastPushedVersion) a = await slots.answer(key, p.customerTimezone);
+      reply({ ok: true, data: { version: a.entry.version, slots: a.slots } });
+    } catch (err) {
+      if (added && socket.data.watching?.get(added.ks) === added.zone) {
+        socket.data.watching.delete(added.ks);
+        void socket.leave(watchRoom(added.ks, added.zone));
+        watches.remove(added.ks, added.zone);
+      }
+      reply({ ok: false, error: toAckError(err, log, relay.ready) });
+    }
+  });
+
+  socket.on('slots:unwatch', (payload, ack) => {
+    const reply = typeof ack === 'function' ? ack : () => undefined;
+    try {
+      const p = parse(slotsUnwatchPayload, payload);
+      const ks = dayKeyString(p);
+      const zone = socket.data.watching?.get(ks);
+      if (zone !== undefined) {
+        socket.data.watching!.delete(ks);
+        void socket.leave(watchRoom(ks, zone));
+        watches.remove(ks, zone);
+      }
+      reply({ ok: true, data: { watching: socket.data.watching?.size ?? 0 } });
+    } catch (err) {
+      reply({ ok: false, error: toAckError(err, log, relay.ready) });
+    }
+  });
+
+  socket.on('disconnect', () => {
+    for (const [ks, zone] of socket.data.watching ?? []) watches.remove(ks, zone);
+    socket.data.watching = null;
+  });
+
+  const lastEventId = socket.data.lastEventId;
+  if (lastEventId === undefined) {
+    void socket.join(rooms);
+    return;
+  }
+  const roomSet = new Set(rooms);
+  relay
+    .replay(lastEventId, {
+      rooms: roomSet,
+      get connected() {
+        return socket.connected;
+      },
+      send: (m) => sendMessage(socket, m),
+      join: () => void socket.join(rooms),
+    })
+    .then((reason) => {
+      metrics.replays.inc({ outcome: reason ?? 'replayed' });
+      if (reason && socket.connected) {
+        void socket.join(rooms);
+        socket.emit('resync', { reason });
+      }
+    })
+    .catch((err: unknown) => {
+      log.warn({ err: (err as Error).message }, 'replay failed; asking the client to resync');
+      metrics.replays.inc({ outcome: 'error' });
+      if (socket.connected) {
+        void socket.join(rooms);
+        socket.emit('resync', { reason: 'behind' });
+      }
+    });
+}
+
+function sendMessage(socket: AppSocket, m: RoomMessage): void {
+  switch (m.name) {
+    case 'booking:created':
+    case 'booking:updated':
+      socket.emit(m.name, m.payload);
+      break;
+    case 'override:changed':
+      socket.emit(m.name, m.payload);
+      break;
+    case 'announcement':
+      socket.emit(m.name, m.payload);
+      break;
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    throw new AppError('INVALID_INPUT', 'Some fields are missing or invalid: ' + r.error.issues.map((i) => `${i.path.join('.') || '(payload)'} ${i.message}`).join('; '));
+  }
+  return r.data;
+}
+
+function toAckError(err: unknown, log: Logger, ready: boolean): AckError {
+  const e = err instanceof AppError ? err : fromPgError(err);
+  if (e) return { code: e.code, message: e.message };
+  if (!ready) return { code: 'NOT_READY', message: 'The database is unavailable; try again shortly' };
+  log.error({ err }, 'socket handler failed');
+  return { code: 'INTERNAL', message: 'Something went wrong on our side; please try again' };
+}
+
+/**
+ * Same origin only: a browser always sends Origin on a WebSocket and on cross-origin requests; it
+ * must name the Host the request was sent to, or one of ALLOWED_ORIGINS. No Origin: not a browser
+ * page (a script or a same-origin polling GET), which carries no victim's cookie across sites.
+ */
+export function originAllowed(req: IncomingMessage, allowedOrigins: string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+  if (allowedOrigins.some((a) => a.replace(/\/+$/, '') === u.origin)) return true;
+  return req.headers.host !== undefined && u.host === req.headers.host.toLowerCase();
+}

@@ -10,7 +10,7 @@ import type { Pool } from './db/pool.ts';
 import { catalogueRoutes } from './catalogue/routes.ts';
 import { apiNotFound, errorHandler } from './http/handlers.ts';
 import { Readiness } from './http/readiness.ts';
-import { slotRoutes } from './slots/routes.ts';
+import { AVAILABLE_SLOTS_PATH, availableSlotsHandler } from './slots/routes.ts';
 import { SlotService } from './slots/service.ts';
 import { AdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -68,6 +68,8 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics({ slots });
   app.use(httpMetrics(metrics));
   app.use(helmet());
+  // The hottest path first: public, cached, no session lookup, no body parsing, no logging.
+  app.get(AVAILABLE_SLOTS_PATH, availableSlotsHandler(slots));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -79,9 +81,8 @@ export function createApp(deps: AppDeps): App {
 
   app.use(metricsRoute(metrics, config.realtime.metricsToken));
 
-  // Public, hot read paths first: no body parsing, no session lookup, no per-request logging.
+  // The public catalogue: also before body parsing and sessions.
   app.use(catalogueRoutes(pool));
-  app.use(slotRoutes(slots));
 
   // Accounts, holds, bookings, stylist and admin APIs: origin check, JSON bodies, then the session.
   // `sessions` is the same middleware the socket server must use (io.engine.use(sessions)).

@@ -39,6 +39,7 @@ export function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.in
 /** Maps Postgres errors that are the client's fault to contract errors; null for the rest. */
 export function fromPgError(err: unknown): AppError | null {
   const code = (err as { code?: string } | null)?.code;
+  if (isConnectionError(err)) return new AppError('NOT_READY', 'The database is unavailable right now; please try again shortly');
   switch (code) {
     case '23P01': // exclusion_violation: the bookings_no_overlap constraint
       return new AppError('SLOT_TAKEN', 'That time was just taken by another booking');
@@ -55,4 +56,14 @@ export function fromPgError(err: unknown): AppError | null {
     default:
       return null;
   }
+}
+
+/** Postgres down, restarting or unreachable: the client should retry, so 503 rather than 500. */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  const code = e?.code ?? '';
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code)) return true;
+  const msg = e?.message ?? '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(msg);
 }

@@ -1,12 +1,16 @@
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import { availableSlotsQuery } from '../contract/slots.ts';
 import { parseOr400 } from '../http/errors.ts';
 import type { SlotService } from './service.ts';
 
-/** GET /api/bookings/available-slots — public and cached; no session lookup on this path. */
-export function slotRoutes(slots: SlotService): Router {
-  const r = Router();
-  r.get('/api/bookings/available-slots', async (req, res) => {
+export const AVAILABLE_SLOTS_PATH = '/api/bookings/available-slots';
+
+/**
+ * GET /api/bookings/available-slots — public and cached. Mounted straight on the app ahead of every
+ * other route: no session lookup, no body parsing, no router layers on the hottest path.
+ */
+export function availableSlotsHandler(slots: SlotService): RequestHandler {
+  return async (req, res) => {
     const q = parseOr400(availableSlotsQuery, req.query);
     const a = await slots.answer({ stylistId: q.stylistId, serviceId: q.serviceId, date: q.targetDate }, q.customerTimezone);
     res.setHeader('X-Cache-Hit', a.hit ? 'true' : 'false');
@@ -20,6 +24,5 @@ export function slotRoutes(slots: SlotService): Router {
     }
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(a.body);
-  });
-  return r;
+  };
 }

@@ -61,6 +61,8 @@ describe('listener killed with pg_terminate_backend while bookings are written',
       for (const date of dates) {
         await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu(hhmm, date) });
         if (++n === 4 || n === 10) {
+          // The second kill must find the listener reconnected from the first one.
+          await until(async () => (await db.pool.query('select 1 from pg_stat_activity where application_name = $1', [srv.app.realtime.listenerName])).rowCount === 1, 10_000, 'the listener connected');
           const { rowCount } = await db.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [srv.app.realtime.listenerName]);
           expect(rowCount).toBe(1);
         }

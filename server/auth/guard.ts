@@ -3,6 +3,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config.ts';
 import type { Role } from '../contract/auth.ts';
 import { AppError } from '../http/errors.ts';
+import { allowedOriginSet, originMatches } from '../http/origin.ts';
 import type { SessionUser } from './session.ts';
 
 /** The logged-in user, or 401. */
@@ -29,15 +30,6 @@ export function roleGuard(...roles: Role[]): RequestHandler {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function originOf(value: string): string | null {
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Refuses state-changing requests sent by a page of another origin (CSRF): the Origin header (or,
  * without it, the Referer) must name this host or one of `config.allowedOrigins`. Requests with
@@ -45,17 +37,11 @@ function originOf(value: string): string | null {
  * victim, and pass; SameSite=Lax is the second line for old browsers.
  */
 export function sameOriginOnly(config: Config): RequestHandler {
-  const allowed = new Set(config.allowedOrigins.map((o) => originOf(o)).filter((o): o is string => o !== null));
+  const allowed = allowedOriginSet(config.allowedOrigins);
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const header = req.headers.origin ?? req.headers.referer;
-    if (header === undefined) return next();
-    const origin = originOf(header);
-    if (origin !== null) {
-      if (allowed.has(origin)) return next();
-      const host = req.host;
-      if (host && new URL(origin).host === host.toLowerCase()) return next();
-    }
+    if (header === undefined || originMatches(header, req.host, allowed)) return next();
     next(new AppError('FORBIDDEN', 'Cross-origin request refused'));
   };
 }

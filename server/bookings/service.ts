@@ -120,7 +120,7 @@ export class BookingService {
     let target: { stylistId: string; serviceId: string; startMs: number };
     if (body.holdId !== undefined) {
       const { rows } = await this.#pool.query('select stylist_id, service_id, start_at from holds where id = $1 and customer_id = $2', [body.holdId, user.id]);
-      if (!rows[0]) throw new AppError('NOT_FOUND', 'No such hold');
+      if (!rows[0]) throw await this.#missingHold(body.holdId, user.id, nowMs);
       target = { stylistId: rows[0].stylist_id, serviceId: rows[0].service_id, startMs: rows[0].start_at.getTime() };
     } else {
       target = { stylistId: body.stylistId!, serviceId: body.serviceId!, startMs: Date.parse(body.startUtc!) };
@@ -294,6 +294,20 @@ export class BookingService {
       throw new AppError('CONFLICT', 'This Idempotency-Key was used for a different booking request');
     }
     return toBookingDto(b);
+  }
+
+  /**
+   * Why a customer's hold is not there: HOLD_EXPIRED when the outbox shows they made it and its
+   * time ran out (the sweeper deletes expired holds, so the row itself is usually gone), else
+   * NOT_FOUND exactly as for someone else's hold.
+   */
+  async #missingHold(holdId: string, customerId: string, nowMs: number): Promise<AppError> {
+    const { rows } = await this.#pool.query(
+      `select 1 from events where entity_id = $1 and kind = 'hold.created'
+          and data->>'customerId' = $2::text and (data->>'expiresAt')::timestamptz <= $3 limit 1`,
+      [holdId, customerId, new Date(nowMs)],
+    );
+    return rows.length ? new AppError('HOLD_EXPIRED', 'The hold expired; pick the time again') : new AppError('NOT_FOUND', 'No such hold');
   }
 
   /** Deletes the customer's hold when it is `holdId` or overlaps the new appointment on this stylist. */

@@ -90,6 +90,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       io = createSocketServer({
         server, log, slots, relay, watches, metrics,
         allowedOrigins: config.allowedOrigins,
+        trustProxy: config.trustProxy,
         limits: rt.socket,
         sessionMiddleware: deps.sessionMiddleware,
       });

@@ -15,6 +15,7 @@ import {
 } from '../contract/socket.ts';
 import { AppError, fromPgError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { allowedOriginSet, originMatches } from '../http/origin.ts';
 import { SlotService } from '../slots/service.ts';
 import type { DayKey } from '../slots/cache.ts';
 import type { RoomMessage } from './messages.ts';
@@ -42,6 +43,8 @@ export interface SocketServerOptions {
   watches: WatchRegistry;
   metrics: Metrics;
   allowedOrigins: string[];
+  /** Behind a trusted proxy the handshake's host is X-Forwarded-Host, as for HTTP. */
+  trustProxy?: boolean;
   limits: SocketLimits;
   /** express-session middleware: the same cookie as the HTTP API. Absent: every socket is anonymous. */
   sessionMiddleware?: RequestHandler;
@@ -62,6 +65,7 @@ const sessionUser = z.object({ id: uuid, role, stylistId: uuid.optional() });
 
 export function createSocketServer(o: SocketServerOptions): IoServer {
   const { log, metrics, limits } = o;
+  const allowedOrigins = allowedOriginSet(o.allowedOrigins);
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(o.server, {
     path: '/socket.io',
     serveClient: false,
@@ -69,7 +73,7 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
     // No CORS headers: a page of another origin cannot read polling responses, and the Origin
     // check below refuses its WebSocket upgrades (which CORS does not cover).
     allowRequest: (req, callback) => {
-      const ok = originAllowed(req, o.allowedOrigins);
+      const ok = originAllowed(req, allowedOrigins, o.trustProxy);
       if (!ok) metrics.socketRejections.inc({ reason: 'origin' });
       callback(ok ? null : 'origin not allowed', ok);
     },
@@ -271,16 +275,11 @@ function toAckError(err: unknown, log: Logger, ready: boolean): AckError {
  * must name the Host the request was sent to, or one of ALLOWED_ORIGINS. No Origin: not a browser
  * page (a script or a same-origin polling GET), which carries no victim's cookie across sites.
  */
-export function originAllowed(req: IncomingMessage, allowedOrigins: string[]): boolean {
+/** The HTTP API's origin policy, for the handshake (the Host header, or X-Forwarded-Host behind a trusted proxy). */
+export function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>, trustProxy = false): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
-  let u: URL;
-  try {
-    u = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
-  if (allowedOrigins.some((a) => a.replace(/\/+$/, '') === u.origin)) return true;
-  return req.headers.host !== undefined && u.host === req.headers.host.toLowerCase();
+  const forwarded = trustProxy ? req.headers['x-forwarded-host'] : undefined;
+  const host = (typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : undefined) ?? req.headers.host;
+  return originMatches(origin, host, allowed);
 }

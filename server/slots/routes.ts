@@ -18,11 +18,19 @@ export function availableSlotsHandler(slots: SlotService): RequestHandler {
     res.setHeader('X-Availability-Version', String(a.entry.version));
     res.setHeader('ETag', a.etag);
     res.setHeader('Cache-Control', 'no-cache');
-    if (req.headers['if-none-match'] === a.etag) {
+    if (etagMatches(req.headers['if-none-match'], a.etag)) {
       res.status(304).end();
       return;
     }
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(a.body);
   };
+}
+
+/** If-None-Match: `*`, or a comma-separated list of (weak or strong) tags, one of which is ours. */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header === etag || header.trim() === '*') return true;
+  const ours = etag.replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === ours);
 }

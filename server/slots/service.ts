@@ -97,7 +97,7 @@ export class SlotService {
 
   /** Validates the key's date; throws INVALID_INPUT for a date that does not exist. */
   static checkDate(date: string): void {
-    if (!isValidLocalDate(date)) throw new AppError('INVALID_INPUT', 'targetDate is not a calendar date', { fields: [{ field: 'targetDate', code: 'invalid_date', message: 'not a calendar date' }] });
+    if (!isValidLocalDate(date)) throw new AppError('INVALID_INPUT', `${date} is not a calendar date`, { fields: [{ field: 'targetDate', code: 'invalid_date', message: 'not a calendar date' }] });
   }
 
   async day(key: DayKey): Promise<{ entry: DayEntry; hit: boolean }> {

@@ -98,6 +98,18 @@ describe('holds', () => {
     const other = await bob.http.post('/api/bookings', slot('11:00'));
     expect(other.status).toBe(201);
   });
+
+  it('still answers HOLD_EXPIRED after the sweeper deleted the expired hold, and 404 for a hold never made', async () => {
+    const h = await alice.http.post('/api/holds', slot('12:00'));
+    clock.advance(10 * 60_000 + 1);
+    await db.pool.query('delete from holds where id = $1', [h.body.id]); // what the sweeper does
+    const late = await alice.http.post('/api/bookings', { holdId: h.body.id });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('HOLD_EXPIRED');
+    // Someone else's swept hold is as unknown to bob as a hold that never existed.
+    expect((await bob.http.post('/api/bookings', { holdId: h.body.id })).body.error.code).toBe('NOT_FOUND');
+    expect((await alice.http.post('/api/bookings', { holdId: '00000000-0000-4000-8000-000000000001' })).status).toBe(404);
+  });
 });
 
 describe('bookings', () => {

@@ -87,6 +87,11 @@ export class AdminService {
   /** Onboards a stylist: the login, the stylist with its settings, and the services it offers. */
   async createStylist(admin: SessionUser, body: CreateStylistBody): Promise<AdminStylistDto> {
     if (!knownZone(body.timezone)) throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${body.timezone}`);
+    // Postgres must read the zone as the engine (ICU) does: abbreviations such as IST or PST mean
+    // other things to it, and some ICU aliases are unknown to it. Store its canonical name.
+    const { rows: zones } = await this.#pool.query<{ name: string }>(
+      `select name from pg_timezone_names where name = $1 and name !~ '^(posix|Etc)/' and (name ~ '/' or name = 'UTC')`, [body.timezone]);
+    if (!zones[0]) throw new AppError('UNKNOWN_TIMEZONE', `Use an IANA zone name such as Asia/Kathmandu, not ${body.timezone}`);
     const hash = await hashPassword(body.password);
     const id = await withTransaction(this.#pool, async (db) => {
       const wanted = body.services.map((s) => s.serviceId);

@@ -13,7 +13,9 @@ pg.types.setTypeParser(1182 as never, (v: string) => (v === '{}' ? [] : v.slice(
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export function createPool(connectionString: string, max: number, log: Logger): Pool {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
+  // DateStyle ISO: the DATE parser above and the events' date arrays assume YYYY-MM-DD whatever the
+  // server's default is.
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, options: '-c DateStyle=ISO,YMD' });
   // Without this listener an idle client's error (a Postgres restart) crashes the process.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle postgres client failed'));
   return pool;

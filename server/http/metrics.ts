@@ -3,6 +3,7 @@
 // two-process fault test) do not clash.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Router, type RequestHandler } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SlotService } from '../slots/service.ts';
 
 export interface MetricSources {
@@ -108,7 +109,7 @@ export function httpMetrics(metrics: Metrics): RequestHandler {
 export function metricsRoute(metrics: Metrics, token: string | undefined): Router {
   const r = Router();
   r.get('/metrics', async (req, res) => {
-    if (token && req.headers.authorization !== `Bearer ${token}`) {
+    if (token && !sameSecret(req.headers.authorization ?? '', `Bearer ${token}`)) {
       res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'A metrics token is required' } });
       return;
     }
@@ -117,4 +118,10 @@ export function metricsRoute(metrics: Metrics, token: string | undefined): Route
     res.end(await metrics.registry.metrics());
   });
   return r;
+}
+
+/** Constant-time comparison of two secrets of any length. */
+function sameSecret(a: string, b: string): boolean {
+  const h = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(h(a), h(b));
 }

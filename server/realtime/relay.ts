@@ -376,7 +376,12 @@ export class Relay {
         } catch (err) {
           // The stylist stopped offering the service, or left: watchers see an empty day.
           if (err instanceof AppError && err.code === 'NOT_FOUND') entry = null;
-          else throw err;
+          else if (err instanceof RangeError) {
+            // Data the engine cannot read (a zone Postgres accepts but ICU does not, say): one bad
+            // day must not stall every other event. Its watchers keep their last answer.
+            this.#o.log.error({ err: err.message, key: touch.w.keyString }, 'watched day cannot be computed; skipped');
+            continue;
+          } else throw err;
         }
         done(touch, entry);
       }
@@ -427,7 +432,7 @@ export class Relay {
     await this.#baseline;
     if (this.#closed) return 'behind';
     const { rows } = await this.#o.pool.query<{ pruned_through: number; max_id: number }>(
-      `select pruned_through, (select coalesce(max(id), 0) from events) as max_id from events_retention`);
+      `select pruned_through, greatest(pruned_through, (select coalesce(max(id), 0) from events)) as max_id from events_retention`);
     const pruned = Number(rows[0]?.pruned_through ?? 0);
     if (from < pruned) return 'pruned';
     if (from > Number(rows[0]?.max_id ?? 0)) return 'unknown_event';

@@ -29,6 +29,12 @@ export interface CacheStats {
 
 export type Lookup<V> = { value: V; hit: boolean };
 
+class LoadFailed extends Error {
+  constructor(cause: unknown) {
+    super('slot day load failed', { cause });
+  }
+}
+
 const keyOf = (k: DayKey) => `${k.stylistId}|${k.serviceId}|${k.date}`;
 
 /**
@@ -63,7 +69,13 @@ export class SlotCache<V extends CachedDay> {
       noDeleteOnFetchRejection: false,
       fetchMethod: async (key, _stale, { signal, options, context }) => {
         this.#index(context.stylistId, key);
-        const value = await opts.load(context, signal);
+        let value: V;
+        try {
+          value = await opts.load(context, signal);
+        } catch (err) {
+          // Marks the loader's own failure, so callers can tell it from an abort (see get).
+          throw new LoadFailed(err);
+        }
         // The entry lives until the safety TTL or the first hold in it expires, whichever is first.
         const untilHold = value.expiresAtMs - this.#now();
         options.ttl = Math.max(1, Math.min(this.#ttlMs, untilHold));
@@ -88,13 +100,14 @@ export class SlotCache<V extends CachedDay> {
     this.stats.misses++;
     // An invalidation during the load aborts it and fetch resolves undefined: load again, since the
     // caller must see the state after that invalidation.
+    // Every caller sharing an aborted load sees it reject (or resolve undefined); only the loader's
+    // own failure is an error to pass on.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const status: LRUCache.Status<V> = {};
       try {
-        const v = await this.#lru.fetch(k, { context: key, status });
+        const v = await this.#lru.fetch(k, { context: key });
         if (v !== undefined) return { value: v, hit: false };
       } catch (err) {
-        if (!status.fetchAborted) throw err;
+        if (err instanceof LoadFailed) throw err.cause;
       }
     }
     const controller = new AbortController();

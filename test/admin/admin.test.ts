@@ -55,6 +55,7 @@ describe('POST /api/admin/stylists', () => {
 
   it.each([
     ['an unknown zone', { timezone: 'Mars/Olympus' }, 400, 'UNKNOWN_TIMEZONE'],
+    ['a zone Postgres reads differently (IST)', { timezone: 'IST' }, 400, 'UNKNOWN_TIMEZONE'],
     ['an unknown service', { services: [{ serviceId: '00000000-0000-4000-8000-000000000000' }] }, 404, 'NOT_FOUND'],
     ['a service twice', { services: [{ serviceId: 'S' }, { serviceId: 'S' }] }, 400, 'INVALID_INPUT'],
     ['a taken email', { email: 'TAKEN' }, 409, 'CONFLICT'],

@@ -90,4 +90,29 @@ describe('outbox', () => {
     const after = (await db.pool.query(`select count(*)::int as n from events where kind = 'schedule.changed' and stylist_id = $1`, [salon.stylist.id])).rows[0].n;
     expect(after - before).toBe(1);
   });
+
+  it('records an event when a booking is deleted outright, bumping its day\'s version', async () => {
+    const id = await book('2027-06-05T04:00:00Z');
+    const before = (await db.pool.query(`select version from availability_versions where stylist_id = $1 and day = '2027-06-05'`, [salon.stylist.id])).rows[0].version;
+    await db.pool.query('delete from bookings where id = $1', [id]);
+    const { rows } = await db.pool.query(`select kind, dates, data->>'status' as status, id from events where entity_id = $1 order by id`, [id]);
+    expect(rows.map((r) => [r.kind, r.status])).toEqual([['booking.created', 'confirmed'], ['booking.updated', 'deleted']]);
+    const after = (await db.pool.query(`select version from availability_versions where stylist_id = $1 and day = '2027-06-05'`, [salon.stylist.id])).rows[0].version;
+    expect(after).toBe(rows[1].id);
+    expect(after).toBeGreaterThan(before);
+  });
+
+  it('records stylist.changed for every stylist offering a service whose duration changes', async () => {
+    await db.pool.query('update services set duration_minutes = 45 where id = $1', [salon.service.id]);
+    const { rows } = await db.pool.query(`select stylist_id, dates from events where kind = 'stylist.changed' order by id desc limit 1`);
+    expect(rows[0]).toEqual({ stylist_id: salon.stylist.id, dates: null });
+  });
+
+  it('a booking starting within the buffer after local midnight also touches the previous day', async () => {
+    // 00:05 Kathmandu on 2027-06-10 is 18:20Z on 2027-06-09; the buffer is 15 minutes.
+    const id = await book('2027-06-09T18:20:00Z', { durationMinutes: 30 });
+    const { rows } = await db.pool.query(`select dates from events where entity_id = $1`, [id]);
+    expect(rows[0].dates).toEqual(['2027-06-09', '2027-06-10']);
+  });
 });
+

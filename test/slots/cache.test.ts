@@ -134,3 +134,32 @@ describe('SlotCache', () => {
     expect((await after).hit).toBe(false);
   });
 });
+
+describe('SlotCache, loads shared and failing', () => {
+  it('every caller sharing a load that an invalidation aborts gets a fresh load, not an error', async () => {
+    const h = harness();
+    const callers = Array.from({ length: 5 }, () => h.cache.get(key()));
+    for (let i = 0; i < 5 && h.pending.length === 0; i++) await Promise.resolve();
+    const stale = h.pending.shift()!;
+    h.cache.invalidate('s1', null);
+    stale.resolve(undefined as never);
+    await h.settle();
+    const results = await Promise.all(callers);
+    expect(results.map((r) => r.value.n)).toEqual([2, 2, 2, 2, 2]);
+  });
+
+  it('passes the loader’s own error to every caller and caches nothing', async () => {
+    let calls = 0;
+    const cache = new SlotCache<V>({
+      maxBytes: 10_000, ttlMs: 1000,
+      load: async () => {
+        calls++;
+        throw new Error('no such stylist');
+      },
+    });
+    const results = await Promise.allSettled([cache.get(key()), cache.get(key())]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['no such stylist', 'no such stylist']);
+    expect(calls).toBe(1);
+    expect(cache.size).toBe(0);
+  });
+});

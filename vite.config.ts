@@ -6,6 +6,9 @@ const API = `http://127.0.0.1:${process.env.API_PORT ?? 3000}`;
 export default defineConfig({
   root: 'web',
   plugins: [svelte()],
+  // Web component tests (`// @vitest-environment happy-dom`) run in Vite's client environment:
+  // resolve Svelte's browser build there. Node tests use the ssr environment and are unaffected.
+  ...(process.env.VITEST ? { environments: { client: { resolve: { conditions: ['browser', 'module', 'development'] } } } } : {}),
   build: { outDir: 'dist', emptyOutDir: true },
   server: {
     proxy: {

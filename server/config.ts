@@ -49,6 +49,8 @@ export const configSchema = z.object({
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(1).default(10),
   /** Hold, booking and reschedule requests per user per window. Default 30. */
   RATE_LIMIT_BOOKING: z.coerce.number().int().min(1).default(30),
+  /** Registrations per client IP per window, successful or not (accounts are cheap to make, so they are counted). Default 20. */
+  RATE_LIMIT_REGISTER: z.coerce.number().int().min(1).default(20),
   /** Retention of the events table in days. Default 7. */
   EVENT_RETENTION_DAYS: z.coerce.number().min(0.0001).default(7),
   /** Log level (pino). Default info. */
@@ -106,6 +108,7 @@ export interface Config {
   rateLimitWindowMs: number;
   rateLimitLogin: number;
   rateLimitBooking: number;
+  rateLimitRegister: number;
   eventRetentionDays: number;
   logLevel: RawConfig['LOG_LEVEL'];
   workers: number;
@@ -158,6 +161,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     rateLimitWindowMs: c.RATE_LIMIT_WINDOW_SECONDS * 1000,
     rateLimitLogin: c.RATE_LIMIT_LOGIN,
     rateLimitBooking: c.RATE_LIMIT_BOOKING,
+    rateLimitRegister: c.RATE_LIMIT_REGISTER,
     eventRetentionDays: c.EVENT_RETENTION_DAYS,
     logLevel: c.LOG_LEVEL,
     workers: c.WORKERS,

@@ -69,6 +69,11 @@ export function loginLimiter(config: Config): RequestHandler {
   return limiter(config, config.rateLimitLogin, clientIp, true);
 }
 
+/** Registrations: every attempt per client IP, so one address cannot mint accounts in bulk. */
+export function registerLimiter(config: Config): RequestHandler {
+  return limiter(config, config.rateLimitRegister, clientIp);
+}
+
 /** Holds, bookings and reschedules: per logged-in user, else per IP. */
 export function bookingLimiter(config: Config): RequestHandler {
   return limiter(config, config.rateLimitBooking, (req) => {

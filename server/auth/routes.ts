@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { loginBody, registerBody, type UserDto } from '../contract/auth.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError, parseOr400 } from '../http/errors.ts';
-import { loginLimiter, requireUser } from './guard.ts';
+import { loginLimiter, registerLimiter, requireUser } from './guard.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.ts';
 import { SESSION_COOKIE, type SessionUser } from './session.ts';
 
@@ -46,7 +46,7 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
   const r = Router();
   const limited = loginLimiter(config);
 
-  r.post('/api/auth/register', limited, async (req, res) => {
+  r.post('/api/auth/register', registerLimiter(config), limited, async (req, res) => {
     const body = parseOr400(registerBody, req.body);
     const hash = await hashPassword(body.password);
     let row: UserRow;

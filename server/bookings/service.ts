@@ -73,7 +73,11 @@ export class BookingService {
          values ($1, $2, $3, $4, $5, $6, $7, $8)
          on conflict (customer_id) do update set id = excluded.id, stylist_id = excluded.stylist_id,
            service_id = excluded.service_id, start_at = excluded.start_at, end_at = excluded.end_at,
-           occupied_until = excluded.occupied_until, expires_at = excluded.expires_at, created_at = excluded.created_at
+           occupied_until = excluded.occupied_until, created_at = excluded.created_at,
+           -- Re-holding the very slot one already holds keeps its expiry: a hold cannot be renewed forever.
+           expires_at = case when holds.stylist_id = excluded.stylist_id and holds.start_at = excluded.start_at
+                              and holds.expires_at > excluded.created_at
+                             then holds.expires_at else excluded.expires_at end
          returning id, stylist_id, service_id, start_at, end_at, expires_at`,
         [user.id, stylist.id, body.serviceId, new Date(startMs), new Date(c.endMs), new Date(c.occupiedUntilMs),
           new Date(nowMs + this.#holdMs), new Date(nowMs)],

@@ -214,6 +214,21 @@ describe('rate limits', () => {
     }
   });
 
+  it('counts every registration from one address, successful or not', async () => {
+    const s = await startTestServer(db.pool, { env: { RATE_LIMIT_REGISTER: '2', RATE_LIMIT_WINDOW_SECONDS: '600' } });
+    try {
+      const c = new HttpClient(s.baseUrl);
+      const reg = (n: number) => c.post('/api/auth/register', { email: `bulk-${n}-${Date.now()}@y.test`, password: 'long-enough', displayName: `Bulk ${n}` });
+      expect((await reg(1)).status).toBe(201);
+      expect((await reg(2)).status).toBe(201);
+      const third = await reg(3);
+      expect(third.status).toBe(429);
+      expect(third.body.error.code).toBe('RATE_LIMITED');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('limits holds and bookings per user: 429 with Retry-After, other users unaffected, nothing written', async () => {
     const s = await startTestServer(db.pool, { env: { RATE_LIMIT_BOOKING: '2', RATE_LIMIT_WINDOW_SECONDS: '600' } });
     try {

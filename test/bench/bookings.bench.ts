@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       DATABASE_URL: pg.url, CACHE: 'on', SEED_DEMO: '0', LOG_LEVEL: 'warn', HOST: '127.0.0.1', WORKERS: '1', NODE_ENV: 'production',
       SESSION_SECRET: 'bench-secret-bench-secret',
       // Out of the way: this measures the booking path, not the limiter's refusals.
-      RATE_LIMIT_BOOKING: '1000000000', RATE_LIMIT_LOGIN: '1000000000',
+      RATE_LIMIT_BOOKING: '1000000000', RATE_LIMIT_LOGIN: '1000000000', RATE_LIMIT_REGISTER: '1000000000',
     },
   });
   const customers = salon.customers.map((_, i) => new BenchCustomer(server.baseUrl, salon.customerEmail(i)));

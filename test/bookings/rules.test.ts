@@ -71,6 +71,17 @@ describe('holds', () => {
     expect((await alice.http.delete(`/api/holds/${first.body.id}`)).status).toBe(404);
   });
 
+  it('re-holding the slot one already holds keeps the original expiry', async () => {
+    const first = await alice.http.post('/api/holds', slot('15:00'));
+    clock.advance(6 * 60_000);
+    const again = await alice.http.post('/api/holds', slot('15:00'));
+    expect(again.status).toBe(201);
+    expect(again.body.expiresAt).toBe(first.body.expiresAt);
+    // Holding another slot starts a new hold with a full lifetime.
+    const other = await alice.http.post('/api/holds', slot('15:30'));
+    expect(Date.parse(other.body.expiresAt)).toBeGreaterThan(Date.parse(first.body.expiresAt));
+  });
+
   it('lets the holder re-hold or book their own held slot', async () => {
     expect((await alice.http.post('/api/holds', slot('11:00'))).status).toBe(201);
     expect((await alice.http.post('/api/holds', slot('11:30'))).status).toBe(201);

@@ -29,6 +29,7 @@ export async function startLive(pool: Pool, opts: { env?: Record<string, string>
     SESSION_SECRET: 'test-secret-test-secret',
     DATABASE_URL: 'postgres://unused',
     RATE_LIMIT_LOGIN: '100000',
+    RATE_LIMIT_REGISTER: '100000',
     RATE_LIMIT_BOOKING: '100000',
     ...opts.env,
   });

@@ -1,4 +1,12 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { createAppContext } from './lib/app.ts';
+import './styles.css';
 
-mount(App, { target: document.getElementById('app')! });
+const ctx = createAppContext();
+ctx.live.start();
+void ctx.session.load();
+void ctx.catalogue.load();
+ctx.live.onResync(() => void ctx.catalogue.load(true));
+
+mount(App, { target: document.getElementById('app')!, props: { ctx } });

@@ -1,0 +1,214 @@
+// @vitest-environment happy-dom
+import { flushSync } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BookingFlow } from '../../web/src/customer/booking.svelte.ts';
+import { Api } from '../../web/src/lib/api.ts';
+import { Catalogue } from '../../web/src/lib/catalogue.svelte.ts';
+import { Clock } from '../../web/src/lib/clock.svelte.ts';
+import { LiveConnection } from '../../web/src/lib/live.svelte.ts';
+import { Session } from '../../web/src/lib/session.svelte.ts';
+import type { Booking, Slot } from '../../web/src/lib/types.ts';
+import { errorBody, fakeFetch, fakeSocketFactory, makeSlots, withStatus, type FakeResponse, type FakeSocket, type Route } from './fakes.ts';
+import { track } from './track.svelte.ts';
+
+const STYLIST = '11111111-1111-4111-8111-111111111111';
+const SERVICE = '22222222-2222-4222-8222-222222222222';
+const DATE = '2027-03-10';
+const NOW = Date.parse('2027-03-01T00:00:00Z');
+
+let now = NOW;
+let slots: Slot[];
+let socket: () => FakeSocket;
+let calls: { method: string; path: string; body: unknown; headers: Record<string, string> }[];
+let loggedIn: boolean;
+let holdAnswer: () => FakeResponse;
+let bookAnswer: () => FakeResponse;
+
+function setup(extra: Record<string, Route> = {}) {
+  calls = [];
+  const api = new Api(fakeFetch({
+    'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Cut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
+    'GET /api/stylists': () => ({ body: [{ id: STYLIST, displayName: 'Aarav', timezone: 'Asia/Kathmandu', bio: '', services: [{ id: SERVICE, name: 'Cut', durationMinutes: 45, priceCents: 150000 }] }] }),
+    'GET /api/bookings/available-slots': ({ query }) => ({ body: query.get('targetDate') === DATE ? slots : [], headers: { 'x-availability-version': '1' } }),
+    'GET /api/auth/me': () => (loggedIn ? { body: { user: customer } } : { status: 401, body: errorBody('UNAUTHENTICATED') }),
+    'POST /api/auth/login': ({ body }) => {
+      if ((body as { password: string }).password !== 'right-password') return { status: 401, body: errorBody('UNAUTHENTICATED', 'Wrong email or password') };
+      loggedIn = true;
+      return { body: { user: customer } };
+    },
+    'POST /api/holds': () => holdAnswer(),
+    'DELETE /api/holds/:id': () => ({ status: 204 }),
+    'POST /api/bookings': () => bookAnswer(),
+    'POST /api/bookings/:id/reschedule': ({ body }) => ({ body: { ...booking(slots[0].startUtc), startUtc: (body as { startUtc: string }).startUtc } }),
+    ...extra,
+  }, calls));
+  const f = fakeSocketFactory();
+  const live = new LiveConnection({ createSocket: f.createSocket, eventTarget: null });
+  socket = f.socket;
+  socket().daySlots = slots;
+  const session = new Session(api, () => live.reconnect());
+  const catalogue = new Catalogue(api);
+  const clock = new Clock(1000, () => now);
+  const flow = new BookingFlow({ api, live, session, catalogue, clock, now: () => now });
+  live.start();
+  return { flow, session, catalogue, live };
+}
+
+const customer = { id: 'c1', email: 'a@example.test', displayName: 'Anita', role: 'customer' as const };
+function booking(startUtc: string): Booking {
+  return { id: 'b1', customerId: 'c1', stylistId: STYLIST, serviceId: SERVICE, startUtc, endUtc: startUtc, status: 'confirmed', priceCents: 150000, notes: '', createdAt: new Date(NOW).toISOString() };
+}
+
+beforeEach(() => {
+  now = NOW;
+  slots = makeSlots(6, { 1: 'booked' });
+  loggedIn = false;
+  holdAnswer = () => {
+    const start = calls.at(-1)!.body as { startUtc: string };
+    return {
+      status: 201,
+      body: { id: 'h1', stylistId: STYLIST, serviceId: SERVICE, startUtc: start.startUtc, endUtc: start.startUtc, expiresAt: new Date(NOW + 600_000).toISOString() },
+      headers: { date: new Date(NOW).toUTCString() },
+    };
+  };
+  bookAnswer = () => ({ status: 201, body: booking(slots[2].startUtc) });
+});
+afterEach(() => vi.useRealTimers());
+
+async function openDay() {
+  const t = setup();
+  await t.catalogue.load();
+  await t.session.load();
+  t.flow.setService(SERVICE);
+  t.flow.setStylist(STYLIST);
+  t.flow.openDay(DATE);
+  await vi.waitFor(() => expect(t.flow.day?.loading).toBe(false));
+  return t;
+}
+
+describe('BookingFlow', () => {
+  it('marks the days of the strip that have no free time', async () => {
+    const { flow } = await openDay();
+    await vi.waitFor(() => expect(flow.strip.every((d) => d.available !== null)).toBe(true));
+    expect(flow.strip).toHaveLength(14);
+    expect(flow.strip[0].date).toBe('2027-03-01');
+    const open = flow.strip.find((d) => d.date === DATE)!;
+    expect(open).toEqual({ date: DATE, available: 5, total: 6 });
+    expect(flow.strip.find((d) => d.date === '2027-03-02')).toEqual({ date: '2027-03-02', available: 0, total: 0 });
+  });
+
+  it('keeps the selection through an inline sign-in, then holds it, counts down and books', async () => {
+    const { flow, session } = await openDay();
+    flow.select(slots[1].startUtc); // booked: not selectable
+    expect(flow.selected).toBeNull();
+    flow.select(slots[2].startUtc);
+    await flow.holdSelected();
+    expect(flow.step).toBe('auth');
+    expect(flow.selected).toBe(slots[2].startUtc);
+
+    await expect(session.login('a@example.test', 'wrong')).rejects.toThrow();
+    await session.login('a@example.test', 'right-password');
+    await flow.signedIn();
+    expect(flow.step).toBe('held');
+    expect(flow.hold?.id).toBe('h1');
+    expect(calls.find((c) => c.path === '/api/holds')?.body).toEqual({ stylistId: STYLIST, serviceId: SERVICE, startUtc: slots[2].startUtc });
+
+    const remaining = track(() => flow.remainingMs);
+    expect(remaining.latest()).toBe(599_500);
+    now += 60_000;
+    socket().push('slots:update', { stylistId: STYLIST, serviceId: SERVICE, date: DATE, version: 2, slots: withStatus(slots, { 2: 'held' }), reason: 'hold' });
+    flushSync();
+    // My own hold showing as held is not a lost selection.
+    expect(flow.selectionLost).toBe(false);
+    expect(flow.day?.announcement).toBe('');
+    remaining.stop();
+
+    flow.notes = 'Short on the sides';
+    await flow.confirm();
+    expect(flow.step).toBe('done');
+    expect(flow.booking?.id).toBe('b1');
+    const post = calls.find((c) => c.method === 'POST' && c.path === '/api/bookings')!;
+    expect(post.body).toEqual({ holdId: 'h1', notes: 'Short on the sides' });
+    expect(post.headers['Idempotency-Key']).toMatch(/.{8,}/);
+  });
+
+  it('tells me when someone else takes my selected time and offers the nearest free ones', async () => {
+    const { flow } = await openDay();
+    flow.select(slots[3].startUtc);
+    socket().push('slots:update', { stylistId: STYLIST, serviceId: SERVICE, date: DATE, version: 2, slots: withStatus(slots, { 3: 'held' }), reason: 'hold' });
+    expect(flow.selectionLost).toBe(true);
+    expect(flow.lostBecause).toBe('held');
+    expect(flow.alternatives.map((s) => s.startUtc)).toEqual([slots[2].startUtc, slots[4].startUtc, slots[5].startUtc]);
+    socket().push('slots:update', { stylistId: STYLIST, serviceId: SERVICE, date: DATE, version: 3, slots: withStatus(slots, { 3: 'booked' }), reason: 'booking' });
+    expect(flow.lostBecause).toBe('booked');
+    flow.select(flow.alternatives[0].startUtc);
+    expect(flow.selectionLost).toBe(false);
+  });
+
+  it('shows the server’s alternatives when a hold is refused as taken', async () => {
+    const { flow, session } = await openDay();
+    await session.login('a@example.test', 'right-password');
+    holdAnswer = () => ({ status: 409, body: errorBody('SLOT_TAKEN', 'taken', { alternatives: [{ startUtc: slots[5].startUtc }, { startUtc: slots[0].startUtc }] }) });
+    flow.select(slots[3].startUtc);
+    await flow.holdSelected();
+    expect(flow.error).toBe('Sorry, someone else has just booked that time.');
+    expect(flow.day?.slots[3].status).toBe('booked');
+    expect(flow.alternatives.map((s) => s.startUtc)).toEqual([slots[5].startUtc, slots[0].startUtc]);
+  });
+
+  it('says the hold ran out instead of booking after the countdown', async () => {
+    const { flow, session } = await openDay();
+    await session.login('a@example.test', 'right-password');
+    flow.select(slots[0].startUtc);
+    await flow.holdSelected();
+    now += 601_000;
+    expect(flow.holdExpired).toBe(true);
+    await flow.confirm();
+    expect(flow.step).toBe('pick');
+    expect(flow.error).toMatch(/ran out/);
+    expect(calls.some((c) => c.method === 'POST' && c.path === '/api/bookings')).toBe(false);
+  });
+
+  it('returns to choosing when the server says the hold expired', async () => {
+    const { flow, session } = await openDay();
+    await session.login('a@example.test', 'right-password');
+    flow.select(slots[0].startUtc);
+    await flow.holdSelected();
+    bookAnswer = () => ({ status: 409, body: errorBody('HOLD_EXPIRED') });
+    await flow.confirm();
+    expect(flow.step).toBe('pick');
+    expect(flow.hold).toBeNull();
+    expect(flow.error).toBe('Your hold on that time ran out. Hold it again to book.');
+  });
+
+  it('releases the hold when the modal closes without booking', async () => {
+    const { flow, session } = await openDay();
+    await session.login('a@example.test', 'right-password');
+    flow.select(slots[0].startUtc);
+    await flow.holdSelected();
+    flow.close();
+    await vi.waitFor(() => expect(calls.some((c) => c.method === 'DELETE' && c.path === '/api/holds/h1')).toBe(true));
+    expect(socket().sentOf('slots:unwatch')).toHaveLength(1);
+  });
+
+  it('reschedules an existing booking on its own day', async () => {
+    const { flow, session } = await openDay();
+    await session.login('a@example.test', 'right-password');
+    const b = booking(slots[1].startUtc);
+    flow.startReschedule(b);
+    await vi.waitFor(() => expect(flow.day?.loading).toBe(false));
+    expect(flow.date).toBe(DATE);
+    flow.select(slots[4].startUtc);
+    await flow.holdSelected();
+    expect(flow.step).toBe('done');
+    expect(calls.find((c) => c.path === `/api/bookings/${b.id}/reschedule`)?.body).toEqual({ startUtc: slots[4].startUtc });
+  });
+
+  it('asks a stylist account to use a customer account', async () => {
+    const t = await openDay();
+    t.session.user = { id: 'x', email: 's@x.test', displayName: 'Sita', role: 'stylist', stylistId: STYLIST };
+    t.flow.select(slots[0].startUtc);
+    await t.flow.holdSelected();
+    expect(t.flow.error).toMatch(/customer account/);
+  });
+});

@@ -1,0 +1,185 @@
+// The one HTTP client of the app: JSON in and out, contract errors turned into ApiError, and every
+// error given a sentence a person understands (see `plainMessage`).
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: unknown;
+  /** Seconds to wait, from Retry-After on a 429. */
+  readonly retryAfter: number | undefined;
+  constructor(code: string, status: number, message: string, details?: unknown, retryAfter?: number) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.details = details;
+    this.retryAfter = retryAfter;
+  }
+}
+
+export type Fetch = typeof fetch;
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse<T> {
+  data: T;
+  headers: Headers;
+}
+
+/** Thin JSON client. `fetchImpl` is injectable so state classes can be tested without a network. */
+export class Api {
+  #fetch: Fetch;
+  constructor(fetchImpl: Fetch = (...a) => fetch(...a)) {
+    this.#fetch = fetchImpl;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+    let res: Response;
+    try {
+      res = await this.#fetch(path, {
+        method,
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...opts.headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: opts.signal,
+      });
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      throw new ApiError('NETWORK', 0, 'network error');
+    }
+    if (res.status === 204 || res.status === 304) return { data: undefined as T, headers: res.headers };
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+      const retry = Number(res.headers.get('retry-after'));
+      throw new ApiError(e?.code ?? `HTTP_${res.status}`, res.status, e?.message ?? res.statusText, e?.details, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+    }
+    return { data: json as T, headers: res.headers };
+  }
+
+  /** A plain-text read (the Prometheus metrics). */
+  async text(path: string): Promise<string> {
+    let res: Response;
+    try {
+      res = await this.#fetch(path, { credentials: 'same-origin', headers: { Accept: 'text/plain' } });
+    } catch {
+      throw new ApiError('NETWORK', 0, 'network error');
+    }
+    const body = await res.text();
+    if (!res.ok) {
+      let code = `HTTP_${res.status}`;
+      try {
+        code = JSON.parse(body)?.error?.code ?? code;
+      } catch {
+        /* not JSON */
+      }
+      throw new ApiError(code, res.status, res.statusText);
+    }
+    return body;
+  }
+
+  async get<T>(path: string, opts?: RequestOptions): Promise<T> {
+    return (await this.request<T>('GET', path, undefined, opts)).data;
+  }
+  async post<T>(path: string, body?: unknown, opts?: RequestOptions): Promise<T> {
+    return (await this.request<T>('POST', path, body ?? {}, opts)).data;
+  }
+  async put<T>(path: string, body: unknown, opts?: RequestOptions): Promise<T> {
+    return (await this.request<T>('PUT', path, body, opts)).data;
+  }
+  async delete<T = void>(path: string, opts?: RequestOptions): Promise<T> {
+    return (await this.request<T>('DELETE', path, undefined, opts)).data;
+  }
+}
+
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  email: 'email address',
+  password: 'password',
+  displayName: 'name',
+  phone: 'phone number',
+  reason: 'reason',
+  startDate: 'start date',
+  endDate: 'end date',
+  start: 'start time',
+  end: 'end time',
+  timezone: 'time zone',
+  message: 'message',
+};
+
+/** Words for a person, by stable error code; never the server's internals. */
+export function plainMessage(err: unknown): string {
+  if (!(err instanceof ApiError)) return 'Something went wrong. Please try again.';
+  switch (err.code) {
+    case 'NETWORK':
+      return 'We could not reach the salon. Check your connection and try again.';
+    case 'INVALID_INPUT': {
+      const fields = ((err.details as { fields?: { field: string }[] } | undefined)?.fields ?? [])
+        .map((f) => FIELD_NAMES[f.field] ?? f.field)
+        .filter(Boolean);
+      const uniq = [...new Set(fields)];
+      return uniq.length ? `Please check the ${joinWords(uniq)}.` : 'Some details are missing or not valid. Please check and try again.';
+    }
+    case 'UNKNOWN_TIMEZONE':
+      return 'That time zone is not recognised. Please choose one from the list.';
+    case 'NOT_ON_GRID':
+    case 'OUTSIDE_HOURS':
+      return 'That time is not one the stylist offers. Please pick a time from the list.';
+    case 'IN_PAST':
+      return 'That time has already passed (or is too soon to book). Please pick a later time.';
+    case 'UNAUTHENTICATED':
+      return err.message && /password|email/i.test(err.message) ? 'That email and password do not match an account.' : 'Please sign in to continue.';
+    case 'FORBIDDEN':
+      return 'Your account is not allowed to do that.';
+    case 'NOT_FOUND':
+      return 'We could not find that. It may have been removed or changed.';
+    case 'SLOT_TAKEN':
+      return 'Sorry, someone else has just booked that time.';
+    case 'SLOT_HELD':
+      return 'Someone else is booking that time right now. Please choose another.';
+    case 'HOLD_EXPIRED':
+      return 'Your hold on that time ran out. Hold it again to book.';
+    case 'INVALID_TRANSITION':
+      return 'That change is not possible for this booking right now.';
+    case 'CONFLICT':
+      return 'That already exists (for example, an account with this email address).';
+    case 'PAYLOAD_TOO_LARGE':
+      return 'That is too much text. Please shorten it.';
+    case 'RATE_LIMITED':
+      return err.retryAfter
+        ? `Too many attempts. Please wait ${err.retryAfter} second${err.retryAfter === 1 ? '' : 's'} and try again.`
+        : 'Too many attempts. Please wait a moment and try again.';
+    case 'NOT_READY':
+      return 'The salon system is catching up. Please try again in a few seconds.';
+    default:
+      return err.status >= 500 ? 'Something went wrong on our side. Please try again.' : 'That did not work. Please try again.';
+  }
+}
+
+function joinWords(words: string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+/** Alternatives a 409 carries: `details.alternatives`, as start instants. */
+export function alternativesOf(err: unknown): string[] {
+  const alts = (err instanceof ApiError ? (err.details as { alternatives?: unknown } | undefined)?.alternatives : undefined);
+  if (!Array.isArray(alts)) return [];
+  return alts
+    .map((a) => (typeof a === 'string' ? a : typeof a === 'object' && a && 'startUtc' in a ? String((a as { startUtc: unknown }).startUtc) : null))
+    .filter((a): a is string => !!a);
+}

@@ -1,0 +1,38 @@
+// Wire types the web app uses, all from the shared contract (server/contract/*.ts). Type-only
+// imports: nothing of zod or the server reaches the browser bundle.
+export type { Slot, SlotStatus, ServiceDto, StylistDto } from '../../../server/contract/slots.ts';
+export type { ErrorCode } from '../../../server/contract/errors.ts';
+export type { Role, UserDto as User } from '../../../server/contract/auth.ts';
+export type {
+  HoldDto as Hold,
+  BookingDto as Booking,
+  BookingStatus,
+  CustomerContext,
+  BookingWithCustomerDto as StylistBooking,
+  SafetyNotesDto,
+} from '../../../server/contract/bookings.ts';
+export type {
+  OverrideDto as Override,
+  CreateOverrideBody as OverrideInput,
+  CreateStylistBody as NewStylistInput,
+  CreateOverrideResponse,
+  AuditEntryDto as AuditEntry,
+  ScheduleDto,
+} from '../../../server/contract/admin.ts';
+export type {
+  Ack,
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SlotsWatchPayload as SlotsKey,
+  SlotsUpdatePayload as SlotsUpdate,
+  SlotsUpdateReason as SlotsReason,
+  AnnouncementPayload,
+} from '../../../server/contract/socket.ts';
+import type { ScheduleBody } from '../../../server/contract/admin.ts';
+import type { AnnouncementPayload } from '../../../server/contract/socket.ts';
+
+export type ScheduleDay = ScheduleBody['days'][number];
+export type AnnouncementLevel = AnnouncementPayload['level'];
+export type Audience = AnnouncementPayload['audience'];
+/** An announcement as shown: the socket payload (its eventId is only for resuming). */
+export type Announcement = Omit<AnnouncementPayload, 'eventId'> & { eventId?: number };

@@ -1,0 +1,250 @@
+// The stylist's day: today's bookings on a timeline with the working windows, holds and the current
+// time; the coming days as a list; bookings arriving and changing live (with a visible highlight);
+// status actions; the customer panel with safety notes behind a stated reason.
+import { plainMessage, query, type Api } from '../lib/api.ts';
+import type { Catalogue } from '../lib/catalogue.svelte.ts';
+import { DaySlots } from '../lib/day-slots.svelte.ts';
+import type { LiveConnection } from '../lib/live.svelte.ts';
+import { addDays, dateIn } from '../lib/time.ts';
+import { statusLabel } from '../lib/labels.ts';
+import type { Booking, BookingStatus, Slot, StylistBooking } from '../lib/types.ts';
+
+export const COMING_DAYS = 14;
+
+export interface Interval {
+  startMs: number;
+  endMs: number;
+}
+
+export type StatusAction = { status: BookingStatus; label: string };
+
+/** The actions a stylist may take on a booking now (the server has the last word). */
+export function statusActions(b: Booking, nowMs: number): StatusAction[] {
+  const start = Date.parse(b.startUtc);
+  switch (b.status) {
+    case 'pending':
+      return [{ status: 'confirmed', label: 'Confirm' }];
+    case 'confirmed': {
+      const out: StatusAction[] = [];
+      if (nowMs >= start - 30 * 60_000) out.push({ status: 'in_progress', label: 'Start' });
+      if (nowMs >= start) out.push({ status: 'no_show', label: 'No-show' });
+      return out;
+    }
+    case 'in_progress':
+      return [{ status: 'completed', label: 'Complete' }];
+    default:
+      return [];
+  }
+}
+
+/** Working windows as the union of the day's candidate slots (the API has no schedule read for stylists). */
+export function windowsFromSlots(slots: Slot[]): Interval[] {
+  const out: Interval[] = [];
+  for (const s of slots) {
+    const a = Date.parse(s.startUtc);
+    const b = Date.parse(s.endUtc);
+    const last = out.at(-1);
+    if (last && a <= last.endMs) last.endMs = Math.max(last.endMs, b);
+    else out.push({ startMs: a, endMs: b });
+  }
+  return out;
+}
+
+/** Stretches where a customer is holding a time (candidates marked held, merged). */
+export function heldFromSlots(slots: Slot[]): Interval[] {
+  return windowsFromSlots(slots.filter((s) => s.status === 'held'));
+}
+
+export class StylistDashboard {
+  bookings = $state.raw<StylistBooking[]>([]);
+  loading = $state(false);
+  loaded = $state(false);
+  error = $state('');
+  /** booking id → 'new' | 'changed', set by live events, cleared when seen. */
+  highlights = $state.raw<Record<string, 'new' | 'changed'>>({});
+  /** The latest live change in words, for the polite live region. */
+  announcement = $state('');
+  selectedId = $state<string | null>(null);
+  busyId = $state<string | null>(null);
+  actionError = $state<{ id: string; message: string } | null>(null);
+  /** Safety notes revealed in this session, by customer id. */
+  safetyNotes = $state.raw<Record<string, string>>({});
+  safetyError = $state('');
+  safetyBusy = $state(false);
+  today = $state('');
+  /** The day the timeline shows: today unless the stylist looks ahead. */
+  timelineDate = $state('');
+  daySlots = $state.raw<DaySlots | null>(null);
+
+  readonly stylistId: string;
+  #api: Api;
+  #live: LiveConnection;
+  #catalogue: Catalogue;
+  #now: () => number;
+  #stopDay: (() => void) | null = null;
+  #offs: (() => void)[] = [];
+
+  constructor(stylistId: string, deps: { api: Api; live: LiveConnection; catalogue: Catalogue; now?: () => number }) {
+    this.stylistId = stylistId;
+    this.#api = deps.api;
+    this.#live = deps.live;
+    this.#catalogue = deps.catalogue;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  stylist = $derived.by(() => this.#catalogue.stylist(this.stylistId));
+  zone = $derived(this.stylist?.timezone ?? 'Asia/Kathmandu');
+  /** The timeline day's bookings in time order, cancelled ones included (struck through on screen). */
+  todays = $derived(this.bookings.filter((b) => dateIn(this.zone, Date.parse(b.startUtc)) === this.timelineDate).sort(byStart));
+  /** The coming days, grouped by date; cancelled ones stay (struck through) so a live cancellation is seen. */
+  coming = $derived.by(() => {
+    const groups = new Map<string, StylistBooking[]>();
+    for (const b of [...this.bookings].sort(byStart)) {
+      const d = dateIn(this.zone, Date.parse(b.startUtc));
+      if (d <= this.today) continue;
+      if (!groups.has(d)) groups.set(d, []);
+      groups.get(d)!.push(b);
+    }
+    return [...groups].map(([date, items]) => ({ date, items }));
+  });
+  selected = $derived(this.bookings.find((b) => b.id === this.selectedId) ?? null);
+  windows = $derived(windowsFromSlots(this.daySlots?.slots ?? []));
+  held = $derived(heldFromSlots(this.daySlots?.slots ?? []));
+
+  /** Loads the next days and starts listening; returns the stop function. */
+  start(): () => void {
+    this.#offs.push(
+      this.#live.on('booking:created', (p) => this.receive(p.booking as StylistBooking, 'new')),
+      this.#live.on('booking:updated', (p) => this.receive(p.booking as StylistBooking, 'changed')),
+      this.#live.onResync(() => void this.load()),
+      this.#live.onReconnect(() => void this.load()),
+    );
+    void this.load();
+    return () => {
+      for (const off of this.#offs.splice(0)) off();
+      this.#stopDay?.();
+    };
+  }
+
+  async load(): Promise<void> {
+    if (!this.#catalogue.loaded) await this.#catalogue.load();
+    const today = dateIn(this.zone, this.#now());
+    if (!this.timelineDate || this.timelineDate === this.today || this.timelineDate < today) this.timelineDate = today;
+    this.today = today;
+    this.loading = true;
+    try {
+      const list = await this.#api.get<StylistBooking[]>(`/api/stylist/bookings${query({ from: this.today, to: addDays(this.today, COMING_DAYS) })}`);
+      this.bookings = list;
+      this.error = '';
+    } catch (err) {
+      this.error = plainMessage(err);
+    } finally {
+      this.loading = false;
+      this.loaded = true;
+    }
+    this.#watchTimeline();
+  }
+
+  /** Moves the timeline to another day of the loaded range (today … today + COMING_DAYS). */
+  showDay(date: string): void {
+    if (!this.today || date < this.today || date > addDays(this.today, COMING_DAYS)) return;
+    this.timelineDate = date;
+    this.#watchTimeline();
+  }
+
+  /** The timeline's working windows and holds come from the live slots of the shortest service offered. */
+  #watchTimeline(): void {
+    const services = this.stylist?.services ?? [];
+    if (!services.length) return;
+    const shortest = [...services].sort((a, b) => a.durationMinutes - b.durationMinutes)[0];
+    const date = this.timelineDate;
+    if (this.daySlots && this.daySlots.key.date === date && this.daySlots.key.serviceId === shortest.id) return;
+    this.#stopDay?.();
+    const day = new DaySlots({ stylistId: this.stylistId, serviceId: shortest.id, date }, { api: this.#api, live: this.#live });
+    this.daySlots = day;
+    this.#stopDay = day.start();
+  }
+
+  /** A booking arrived or changed live (or was replayed after a reconnect). */
+  receive(b: StylistBooking, kind: 'new' | 'changed'): void {
+    if (b.stylistId !== this.stylistId) return;
+    const existing = this.bookings.find((x) => x.id === b.id);
+    // An update may omit the customer context; keep the one we had.
+    const merged = existing && !b.customer ? { ...b, customer: existing.customer } : b;
+    this.bookings = existing ? this.bookings.map((x) => (x.id === b.id ? merged : x)) : [...this.bookings, merged];
+    this.highlights = { ...this.highlights, [b.id]: existing ? (this.highlights[b.id] === 'new' ? 'new' : 'changed') : kind };
+    const who = merged.customer?.displayName ?? 'A customer';
+    const when = new Date(b.startUtc);
+    const t = new Intl.DateTimeFormat(undefined, { timeZone: this.zone, weekday: 'short', hour: 'numeric', minute: '2-digit' }).format(when);
+    this.announcement = existing
+      ? `${who}'s booking at ${t} is now ${statusLabel(b.status).toLowerCase()}.`
+      : `New booking: ${who} at ${t}.`;
+  }
+
+  seen(id: string): void {
+    if (!(id in this.highlights)) return;
+    const next = { ...this.highlights };
+    delete next[id];
+    this.highlights = next;
+  }
+
+  select(id: string | null): void {
+    this.selectedId = id;
+    this.safetyError = '';
+    if (id) this.seen(id);
+  }
+
+  async setStatus(id: string, status: BookingStatus): Promise<void> {
+    this.busyId = id;
+    this.actionError = null;
+    try {
+      const updated = await this.#api.post<Booking>(`/api/bookings/${id}/status`, { status });
+      const old = this.bookings.find((b) => b.id === id);
+      this.bookings = this.bookings.map((b) => (b.id === id ? { ...(old ?? {}), ...updated, customer: (updated as StylistBooking).customer ?? old!.customer } : b));
+      this.seen(id);
+    } catch (err) {
+      this.actionError = { id, message: plainMessage(err) };
+    } finally {
+      this.busyId = null;
+    }
+  }
+
+  /** Reveals a customer's safety notes; the reason is audited by the server. */
+  async revealSafetyNotes(customerId: string, reason: string): Promise<boolean> {
+    const r = reason.trim();
+    if (r.length < 10) {
+      this.safetyError = 'Please give a reason of at least 10 characters (for example, "colour service today").';
+      return false;
+    }
+    this.safetyBusy = true;
+    this.safetyError = '';
+    try {
+      const res = await this.#api.post<unknown>(`/api/stylist/customers/${customerId}/safety-notes`, { reason: r });
+      this.safetyNotes = { ...this.safetyNotes, [customerId]: notesText(res) };
+      return true;
+    } catch (err) {
+      this.safetyError = plainMessage(err);
+      return false;
+    } finally {
+      this.safetyBusy = false;
+    }
+  }
+
+  serviceName(id: string): string {
+    return this.#catalogue.service(id)?.name ?? 'Service';
+  }
+}
+
+function byStart(a: Booking, b: Booking): number {
+  return a.startUtc.localeCompare(b.startUtc);
+}
+
+/** The notes answer: a string, or an object with the notes in a field. */
+function notesText(res: unknown): string {
+  if (typeof res === 'string') return res;
+  if (res && typeof res === 'object') {
+    const o = res as Record<string, unknown>;
+    for (const k of ['safetyNotes', 'notes', 'text']) if (typeof o[k] === 'string') return o[k] as string;
+  }
+  return '';
+}

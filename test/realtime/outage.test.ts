@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../../server/db/embedded.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { createPool, type Pool } from '../../server/db/pool.ts';
-import { freePort } from '../setup/global.ts';
+import { freePort } from '../setup/net.ts';
 import { silentLog } from '../setup/db.ts';
 import { createSalon, insertBooking } from '../setup/factories.ts';
 import { Inbox, byLocal, connect, kathmandu, request, startLive, until, type ClientSocket, type LiveServer } from './helpers.ts';

@@ -1,7 +1,6 @@
 // Vitest global setup: one real PostgreSQL (embedded) for the whole run, in a fresh temp folder, with
 // a migrated template database that each test file clones (see test/setup/db.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -9,6 +8,7 @@ import pino from 'pino';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, withDatabase } from '../../server/db/embedded.ts';
 import { migrate } from '../../server/db/migrate.ts';
+import { freePort } from './net.ts';
 
 export const TEMPLATE_DB = 'kb_template';
 
@@ -20,16 +20,6 @@ declare module 'vitest' {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export default async function setup(project: TestProject) {
   let url = process.env.TEST_DATABASE_URL;

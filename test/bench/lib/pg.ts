@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
-import { startEmbeddedPostgres, withDatabase } from '../../../server/db/embedded.ts';
+import { isAlive, startEmbeddedPostgres, withDatabase } from '../../../server/db/embedded.ts';
 import { migrate } from '../../../server/db/migrate.ts';
 import { createPool, type Pool } from '../../../server/db/pool.ts';
 import { onCleanup, onExitSync, sleepSync } from './lifecycle.ts';
@@ -112,14 +112,6 @@ function postmasterPid(pidFile: string): number | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A benchmark killed with SIGKILL cannot stop its Postgres (its servers stop themselves, see

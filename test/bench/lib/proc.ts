@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { onCleanup, onExitSync } from './lifecycle.ts';
@@ -12,16 +11,9 @@ import { onCleanup, onExitSync } from './lifecycle.ts';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PARENT_WATCH = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'parent-watch.ts')).href;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../setup/net.ts';
+
+export { freePort };
 
 export interface ServerProcess {
   name: string;

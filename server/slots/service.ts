@@ -38,7 +38,11 @@ export interface SlotAnswer extends Rendered {
   hit: boolean;
 }
 
-const MAX_RENDERED = 16;
+// Rendered variants kept per entry: the stylist's zone and a few customer zones, each for the
+// current bookable range (it moves as "now" passes a slot). The byte estimate counts them all.
+const MAX_RENDERED = 4;
+/** Approximate heap per slot: the computed slot, plus per rendered variant its object and JSON text. */
+const BYTES_PER_SLOT = 400 + MAX_RENDERED * 350;
 const displayFormats = new Map<string, Intl.DateTimeFormat>();
 
 function displayFormat(zone: string): Intl.DateTimeFormat {
@@ -141,8 +145,7 @@ export class SlotService {
       windows,
       slots: entrySlots,
       rendered: new Map(),
-      // Room for the slots and a few rendered answers.
-      bytes: 600 + entrySlots.length * 400,
+      bytes: 600 + entrySlots.length * BYTES_PER_SLOT,
       // The cache's clock, shifted by how far this holds' expiry is from the database's clock.
       expiresAtMs: day.earliestHoldExpiryMs === Infinity ? Infinity : computedAtMs + (day.earliestHoldExpiryMs - day.dbNowMs),
     };

@@ -26,8 +26,15 @@ const config = parseConfig(process.env);
 const log = createLogger(config.logLevel);
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-if (cluster.isPrimary && config.workers > 1) await runPrimary(config, log);
-else await runServer(config, log);
+try {
+  if (cluster.isPrimary && config.workers > 1) await runPrimary(config, log);
+  else await runServer(config, log);
+} catch (err) {
+  // A start that cannot proceed says why in one line (the cause is in the debug log).
+  log.debug({ err }, 'start failed');
+  log.fatal(`cannot start: ${(err as Error).message}`);
+  process.exit(1);
+}
 
 /** Postgres: the configured one, or the embedded one (started here, stopped by the caller). */
 async function preparePostgres(config: Config, log: Logger): Promise<{ url: string; embedded?: EmbeddedDb }> {
@@ -74,10 +81,21 @@ async function runServer(config: Config, log: Logger): Promise<void> {
     });
     process.send!(READY);
   } else {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, resolve);
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, resolve);
+      });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      log.fatal(code === 'EADDRINUSE'
+        ? `port ${config.port} on ${config.host} is already in use (another npm start?); stop it or set PORT`
+        : `cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+      await app.close().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+      await embedded?.stop();
+      process.exit(1);
+    }
     log.info(`KB Stylish Live on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
   }
 

@@ -74,9 +74,27 @@ async function killOrphan(databaseDir: string, log: Logger): Promise<void> {
     return;
   }
   if (!cmd.includes('postgres')) return;
+  // Still the child of a live Node process: another server is using this data folder right now.
+  const owner = await parentOf(pid);
+  if (owner !== null && owner > 1) {
+    const ownerCmd = await readFile(`/proc/${owner}/cmdline`, 'utf8').catch(() => '');
+    if (/\bnode\b/.test(ownerCmd.replace(/\0/g, ' '))) {
+      throw new Error(`the embedded Postgres in ${databaseDir} is in use by another running server (pid ${owner}); stop it first, or set EMBEDDED_PG_DIR and EMBEDDED_PG_PORT`);
+    }
+  }
   log.warn({ pid }, 'stopping an orphaned embedded postgres left by an earlier run');
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+async function parentOf(pid: number): Promise<number | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const m = /^PPid:\s+(\d+)/m.exec(status);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether a process with this pid exists (signal 0 checks without sending anything). */

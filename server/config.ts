@@ -53,6 +53,8 @@ export const configSchema = z.object({
   RATE_LIMIT_REGISTER: z.coerce.number().int().min(1).default(20),
   /** Retention of the events table in days. Default 7. */
   EVENT_RETENTION_DAYS: z.coerce.number().min(0.0001).default(7),
+  /** ISO 4217 code of every price (`priceCents`), sent with the catalogue so clients format prices in it. Default NPR. */
+  CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as NPR or EUR').default('NPR'),
   /** Log level (pino). Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Worker processes for `npm start` on one machine (sticky sessions). Default 1. */
@@ -80,6 +82,21 @@ export const configSchema = z.object({
   SOCKET_WATCH_BURST: z.coerce.number().int().min(1).default(30),
   /** Watch/unwatch messages per minute a socket may sustain. Default 120. */
   SOCKET_WATCH_PER_MINUTE: z.coerce.number().min(1).default(120),
+  /**
+   * Concurrent Socket.IO connections per client IP (the address express's `req.ip` gives: behind
+   * TRUST_PROXY the last X-Forwarded-For hop; IPv6 grouped by /56 as the HTTP rate limits do), per
+   * process. More handshakes are refused (`connect_error`; HTTP 403 to a polling handshake, 400 to
+   * a WebSocket upgrade). Default 50 (a salon's front desk, many tabs, is one IP).
+   */
+  SOCKET_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
+  /** Distinct (stylist, service, date) keys watched at once on one process; a watch of a new key beyond it answers RATE_LIMITED. Default 20000. */
+  SOCKET_MAX_WATCHED_KEYS: z.coerce.number().int().min(1).default(20_000),
+  /**
+   * How often each process checks the session table for the sessions of its logged-in sockets, in
+   * seconds: a socket whose session has ended elsewhere (a logout handled by another process, a
+   * session deleted by hand) is disconnected within this time. Default 30.
+   */
+  SOCKET_SESSION_CHECK_SECONDS: z.coerce.number().min(0.05).default(30),
   /** Bearer token required by GET /metrics. Default unset: open (keep /metrics off the public network). */
   METRICS_TOKEN: z.string().min(8).optional(),
 });
@@ -110,6 +127,7 @@ export interface Config {
   rateLimitBooking: number;
   rateLimitRegister: number;
   eventRetentionDays: number;
+  currency: string;
   logLevel: RawConfig['LOG_LEVEL'];
   workers: number;
   realtime: RealtimeConfig;
@@ -129,7 +147,11 @@ export interface RealtimeConfig {
     maxWatches: number;
     watchBurst: number;
     watchPerMinute: number;
+    maxPerIp: number;
+    maxWatchedKeys: number;
   };
+  /** Interval of the check of logged-in sockets' sessions against the session table. */
+  sessionCheckMs: number;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -163,6 +185,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     rateLimitBooking: c.RATE_LIMIT_BOOKING,
     rateLimitRegister: c.RATE_LIMIT_REGISTER,
     eventRetentionDays: c.EVENT_RETENTION_DAYS,
+    currency: c.CURRENCY,
     logLevel: c.LOG_LEVEL,
     workers: c.WORKERS,
     realtime: {
@@ -179,7 +202,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         maxWatches: c.SOCKET_MAX_WATCHES,
         watchBurst: c.SOCKET_WATCH_BURST,
         watchPerMinute: c.SOCKET_WATCH_PER_MINUTE,
+        maxPerIp: c.SOCKET_MAX_PER_IP,
+        maxWatchedKeys: c.SOCKET_MAX_WATCHED_KEYS,
       },
+      sessionCheckMs: Math.round(c.SOCKET_SESSION_CHECK_SECONDS * 1000),
     },
   };
 }

@@ -78,6 +78,8 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
   });
 
   r.post('/api/auth/logout', async (req, res) => {
+    // Destroying the session also disconnects its sockets (the store reports it: auth/session.ts,
+    // realtime/sessions.ts), so an open tab stops receiving this user's live events.
     if (req.session) {
       await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     }

@@ -32,6 +32,12 @@ const PROCESS_SECRET = randomBytes(32).toString('hex');
 export type SessionMiddleware = RequestHandler & {
   /** Stops the store's pruning timer. */
   close(): Promise<void>;
+  /**
+   * Calls `listener(sid)` whenever this middleware's store destroys a session: a logout, or the
+   * session a new login replaces (express-session's regenerate destroys the old one). The realtime
+   * side uses it to disconnect that session's sockets. Returns the unsubscribe function.
+   */
+  onSessionEnded(listener: (sid: string) => void): () => void;
 };
 
 /**
@@ -43,7 +49,24 @@ export type SessionMiddleware = RequestHandler & {
 export function createSessionMiddleware(deps: { config: Config; pool: Pool; log?: Logger }): SessionMiddleware {
   const { config, pool, log } = deps;
   const PgStore = connectPgSimple(session);
-  const store = new PgStore({
+  const ended = new Set<(sid: string) => void>();
+  // Sockets keep the identity of their handshake, so ending a session must reach them too.
+  class EndingStore extends PgStore {
+    destroy(sid: string, callback?: (err?: unknown) => void): void {
+      super.destroy(sid, (err?: unknown) => {
+        // Even if the delete failed: dropping the sockets of a session being ended is the safe side.
+        for (const listener of ended) {
+          try {
+            listener(sid);
+          } catch (e) {
+            log?.error({ err: e }, 'session-ended listener failed');
+          }
+        }
+        callback?.(err);
+      });
+    }
+  }
+  const store = new EndingStore({
     pool,
     tableName: 'session',
     createTableIfMissing: false,
@@ -69,6 +92,10 @@ export function createSessionMiddleware(deps: { config: Config; pool: Pool; log?
   }) as SessionMiddleware;
   middleware.close = async () => {
     await store.close();
+  };
+  middleware.onSessionEnded = (listener) => {
+    ended.add(listener);
+    return () => void ended.delete(listener);
   };
   return middleware;
 }

@@ -1,8 +1,9 @@
 // The live side of one process: relay (LISTEN → events table → cache and rooms), Socket.IO server,
-// hold sweeper and event pruner. createApp builds it; attach() starts it on the HTTP server.
+// sessions of logged-in sockets, hold sweeper and event pruner. createApp builds it; attach()
+// starts it on the HTTP server.
 import type http from 'node:http';
-import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { SessionMiddleware } from '../auth/session.ts';
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -10,6 +11,7 @@ import type { SlotService } from '../slots/service.ts';
 import { NOTIFY_CHANNEL } from './events.ts';
 import { Maintenance } from './maintenance.ts';
 import { Relay, type IoServer } from './relay.ts';
+import { SessionSockets } from './sessions.ts';
 import { createSocketServer } from './sockets.ts';
 import { WatchRegistry } from './watches.ts';
 
@@ -19,7 +21,8 @@ export interface RealtimeDeps {
   log: Logger;
   slots: SlotService;
   metrics: Metrics;
-  sessionMiddleware?: RequestHandler;
+  /** The HTTP API's session middleware: sockets read the same cookie, and end when its sessions end. */
+  sessionMiddleware?: SessionMiddleware;
 }
 
 export interface Realtime {
@@ -28,6 +31,8 @@ export interface Realtime {
   listenerName: string;
   maintenance: Maintenance;
   watches: WatchRegistry;
+  /** Logged-in sockets by session (ended at logout, at expiry, or by the periodic session check). */
+  sessions: SessionSockets;
   /** The Socket.IO server, once attached. */
   readonly io: IoServer | null;
   /** Starts the relay and the socket server; resolves once caught up (or after a few seconds). */
@@ -67,6 +72,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     },
     onHoldCreated: (ms) => maintenance.noteExpiry(ms),
   });
+  const sessions = new SessionSockets({ pool, log, metrics, checkIntervalMs: rt.sessionCheckMs });
+  // A logout (or a login replacing a session) in this process ends that session's sockets here at
+  // once; sockets on other processes end at their next session check.
+  const unsubscribe = deps.sessionMiddleware?.onSessionEnded((sid) => sessions.end(sid));
   metrics.sources.watchedKeys = () => watches.size;
   metrics.sources.watches = () => {
     let n = 0;
@@ -81,6 +90,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     listenerName,
     maintenance,
     watches,
+    sessions,
     get io() {
       return io;
     },
@@ -93,12 +103,17 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
         trustProxy: config.trustProxy,
         limits: rt.socket,
         sessionMiddleware: deps.sessionMiddleware,
+        sessions,
       });
       relay.setServer(io);
+      sessions.setServer(io);
+      sessions.start();
       maintenance.start();
       await relay.start(rt.startWaitMs);
     },
     async close() {
+      unsubscribe?.();
+      sessions.close();
       await Promise.all([relay.close(), maintenance.close()]);
       if (io) {
         io.disconnectSockets(true);

@@ -1,5 +1,6 @@
 // Room names. Rooms are assigned by the server only (on connect, from the session; on slots:watch,
 // from a validated key): no client event names a room.
+import { createHash } from 'node:crypto';
 import type { DayKey } from '../slots/cache.ts';
 
 export type Role = 'customer' | 'stylist' | 'admin';
@@ -18,6 +19,12 @@ export const ROOM_CUSTOMERS = 'customers';
 export const ROOM_STAFF = 'staff';
 export const ROOM_ADMINS = 'admins';
 export const stylistRoom = (stylistId: string) => `stylist:${stylistId}`;
+/**
+ * The sockets of one login session, so that ending the session (logout, expiry) ends them. Named from
+ * a hash of the session id: no session id in room names (adapters, debug output), and like every
+ * room it is joined only by the server.
+ */
+export const sessionRoom = (sid: string) => `session:${createHash('sha256').update(sid).digest('base64url')}`;
 
 /** The rooms a connection joins, from who it is (null: anonymous). */
 export function roomsFor(user: SocketUser | null): string[] {

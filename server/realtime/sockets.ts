@@ -1,6 +1,7 @@
 // Socket.IO per API.md: same origin, the session cookie authenticates (anonymous may watch slots),
 // rooms are assigned by the server only, every payload is validated, and each connection is
-// limited in message size, watched keys and watch rate.
+// limited in message size, watched keys and watch rate. Per process: connections per client IP
+// and distinct watched keys are capped, and a logged-in socket ends with its session (sessions.ts).
 import type { IncomingMessage } from 'node:http';
 import type http from 'node:http';
 import type { RequestHandler } from 'express';
@@ -20,7 +21,9 @@ import { SlotService } from '../slots/service.ts';
 import type { DayKey } from '../slots/cache.ts';
 import type { RoomMessage } from './messages.ts';
 import type { IoServer, Relay } from './relay.ts';
+import { ConnectionsPerIp } from './limits.ts';
 import { dayKeyString, roomsFor, watchRoom, type SocketUser } from './rooms.ts';
+import type { SessionSockets } from './sessions.ts';
 import type { WatchRegistry } from './watches.ts';
 
 export interface SocketLimits {
@@ -33,6 +36,10 @@ export interface SocketLimits {
   /** Token bucket of watch/unwatch messages: burst size and refill per minute. */
   watchBurst: number;
   watchPerMinute: number;
+  /** Concurrent connections per client IP (limits.ts: the HTTP side's `req.ip`); more handshakes are refused. */
+  maxPerIp: number;
+  /** Distinct keys watched on this process; a watch of one more answers RATE_LIMITED. */
+  maxWatchedKeys: number;
 }
 
 export interface SocketServerOptions {
@@ -43,15 +50,19 @@ export interface SocketServerOptions {
   watches: WatchRegistry;
   metrics: Metrics;
   allowedOrigins: string[];
-  /** Behind a trusted proxy the handshake's host is X-Forwarded-Host, as for HTTP. */
+  /** Behind a trusted proxy the handshake's host is X-Forwarded-Host and its client the last X-Forwarded-For hop, as for HTTP. */
   trustProxy?: boolean;
   limits: SocketLimits;
   /** express-session middleware: the same cookie as the HTTP API. Absent: every socket is anonymous. */
   sessionMiddleware?: RequestHandler;
+  /** The logged-in sockets by session: ended at logout, expiry, or when the session table says so. */
+  sessions: SessionSockets;
 }
 
 interface SocketData {
   user: SocketUser | null;
+  /** The login session of a logged-in socket, from the handshake until the connection registers it with `sessions`. */
+  session: { sid: string; expiresAt: number | null } | null;
   lastEventId: number | undefined;
   /** keyString → display zone ('' = the stylist's); created on the first watch (most sockets of staff never watch). */
   watching: Map<string, string> | null;
@@ -63,26 +74,45 @@ type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<strin
 
 const sessionUser = z.object({ id: uuid, role, stylistId: uuid.optional() });
 
+/** What express-session leaves on the handshake request. */
+type HandshakeRequest = IncomingMessage & {
+  session?: { user?: unknown; cookie?: { expires?: Date | string | null } };
+  sessionID?: string;
+  sessionStore?: unknown;
+};
+
 export function createSocketServer(o: SocketServerOptions): IoServer {
   const { log, metrics, limits } = o;
   const allowedOrigins = allowedOriginSet(o.allowedOrigins);
+  const perIp = new ConnectionsPerIp({ max: limits.maxPerIp, trustProxy: o.trustProxy ?? false });
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(o.server, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: limits.maxBufferBytes,
     // No CORS headers: a page of another origin cannot read polling responses, and the Origin
-    // check below refuses its WebSocket upgrades (which CORS does not cover).
+    // check below refuses its WebSocket upgrades (which CORS does not cover). allowRequest sees
+    // handshakes only (the requests of an open connection carry its sid).
     allowRequest: (req, callback) => {
-      const ok = originAllowed(req, allowedOrigins, o.trustProxy);
-      if (!ok) metrics.socketRejections.inc({ reason: 'origin' });
-      callback(ok ? null : 'origin not allowed', ok);
+      if (!originAllowed(req, allowedOrigins, o.trustProxy)) {
+        metrics.socketRejections.inc({ reason: 'origin' });
+        return callback('origin not allowed', false);
+      }
+      if (!perIp.admit(req)) {
+        metrics.socketRejections.inc({ reason: 'ip_limit' });
+        return callback('too many connections from this address', false);
+      }
+      callback(null, true);
     },
   });
+  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): unknown }) => perIp.connected(conn.request, conn));
+  io.engine.on('connection_error', (e: { req: IncomingMessage }) => perIp.failed(e.req));
   if (o.sessionMiddleware) {
     const mw = o.sessionMiddleware;
-    // The session is read once, on the handshake request, not on every polling request.
+    // The session is read once, on the handshake request, not on every polling request; and not
+    // for a client already at its connection limit (allowRequest, which runs after the
+    // middlewares, refuses it): a flood of handshakes costs no session lookups.
     io.engine.use((req: IncomingMessage & { _query?: Record<string, string> }, res: http.ServerResponse, next: (err?: unknown) => void) => {
-      if (req._query?.sid === undefined) mw(req as never, res as never, next);
+      if (req._query?.sid === undefined && !perIp.full(req)) mw(req as never, res as never, next);
       else next();
     });
   }
@@ -95,15 +125,32 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
       err.data = { code: 'INVALID_INPUT', message: 'auth must be {lastEventId?: non-negative integer}' };
       return next(err);
     }
-    const req = socket.request as IncomingMessage & { session?: { user?: unknown } };
+    const req = socket.request as HandshakeRequest;
     const user = sessionUser.safeParse(req.session?.user);
-    socket.data.user = user.success ? user.data : null;
+    socket.data.user = null;
+    socket.data.session = null;
+    if (user.success && req.sessionID) {
+      const expires = req.session?.cookie?.expires ? new Date(req.session.cookie.expires).getTime() : NaN;
+      const expiresAt = Number.isFinite(expires) ? expires : null;
+      // A session whose cookie has expired (the store filters on its own `expire` column, to the
+      // second) or that was logged out while this handshake was under way: the socket is
+      // anonymous, like an HTTP request without a live session.
+      const refused = o.sessions.refusal(req.sessionID, expiresAt);
+      if (refused) {
+        metrics.socketRejections.inc({ reason: refused });
+      } else {
+        socket.data.user = user.data;
+        socket.data.session = { sid: req.sessionID, expiresAt };
+      }
+    }
     socket.data.lastEventId = auth.data.lastEventId;
     socket.data.watching = null;
     socket.data.tokens = limits.watchBurst;
     socket.data.tokensAt = performance.now();
     // Keep nothing of the handshake's session on the long-lived socket: the user is copied above.
     delete req.session;
+    delete req.sessionID;
+    delete req.sessionStore;
     next();
   });
 
@@ -114,6 +161,18 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
 
 function onConnection(o: SocketServerOptions, socket: AppSocket): void {
   const { log, metrics, limits, slots, relay, watches } = o;
+  const session = socket.data.session;
+  socket.data.session = null;
+  if (session) {
+    // Checked again before joining any room: the connection follows the handshake by a tick.
+    const refused = o.sessions.refusal(session.sid, session.expiresAt);
+    if (refused) {
+      metrics.socketRejections.inc({ reason: refused });
+      socket.data.user = null;
+    } else {
+      o.sessions.track(socket, session.sid, session.expiresAt);
+    }
+  }
   const rooms = roomsFor(socket.data.user);
 
   socket.use((packet, next) => {
@@ -156,7 +215,14 @@ function onConnection(o: SocketServerOptions, socket: AppSocket): void {
       const watching = (socket.data.watching ??= new Map());
       const previous = watching.get(ks);
       if (previous === undefined && watching.size >= limits.maxWatches) {
+        metrics.socketRejections.inc({ reason: 'watches' });
         throw new AppError('RATE_LIMITED', `At most ${limits.maxWatches} watched keys per connection`);
+      }
+      // Each distinct key costs a recomputation per change: bound them per process. A key someone
+      // here already watches costs nothing more.
+      if (previous === undefined && watches.get(ks) === undefined && watches.size >= limits.maxWatchedKeys) {
+        metrics.socketRejections.inc({ reason: 'watched_keys' });
+        throw new AppError('RATE_LIMITED', 'This server is watching too many days right now; try again shortly');
       }
       // Join before computing: an update computed after this point reaches the socket, and the
       // answer below is computed after it too, so nothing falls between the two.

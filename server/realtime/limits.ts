@@ -1,0 +1,92 @@
+// Concurrent connections per client IP, enforced at the Engine.IO handshake (allowRequest).
+import type { IncomingMessage } from 'node:http';
+import { ipKeyGenerator } from 'express-rate-limit';
+
+/**
+ * The client's address as the HTTP side sees it: express's `req.ip` with `trust proxy` = 1 (what
+ * app.ts sets for TRUST_PROXY), i.e. the first untrusted hop. The peer is the one trusted proxy, so
+ * the client is the last X-Forwarded-For entry (the one that proxy appended; entries to its left
+ * are whatever the client sent); without the header, or without TRUST_PROXY, the peer itself.
+ */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (!trustProxy) return peer;
+  const header = req.headers['x-forwarded-for'];
+  // Parsed as proxy-addr (through `forwarded`) parses it: comma-separated, spaces around entries
+  // dropped, empty entries skipped.
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((h) => h.replace(/^ +| +$/g, ''))
+    .filter((h) => h !== '');
+  return hops.at(-1) ?? peer;
+}
+
+/** The counting key of a client: its IP, IPv6 grouped by /56 (as the HTTP rate limits key it, auth/guard.ts). */
+export const clientKey = (req: IncomingMessage, trustProxy: boolean): string => ipKeyGenerator(clientIp(req, trustProxy));
+
+/** What the limiter needs of an Engine.IO connection. */
+interface Connection {
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * Counts the open Engine.IO connections of each client key and refuses handshakes beyond `max`.
+ * A handshake is counted from the moment it is admitted (so a burst of simultaneous handshakes
+ * cannot overshoot), and the count is held by the connection it opens until that closes; a
+ * handshake that opens no connection gives it back (connection_error, or its TCP connection
+ * closing, e.g. an aborted WebSocket upgrade).
+ */
+export class ConnectionsPerIp {
+  readonly #max: number;
+  readonly #trustProxy: boolean;
+  readonly #counts = new Map<string, number>();
+  /** Admitted handshakes that have not opened a connection yet → their release. */
+  readonly #pending = new WeakMap<IncomingMessage, () => void>();
+
+  constructor(opts: { max: number; trustProxy: boolean }) {
+    this.#max = opts.max;
+    this.#trustProxy = opts.trustProxy;
+  }
+
+  /** Whether this request's client already has `max` connections (nothing is counted). */
+  full(req: IncomingMessage): boolean {
+    return (this.#counts.get(clientKey(req, this.#trustProxy)) ?? 0) >= this.#max;
+  }
+
+  /** For allowRequest: counts the handshake and answers true, or false when its client is at the limit. */
+  admit(req: IncomingMessage): boolean {
+    const key = clientKey(req, this.#trustProxy);
+    const n = this.#counts.get(key) ?? 0;
+    if (n >= this.#max) return false;
+    this.#counts.set(key, n + 1);
+    let held = true;
+    const tcp = req.socket;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      tcp.off('close', release);
+      this.#pending.delete(req);
+      const left = (this.#counts.get(key) ?? 1) - 1;
+      if (left > 0) this.#counts.set(key, left);
+      else this.#counts.delete(key);
+    };
+    tcp.once('close', release);
+    this.#pending.set(req, release);
+    return true;
+  }
+
+  /** Engine.IO `connection`: the connection now holds its handshake's count until it closes. */
+  connected(req: IncomingMessage, conn: Connection): void {
+    const release = this.#pending.get(req);
+    if (!release) return;
+    this.#pending.delete(req);
+    // A polling client's TCP connection is kept alive for other requests: stop watching it.
+    req.socket.off('close', release);
+    conn.once('close', release);
+  }
+
+  /** Engine.IO `connection_error`: a handshake that was admitted but failed gives its count back. */
+  failed(req: IncomingMessage): void {
+    this.#pending.get(req)?.();
+  }
+}

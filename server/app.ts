@@ -20,6 +20,7 @@ import { createSessionMiddleware } from './auth/session.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { BookingService } from './bookings/service.ts';
 import { stylistRoutes } from './stylist/routes.ts';
+import { announcementRoutes } from './announcements/routes.ts';
 import { createMetrics, httpMetrics, metricsRoute, type Metrics } from './http/metrics.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
 
@@ -82,7 +83,7 @@ export function createApp(deps: AppDeps): App {
   app.use(metricsRoute(metrics, config.realtime.metricsToken));
 
   // The public catalogue: also before body parsing and sessions.
-  app.use(catalogueRoutes(pool));
+  app.use(catalogueRoutes(pool, config.currency));
 
   // Accounts, holds, bookings, stylist and admin APIs: origin check, JSON bodies, then the session.
   // `sessions` is the same middleware the socket server must use (io.engine.use(sessions)).
@@ -93,7 +94,8 @@ export function createApp(deps: AppDeps): App {
   app.use(authRoutes({ pool, config }));
   app.use(bookingRoutes({ bookings: new BookingService({ pool, slots, now, holdMinutes: config.holdMinutes }), config }));
   app.use(stylistRoutes({ pool, now }));
-  app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool }));
+  app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
+  app.use(announcementRoutes({ pool, now }));
 
   app.use('/api', apiNotFound);
   if (existsSync(WEB_DIST)) {

@@ -3,14 +3,15 @@ import { hashPassword } from '../auth/password.ts';
 import type { SessionUser } from '../auth/session.ts';
 import type {
   AdminStylistDto, AnnouncementBody, AnnouncementDto, CreateOverrideBody, CreateOverrideResponse, CreateStylistBody,
-  OverrideDto, ScheduleBody, ScheduleDto,
+  CurrentScheduleDto, OverrideDto, OverridePreviewResponse, ScheduleBody, ScheduleDto,
 } from '../contract/admin.ts';
 import { lockStylist } from '../bookings/check.ts';
 import { BOOKING_COLUMNS, toBookingDto, type BookingRow } from '../bookings/present.ts';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
 import { AppError } from '../http/errors.ts';
-import { computeDaySlots, type Interval, type OverrideRow, type ScheduleWindowRow } from '../slots/engine.ts';
+import type { Interval, OverrideRow } from '../slots/engine.ts';
 import { knownZone, type SlotService } from '../slots/service.ts';
+import { isCovered, loadHours, toOverrideRow, workingWindows } from '../stylist/hours.ts';
 import { audit } from './audit.ts';
 
 export interface AdminDeps {
@@ -46,10 +47,12 @@ function toStylistDto(r: Record<string, any>): AdminStylistDto {
   };
 }
 
-const OVERRIDE_COLUMNS = `o.id, o.scope, o.stylist_id, o.start_date, o.end_date, o.kind,
-  to_char(o.start_time, 'HH24:MI') as start, to_char(o.end_time, 'HH24:MI') as "end", o.priority, o.reason, o.created_by, o.created_at`;
+/** Override columns for `toOverrideDto` (and `toOverrideRow`, which also needs `created_at_ms`). */
+export const OVERRIDE_COLUMNS = `o.id, o.scope, o.stylist_id, o.start_date, o.end_date, o.kind,
+  to_char(o.start_time, 'HH24:MI') as start, to_char(o.end_time, 'HH24:MI') as "end", o.priority, o.reason, o.created_by, o.created_at,
+  (extract(epoch from o.created_at) * 1000)::float8 as created_at_ms`;
 
-function toOverrideDto(r: Record<string, any>): OverrideDto {
+export function toOverrideDto(r: Record<string, any>): OverrideDto {
   return {
     id: r.id,
     scope: r.scope,
@@ -172,6 +175,38 @@ export class AdminService {
     return result;
   }
 
+  /**
+   * The weekly schedule in force on `date` (default today in the stylist's zone): the version with
+   * the latest effective-from among those covering that date, as all seven days.
+   */
+  async currentSchedule(stylistId: string, q: { date?: string }): Promise<CurrentScheduleDto> {
+    const st = await requireStylist(this.#pool, stylistId);
+    const date = q.date ?? DateTime.fromMillis(this.#now(), { zone: st.timezone }).toISODate()!;
+    const { rows } = await this.#pool.query<{ day_of_week: number; start: string; end: string; effective_from: string; effective_until: string | null }>(
+      `select day_of_week, to_char(start_time, 'HH24:MI') as start, to_char(end_time, 'HH24:MI') as "end", effective_from, effective_until
+         from schedule_windows
+        where stylist_id = $1 and effective_from <= $2::date and (effective_until is null or effective_until >= $2::date)
+        order by day_of_week, start_time`,
+      [st.id, date],
+    );
+    // YYYY-MM-DD strings compare as dates.
+    const effectiveFrom = rows.reduce<string | null>((v, r) => (v === null || r.effective_from > v ? r.effective_from : v), null);
+    const version = rows.filter((r) => r.effective_from === effectiveFrom);
+    const effectiveUntil = version.length === 0 || version.some((r) => r.effective_until === null)
+      ? null
+      : version.reduce((v, r) => (r.effective_until! > v ? r.effective_until! : v), version[0].effective_until!);
+    return {
+      stylistId: st.id,
+      date,
+      effectiveFrom,
+      effectiveUntil,
+      days: [0, 1, 2, 3, 4, 5, 6].map((d) => ({
+        dayOfWeek: d,
+        windows: version.filter((r) => r.day_of_week === d).map((r) => ({ start: r.start, end: r.end })),
+      })),
+    };
+  }
+
   async listOverrides(q: { from?: string; to?: string; stylistId?: string }): Promise<OverrideDto[]> {
     const { rows } = await this.#pool.query(
       `select ${OVERRIDE_COLUMNS} from overrides o
@@ -184,26 +219,23 @@ export class AdminService {
   }
 
   /**
-   * Creates an override and answers the active bookings that no longer fit the working hours with
-   * it in force. They are reported, not cancelled: someone has to call those customers.
+   * Creates an override and answers the active bookings it puts outside the working hours (inside
+   * them without it, outside with it). They are reported, not cancelled: someone has to call those
+   * customers.
    */
   async createOverride(admin: SessionUser, body: CreateOverrideBody): Promise<CreateOverrideResponse> {
     const result = await withTransaction(this.#pool, async (db) => {
       // Lock every stylist in scope (in id order, so two overrides never deadlock): a booking being
       // written right now is then either visible here or re-checked against this override.
-      const { rows: scope } = await db.query<{ id: string; timezone: string }>(
-        `select id, timezone from stylists where ($1::uuid is null or id = $1) order by id`,
-        [body.stylistId ?? null],
-      );
-      if (body.scope === 'stylist' && scope.length === 0) throw new AppError('NOT_FOUND', 'No such stylist');
-      for (const s of scope) await lockStylist(db, s.id);
+      const scope = await this.#scope(db, body);
+      for (const s of scope) await lockStylist(db, s);
       const { rows: [o] } = await db.query(
         `insert into overrides as o (scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${OVERRIDE_COLUMNS}`,
         [body.scope, body.stylistId ?? null, body.startDate, body.endDate, body.kind, body.start ?? null, body.end ?? null,
           body.priority ?? 0, body.reason, admin.id],
       );
-      const affected = await this.#conflictingBookings(db, scope.map((s) => s.id), body.startDate, body.endDate);
+      const affected = await this.#newlyOutside(db, scope, toOverrideRow(o));
       await audit(db, {
         actorId: admin.id,
         action: 'override.create',
@@ -214,6 +246,24 @@ export class AdminService {
     });
     this.#invalidateOverride(result.override);
     return result;
+  }
+
+  /**
+   * What `createOverride` would answer for this body, computed on one snapshot; writes nothing
+   * (no override, no audit row) and takes no locks.
+   */
+  async previewOverride(body: CreateOverrideBody): Promise<OverridePreviewResponse> {
+    return withTransaction(this.#pool, async (db) => {
+      await db.query('set transaction isolation level repeatable read, read only');
+      const scope = await this.#scope(db, body);
+      const candidate: OverrideRow = {
+        id: 'preview', kind: body.kind, startDate: body.startDate, endDate: body.endDate, start: body.start ?? null, end: body.end ?? null,
+        // Created after every existing override, as it would be: it wins ties between special hours.
+        priority: body.priority ?? 0, createdAtMs: Number.MAX_SAFE_INTEGER,
+      };
+      const affected = await this.#newlyOutside(db, scope, candidate);
+      return { affectedBookings: affected.map(toBookingDto) };
+    });
   }
 
   async deleteOverride(admin: SessionUser, overrideId: string): Promise<void> {
@@ -239,11 +289,22 @@ export class AdminService {
     });
   }
 
+  /** Ids of the stylists an override body covers, in id order; 404 for an unknown stylist. */
+  async #scope(db: PoolClient, body: CreateOverrideBody): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      'select id from stylists where ($1::uuid is null or id = $1) order by id',
+      [body.stylistId ?? null],
+    );
+    if (body.scope === 'stylist' && rows.length === 0) throw new AppError('NOT_FOUND', 'No such stylist');
+    return rows.map((r) => r.id);
+  }
+
   /**
-   * Active bookings of these stylists touching local dates [startDate, endDate] that do not lie
-   * inside one working window of their day, as the slot engine computes the windows now.
+   * Active bookings of these stylists touching the override's local dates that lie inside the
+   * working windows without `override` and not with it (as the slot engine computes windows).
+   * Bookings already outside the hours are not the override's doing and are left out.
    */
-  async #conflictingBookings(db: PoolClient, stylistIds: string[], startDate: string, endDate: string): Promise<BookingRow[]> {
+  async #newlyOutside(db: PoolClient, stylistIds: string[], override: OverrideRow): Promise<BookingRow[]> {
     if (stylistIds.length === 0) return [];
     const { rows: bookings } = await db.query<BookingRow & { timezone: string }>(
       `select ${BOOKING_COLUMNS}, s.timezone from bookings b join stylists s on s.id = b.stylist_id
@@ -251,40 +312,24 @@ export class AdminService {
           and b.start_at < (($3::date + 1)::timestamp at time zone s.timezone)
           and b.end_at > ($2::date::timestamp at time zone s.timezone)
         order by b.start_at, b.id`,
-      [stylistIds, startDate, endDate],
+      [stylistIds, override.startDate, override.endDate],
     );
     if (bookings.length === 0) return [];
-    const involved = [...new Set(bookings.map((b) => b.stylist_id))];
-    const { rows: schedules } = await db.query(
-      `select w.stylist_id, json_agg(json_build_object('dayOfWeek', w.day_of_week, 'start', to_char(w.start_time, 'HH24:MI'),
-                'end', to_char(w.end_time, 'HH24:MI'), 'effectiveFrom', w.effective_from, 'effectiveUntil', w.effective_until)) as rows
-         from schedule_windows w where w.stylist_id = any($1::uuid[]) group by w.stylist_id`,
-      [involved],
-    );
-    const { rows: overrides } = await db.query(
-      `select o.stylist_id, o.id, o.kind, o.start_date, o.end_date, to_char(o.start_time, 'HH24:MI') as start,
-              to_char(o.end_time, 'HH24:MI') as "end", o.priority, (extract(epoch from o.created_at) * 1000)::float8 as created_at_ms
-         from overrides o
-        where (o.stylist_id = any($1::uuid[]) or o.stylist_id is null)
-          and o.end_date >= $2::date - 1 and o.start_date <= $3::date + 1`,
-      [involved, startDate, endDate],
-    );
-    const scheduleOf = new Map<string, ScheduleWindowRow[]>(schedules.map((s) => [s.stylist_id, s.rows]));
-    const overrideRows = (stylistId: string): OverrideRow[] =>
-      overrides
-        .filter((o) => o.stylist_id === null || o.stylist_id === stylistId)
-        .map((o) => ({ id: o.id, kind: o.kind, startDate: o.start_date, endDate: o.end_date, start: o.start, end: o.end, priority: o.priority, createdAtMs: o.created_at_ms }));
-    const windowsCache = new Map<string, Interval[]>();
-    const windowsOf = (stylistId: string, zone: string, date: string): Interval[] => {
+    // An appointment is shorter than a day, so one touching the range touches at most a day either side.
+    const day = (d: string, n: number) => DateTime.fromISO(d, { zone: 'UTC' }).plus({ days: n }).toISODate()!;
+    const hours = await loadHours(db, [...new Set(bookings.map((b) => b.stylist_id))], day(override.startDate, -1), day(override.endDate, 1));
+    const cache = new Map<string, { without: Interval[]; with: Interval[] }>();
+    const windowsOf = (stylistId: string, zone: string, date: string) => {
       const key = `${stylistId}|${date}`;
-      let w = windowsCache.get(key);
+      let w = cache.get(key);
       if (!w) {
-        // Windows do not depend on the service or on bookings: any duration and step will do.
-        w = computeDaySlots({
-          date, timezone: zone, slotStepMinutes: 1440, durationMinutes: 1, bufferMinutes: 0,
-          schedule: scheduleOf.get(stylistId) ?? [], overrides: overrideRows(stylistId), bookings: [], holds: [],
-        }).windows;
-        windowsCache.set(key, w);
+        const rows = hours.get(stylistId)!;
+        const others = rows.overrides.filter((o) => o.id !== override.id);
+        w = {
+          without: workingWindows(zone, date, { schedule: rows.schedule, overrides: others }),
+          with: workingWindows(zone, date, { schedule: rows.schedule, overrides: [...others, override] }),
+        };
+        cache.set(key, w);
       }
       return w;
     };
@@ -293,16 +338,14 @@ export class AdminService {
       const startMs = b.start_at.getTime();
       const endMs = b.end_at.getTime();
       // Windows of every local date the appointment touches, merged across midnight.
-      const windows: Interval[] = [];
+      const without: Interval[] = [];
+      const withIt: Interval[] = [];
       for (let d = DateTime.fromMillis(startMs, { zone }).startOf('day'); d.toMillis() < endMs; d = d.plus({ days: 1 })) {
-        windows.push(...windowsOf(b.stylist_id, zone, d.toISODate()!));
+        const w = windowsOf(b.stylist_id, zone, d.toISODate()!);
+        without.push(...w.without);
+        withIt.push(...w.with);
       }
-      windows.sort((a, c) => a.startMs - c.startMs);
-      let coveredUntil = startMs;
-      for (const w of windows) {
-        if (w.startMs <= coveredUntil && w.endMs > coveredUntil) coveredUntil = w.endMs;
-      }
-      return coveredUntil < endMs;
+      return isCovered(without, startMs, endMs) && !isCovered(withIt, startMs, endMs);
     });
   }
 

@@ -1,25 +1,35 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { Pool } from '../db/pool.ts';
 import type { ServiceDto, StylistDto } from '../contract/slots.ts';
+import { parseOr400 } from '../http/errors.ts';
 
-/** The public catalogue: services and active stylists with what they offer. */
-export function catalogueRoutes(pool: Pool): Router {
+/** Neither list takes parameters; an unknown one is refused like everywhere else. */
+const noQuery = z.strictObject({});
+
+/**
+ * The public catalogue: services and active stylists with what they offer. Every price carries
+ * `currency` (the salon's one currency, from config), so clients never hard-code it.
+ */
+export function catalogueRoutes(pool: Pool, currency: string): Router {
   const r = Router();
-  r.get('/api/services', async (_req, res) => {
+  r.get('/api/services', async (req, res) => {
+    parseOr400(noQuery, req.query);
     const { rows } = await pool.query<ServiceDto>(
-      `select id, name, category, duration_minutes as "durationMinutes", price_cents as "priceCents"
-         from services where active order by category, name`);
+      `select id, name, category, duration_minutes as "durationMinutes", price_cents as "priceCents", $1::text as currency
+         from services where active order by category, name`, [currency]);
     res.json(rows);
   });
-  r.get('/api/stylists', async (_req, res) => {
+  r.get('/api/stylists', async (req, res) => {
+    parseOr400(noQuery, req.query);
     const { rows } = await pool.query<StylistDto>(
       `select s.id, s.display_name as "displayName", s.timezone, s.bio,
               coalesce((select json_agg(json_build_object('id', sv.id, 'name', sv.name,
                          'durationMinutes', coalesce(ss.duration_minutes, sv.duration_minutes),
-                         'priceCents', coalesce(ss.price_cents, sv.price_cents)) order by sv.name)
+                         'priceCents', coalesce(ss.price_cents, sv.price_cents), 'currency', $1::text) order by sv.name)
                   from stylist_services ss join services sv on sv.id = ss.service_id
                  where ss.stylist_id = s.id and sv.active), '[]') as services
-         from stylists s where s.active order by s.display_name`);
+         from stylists s where s.active order by s.display_name`, [currency]);
     res.json(rows);
   });
   return r;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { displayName, email, password } from './auth.ts';
+import { displayName, email, password, type Role } from './auth.ts';
 import { calendarDate, type BookingDto } from './bookings.ts';
 import { uuid, wallTime, zoneName } from './common.ts';
 
@@ -86,6 +86,24 @@ export interface ScheduleDto {
   days: { dayOfWeek: number; windows: { start: string; end: string }[] }[];
 }
 
+/** `GET /api/admin/stylists/:id/schedule`: which day's schedule to read (default: today in the stylist's zone). */
+export const scheduleQuery = z.strictObject({
+  date: calendarDate.optional(),
+});
+
+/**
+ * The weekly schedule in force on `date`, in the PUT body's shape: all seven days, in order, a day
+ * off with no windows. `effectiveFrom` is null when no schedule applies on that date; `effectiveUntil`
+ * is the last day of this version when a later one is already set (else null).
+ */
+export interface CurrentScheduleDto {
+  stylistId: string;
+  date: string;
+  effectiveFrom: string | null;
+  effectiveUntil: string | null;
+  days: ScheduleDto['days'];
+}
+
 export const overrideKind = z.enum(['closed', 'hours', 'blocked']);
 export const overrideScope = z.enum(['salon', 'stylist']);
 
@@ -145,7 +163,15 @@ export interface OverrideDto {
 
 export interface CreateOverrideResponse {
   override: OverrideDto;
-  /** Active bookings that fall outside the working hours once the override applies. Not cancelled. */
+  /**
+   * Active bookings that the override puts outside the working hours (inside them without it,
+   * outside with it; bookings already outside are not listed). Not cancelled.
+   */
+  affectedBookings: BookingDto[];
+}
+
+/** `POST /api/admin/overrides/preview` (same body as create): what creating it would affect; writes nothing. */
+export interface OverridePreviewResponse {
   affectedBookings: BookingDto[];
 }
 
@@ -165,16 +191,33 @@ export interface AnnouncementDto {
   at: string;
 }
 
+/** How long an announcement stays current (`GET /api/announcements/current`), in hours. */
+export const ANNOUNCEMENT_CURRENT_HOURS = 24;
+
+/** `GET /api/announcements/current` takes no parameters. */
+export const currentAnnouncementsQuery = z.strictObject({});
+
+/** A current announcement, as the `announcement` socket event carries it (without its eventId or author). */
+export type CurrentAnnouncementDto = Omit<AnnouncementDto, 'createdBy'>;
+
 export const auditLogQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   /** Entries with an id below this one (the last id of the previous page). */
   before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** Entries whose action starts with this, e.g. `booking.` or `override.create`. */
+  action: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.]+$/, 'letters, digits, _ and . only').optional(),
+  /** Entries by this user. */
+  actorId: uuid.optional(),
 });
+export type AuditLogQuery = z.infer<typeof auditLogQuery>;
 
 export interface AuditEntryDto {
   id: number;
   at: string;
   actorId: string | null;
+  /** The actor's display name and role now; null when there is no actor (or the account is gone). */
+  actorName: string | null;
+  actorRole: Role | null;
   action: string;
   target: string;
   details: Record<string, unknown>;

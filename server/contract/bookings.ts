@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { OverrideDto } from './admin.ts';
 import { instant, localDate, uuid } from './common.ts';
 
 /** Holds, bookings and the stylist's view (API.md "Holds and bookings", "Stylist"). */
@@ -76,6 +77,27 @@ export const stylistBookingsQuery = z.strictObject({
   stylistId: uuid.optional(),
 });
 export type StylistBookingsQuery = z.infer<typeof stylistBookingsQuery>;
+
+/** `GET /api/stylist/day`: one stylist-local date; admins name the stylist. */
+export const stylistDayQuery = z.strictObject({
+  date: calendarDate,
+  stylistId: uuid.optional(),
+});
+export type StylistDayQuery = z.infer<typeof stylistDayQuery>;
+
+/**
+ * A stylist's day for the dashboard timeline: the working windows after overrides (as the slot
+ * engine computes them; the gaps between them are breaks or blocks), the unexpired holds on it
+ * (no customer identity) and the overrides that apply to it.
+ */
+export interface StylistDayDto {
+  stylistId: string;
+  date: string;
+  timezone: string;
+  windows: { startUtc: string; endUtc: string }[];
+  holds: { startUtc: string; endUtc: string; expiresAt: string }[];
+  overrides: OverrideDto[];
+}
 
 export const safetyNotesBody = z.strictObject({
   reason: z.string().trim().min(10, 'state a reason of at least 10 characters').max(500),

@@ -28,6 +28,8 @@ export interface ServiceDto {
   category: string;
   durationMinutes: number;
   priceCents: number;
+  /** ISO 4217 code of `priceCents` (the server's CURRENCY setting), e.g. "NPR". */
+  currency: string;
 }
 
 export interface StylistDto {
@@ -35,5 +37,5 @@ export interface StylistDto {
   displayName: string;
   timezone: string;
   bio: string;
-  services: { id: string; name: string; durationMinutes: number; priceCents: number }[];
+  services: { id: string; name: string; durationMinutes: number; priceCents: number; currency: string }[];
 }

@@ -2,18 +2,39 @@ import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { audit } from '../admin/audit.ts';
+import { OVERRIDE_COLUMNS, toOverrideDto } from '../admin/service.ts';
 import { requireRole } from '../auth/guard.ts';
-import { safetyNotesBody, stylistBookingsQuery, type SafetyNotesDto } from '../contract/bookings.ts';
+import type { SessionUser } from '../auth/session.ts';
+import { safetyNotesBody, stylistBookingsQuery, stylistDayQuery, type SafetyNotesDto, type StylistDayDto } from '../contract/bookings.ts';
 import { uuid } from '../contract/common.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
 import { AppError, parseOr400 } from '../http/errors.ts';
+import { loadHours, workingWindows } from './hours.ts';
 
 /** Longest range of one dashboard query, in days. */
 const MAX_RANGE_DAYS = 92;
 const DEFAULT_RANGE_DAYS = 7;
 
 const customerParams = z.strictObject({ customerId: uuid });
+
+/**
+ * Whose dashboard: a stylist's own (naming another stylist answers 404, like an unknown one); an
+ * admin must name the stylist (400 otherwise). Answers the stylist's id and zone.
+ */
+async function resolveStylist(pool: Pool, user: SessionUser, named: string | undefined): Promise<{ id: string; timezone: string }> {
+  let stylistId: string;
+  if (user.role === 'admin') {
+    if (!named) throw new AppError('INVALID_INPUT', 'Name the stylist', { fields: [{ field: 'stylistId', code: 'invalid_type', message: 'required for admins' }] });
+    stylistId = named;
+  } else {
+    if (!user.stylistId || (named && named !== user.stylistId)) throw new AppError('NOT_FOUND', 'No such stylist');
+    stylistId = user.stylistId;
+  }
+  const { rows } = await pool.query<{ id: string; timezone: string }>('select id, timezone from stylists where id = $1', [stylistId]);
+  if (!rows[0]) throw new AppError('NOT_FOUND', 'No such stylist');
+  return rows[0];
+}
 
 /** The stylist's dashboard (API.md "Stylist"); admins may use it too, naming the stylist. */
 export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
@@ -23,17 +44,7 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
   r.get('/api/stylist/bookings', async (req, res) => {
     const user = requireRole(req, 'stylist', 'admin');
     const q = parseOr400(stylistBookingsQuery, req.query);
-    let stylistId: string;
-    if (user.role === 'admin') {
-      if (!q.stylistId) throw new AppError('INVALID_INPUT', 'Name the stylist', { fields: [{ field: 'stylistId', code: 'invalid_type', message: 'required for admins' }] });
-      stylistId = q.stylistId;
-    } else {
-      if (!user.stylistId || (q.stylistId && q.stylistId !== user.stylistId)) throw new AppError('NOT_FOUND', 'No such stylist');
-      stylistId = user.stylistId;
-    }
-    const { rows: st } = await pool.query<{ timezone: string }>('select timezone from stylists where id = $1', [stylistId]);
-    if (!st[0]) throw new AppError('NOT_FOUND', 'No such stylist');
-    const zone = st[0].timezone;
+    const { id: stylistId, timezone: zone } = await resolveStylist(pool, user, q.stylistId);
     const from = q.from ?? DateTime.fromMillis(now(), { zone }).toISODate()!;
     const to = q.to ?? DateTime.fromISO(from, { zone }).plus({ days: DEFAULT_RANGE_DAYS - 1 }).toISODate()!;
     const span = DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days;
@@ -47,6 +58,43 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
       [stylistId, from, to, zone],
     );
     res.json(await loadBookingsWithCustomerContext(pool, rows.map((b) => b.id)));
+  });
+
+  // One local day for the timeline: working windows after overrides (from the slot engine), holds
+  // without who holds them, and the overrides behind the windows.
+  r.get('/api/stylist/day', async (req, res) => {
+    const user = requireRole(req, 'stylist', 'admin');
+    const q = parseOr400(stylistDayQuery, req.query);
+    const st = await resolveStylist(pool, user, q.stylistId);
+    const [hours, { rows: holds }, { rows: overrides }] = await Promise.all([
+      loadHours(pool, [st.id], q.date, q.date),
+      pool.query<{ start_at: Date; end_at: Date; expires_at: Date }>(
+        `select h.start_at, h.end_at, h.expires_at from holds h
+          where h.stylist_id = $1 and h.expires_at > $5
+            and h.start_at < (($2::date + 1)::timestamp at time zone $3) and h.end_at > ($2::date::timestamp at time zone $3)
+            and h.start_at > ($2::date::timestamp at time zone $3) - $4::interval
+          order by h.start_at, h.id`,
+        // Holds are judged by the app's clock, as when booking; an appointment is at most a day long.
+        [st.id, q.date, st.timezone, '1 day', new Date(now())],
+      ),
+      pool.query(
+        `select ${OVERRIDE_COLUMNS} from overrides o
+          where (o.stylist_id = $1 or o.stylist_id is null) and $2::date between o.start_date and o.end_date
+          order by o.created_at, o.id`,
+        [st.id, q.date],
+      ),
+    ]);
+    const day: StylistDayDto = {
+      stylistId: st.id,
+      date: q.date,
+      timezone: st.timezone,
+      windows: workingWindows(st.timezone, q.date, hours.get(st.id)!).map((w) => ({
+        startUtc: new Date(w.startMs).toISOString(), endUtc: new Date(w.endMs).toISOString(),
+      })),
+      holds: holds.map((h) => ({ startUtc: h.start_at.toISOString(), endUtc: h.end_at.toISOString(), expiresAt: h.expires_at.toISOString() })),
+      overrides: overrides.map(toOverrideDto),
+    };
+    res.json(day);
   });
 
   // Safety notes (allergies, conditions) only with a stated reason; every read leaves an audit row.

@@ -18,7 +18,7 @@ beforeAll(async () => {
   salon = await createSalon(db.pool, { durationMinutes: 60 });
   other = await createStylist(db.pool, { serviceIds: [salon.service.id] });
   srv = await startTestServer(db.pool, { now: clock.now, env: NO_LIMITS });
-  const a = await createUser(db.pool, { role: 'admin' });
+  const a = await createUser(db.pool, { role: 'admin', displayName: 'Salon Boss' });
   adminId = a.id;
   admin = await loginAs(srv.baseUrl, a.email, a.password);
 });
@@ -237,7 +237,10 @@ describe('announcements and the audit log', () => {
     expect(first.status).toBe(200);
     expect(first.body).toHaveLength(3);
     expect(first.body.map((e: { details: { message: string } }) => e.details.message)).toEqual(['m4', 'm3', 'm2']);
-    expect(first.body[0]).toEqual({ id: expect.any(Number), at: expect.any(String), actorId: adminId, action: 'announcement.create', target: expect.stringMatching(/^announcement:/), details: { message: 'm4', audience: 'all', level: 'info' } });
+    expect(first.body[0]).toEqual({
+      id: expect.any(Number), at: expect.any(String), actorId: adminId, actorName: 'Salon Boss', actorRole: 'admin',
+      action: 'announcement.create', target: expect.stringMatching(/^announcement:/), details: { message: 'm4', audience: 'all', level: 'info' },
+    });
     const next = await admin.get(`/api/admin/audit-log?limit=2&before=${first.body[2].id}`);
     expect(next.body.map((e: { details: { message: string } }) => e.details.message)).toEqual(['m1', 'm0']);
     for (const q of ['limit=0', 'limit=501', 'limit=abc', 'before=-1', 'before=1.5', 'offset=3']) {

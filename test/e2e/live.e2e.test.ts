@@ -58,6 +58,8 @@ describe('live booking, end to end', () => {
     await A.page.goto(server.baseUrl);
     await Promise.all([chooseHaircutWithAarav(A), chooseHaircutWithAarav(B)]);
     await screenshot(A.page, 'customer-choose', true);
+    // Prices in the currency the catalogue states (CURRENCY, NPR by default), as en-US writes it.
+    expect(await A.page.locator('label.option', { hasText: 'Haircut & Style' }).locator('.meta').textContent()).toMatch(/NPR\s?1,500/);
 
     // The open day after today with the most free times (today may be nearly over): four people book on it.
     day = await A.page.evaluate(() => {
@@ -155,10 +157,23 @@ describe('live booking, end to end', () => {
     await pending.getByRole('button', { name: 'Confirm' }).click();
     await S.page.locator(`article.confirmed[data-booking-id="${pendingId}"]`).waitFor();
 
-    // The booked day on the timeline, with both new bookings on it.
+    // The booked day on the timeline, with both new bookings on it, the seeded lunch break between
+    // the real working windows, and a customer's hold appearing and going live.
     await S.page.locator(`[data-timeline-day="${day}"]`).click();
     await S.page.locator(`[data-testid=timeline] [data-booking-id="${bookingId}"]`).waitFor();
+    await S.page.locator('[data-testid=timeline-gap]', { hasText: 'Break' }).first().waitFor();
+    const rohan = new Client(server.baseUrl);
+    await rohan.login('rohan@kbstylish.test', DEMO_PASSWORD);
+    const aarav = (await rohan.request<{ id: string; displayName: string; services: { id: string; name: string }[] }[]>('GET', '/api/stylists')).data.find((st) => st.displayName === 'Aarav Shrestha')!;
+    const cut = aarav.services.find((sv) => sv.name === 'Haircut & Style')!;
+    const open = (await rohan.request<{ startUtc: string; status: string }[]>('GET', `/api/bookings/available-slots?stylistId=${aarav.id}&serviceId=${cut.id}&targetDate=${day}`)).data.filter((sl) => sl.status === 'available');
+    const hold = await rohan.request<{ id: string }>('POST', '/api/holds', { stylistId: aarav.id, serviceId: cut.id, startUtc: open[Math.floor(open.length / 2)].startUtc });
+    expect(hold.status).toBe(201);
+    const held = S.page.locator('[data-testid=timeline] .held');
+    await held.first().waitFor();
     await screenshot(S.page, 'stylist-dashboard', true);
+    expect((await rohan.request('DELETE', `/api/holds/${hold.data.id}`)).status).toBe(204);
+    await held.first().waitFor({ state: 'detached' });
   }, 60_000);
 
   let overrideId = '';
@@ -211,6 +226,9 @@ describe('live booking, end to end', () => {
       expect(await banner.textContent()).toMatch(/We open at 11:00 tomorrow/);
     }
     await screenshot(S.page, 'stylist-announcement');
+    // A page opened afterwards still shows it (read from the server, not pushed).
+    await M.page.reload();
+    await M.page.getByTestId('announcement').filter({ hasText: 'We open at 11:00 tomorrow' }).waitFor();
   }, 60_000);
 
   it('contexts taken offline and back converge to the truth', async () => {
@@ -295,8 +313,18 @@ describe('live booking, end to end', () => {
     expect(moved.data.find((b) => b.id === bookingId)?.startUtc).toBe(to);
 
     await M.page.getByRole('link', { name: 'Audit log' }).click();
-    await M.page.getByTestId('audit-table').locator('code', { hasText: 'customer.safety_notes.read' }).first().waitFor();
+    const audit = M.page.getByTestId('audit-table');
+    await audit.locator('code', { hasText: 'customer.safety_notes.read' }).first().waitFor();
+    // Who did it, by name and role; then only that family of actions, filtered by the server.
+    expect(await audit.locator('tr', { hasText: 'customer.safety_notes.read' }).first().textContent()).toMatch(/Aarav Shrestha\s*stylist/);
+    await M.page.getByLabel('Action').selectOption('customer.');
+    await M.page.waitForFunction(() => {
+      const codes = [...document.querySelectorAll('[data-testid=audit-table] code')].map((c) => c.textContent);
+      return codes.length > 0 && codes.every((c) => c === 'customer.safety_notes.read');
+    });
+    expect(await M.page.getByText(/loaded \(all that match\)/).count()).toBe(1);
     await screenshot(M.page, 'admin-audit-log', true);
+    await M.page.getByLabel('Action').selectOption('');
 
     // Onboard a stylist and give her a week.
     await M.page.getByRole('link', { name: 'Stylists' }).click();
@@ -315,7 +343,12 @@ describe('live booking, end to end', () => {
     await screenshot(M.page, 'admin-stylists', true);
 
     await M.page.getByRole('link', { name: 'Schedules' }).click();
+    // An existing stylist's editor starts from the schedule in force (the seed's Sunday: 10:00–13:00, 14:00–18:00).
+    await M.page.getByLabel('Stylist').selectOption({ label: 'Aarav Shrestha' });
+    await M.page.getByTestId('schedule-in-force').waitFor();
+    expect(await M.page.getByLabel('Sun window 2 start').inputValue()).toBe('14:00');
     await M.page.getByLabel('Stylist').selectOption({ label: 'Mina Lama' });
+    await M.page.getByText(/has no schedule yet/).waitFor();
     await M.page.getByRole('group', { name: 'Sat' }).getByRole('button', { name: 'Add hours' }).click();
     await M.page.getByRole('button', { name: 'Save schedule' }).click();
     await M.page.getByText(/Schedule saved/).waitFor();

@@ -1,13 +1,14 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 import {
-  AuditLog, OverridesAdmin, ScheduleEditor, StylistsAdmin, emptyOnboardDraft, onboardBody, overrideBody, scheduleProblems,
+  AUDIT_FAMILIES, AuditLog, OverridesAdmin, ScheduleEditor, StylistsAdmin, emptyOnboardDraft, onboardBody, overrideBody, scheduleProblems, usualWeek,
 } from '../../web/src/admin/console.svelte.ts';
 import { OpsMetrics } from '../../web/src/admin/metrics.svelte.ts';
 import { parsePrometheus, total } from '../../web/src/admin/prometheus.ts';
 import { Api } from '../../web/src/lib/api.ts';
 import { Catalogue } from '../../web/src/lib/catalogue.svelte.ts';
-import { errorBody, fakeFetch, type Route } from './fakes.ts';
+import type { CurrentSchedule } from '../../web/src/lib/types.ts';
+import { errorBody, fakeFetch } from './fakes.ts';
 
 const dayName = (d: number) => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d];
 
@@ -67,10 +68,23 @@ describe('OpsMetrics', () => {
     expect(m.missing).toEqual(['relay lag', 'bookings']);
   });
 
-  it('reports a refused metrics read in words', async () => {
-    const m = new OpsMetrics(new Api(fakeFetch({ 'GET /metrics': () => ({ status: 401, body: errorBody('UNAUTHENTICATED') }) })));
+  it('reads the metrics through the admin API (the session, not a scrape token)', async () => {
+    const paths: string[] = [];
+    // Prometheus text, not JSON: a fetch of its own rather than the JSON fake.
+    const m = new OpsMetrics(new Api((async (input: RequestInfo | URL) => {
+      paths.push(String(input));
+      return new Response('# TYPE kb_sockets_connected gauge\nkb_sockets_connected 7\n', { headers: { 'content-type': 'text/plain; version=0.0.4' } });
+    }) as typeof fetch));
     await m.poll();
-    expect(m.error).toBe('Please sign in to continue.');
+    expect(paths).toEqual(['/api/admin/metrics']);
+    expect(m.clients.at(-1)?.v).toBe(7);
+    expect(m.error).toBe('');
+  });
+
+  it('reports a refused metrics read in words', async () => {
+    const m = new OpsMetrics(new Api(fakeFetch({ 'GET /api/admin/metrics': () => ({ status: 403, body: errorBody('FORBIDDEN') }) })));
+    await m.poll();
+    expect(m.error).toBe('Your account is not allowed to do that.');
   });
 });
 
@@ -83,31 +97,73 @@ describe('schedule editor', () => {
     ], dayName)).toEqual(['Mon: 10:00–13:00 overlaps 12:30–18:00.', 'Tue: 14:00–09:00 ends before it starts.']);
   });
 
-  it('loads the current schedule when the server has one, else starts from the usual hours, and saves the week', async () => {
+  const current = (o: Partial<CurrentSchedule> = {}): CurrentSchedule => ({
+    stylistId: 'st1', date: '2027-03-10', effectiveFrom: '2027-01-01', effectiveUntil: null,
+    days: [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, windows: d === 2 ? [{ start: '09:00', end: '17:00' }] : [] })),
+    ...o,
+  });
+
+  it('starts from the schedule in force and saves the week from the chosen date', async () => {
     const puts: unknown[] = [];
-    const routes: Record<string, Route> = {
-      'GET /api/admin/stylists/:id/schedule': () => ({ status: 404, body: errorBody('NOT_FOUND') }),
+    const ed = new ScheduleEditor(new Api(fakeFetch({
+      'GET /api/admin/stylists/:id/schedule': () => ({ body: current({ effectiveUntil: '2027-03-31' }) }),
       'PUT /api/admin/stylists/:id/schedule': ({ body }) => { puts.push(body); return { body: {} }; },
-    };
-    const ed = new ScheduleEditor(new Api(fakeFetch(routes)));
+    })));
     await ed.choose('st1', 'Asia/Kathmandu');
-    expect(ed.fromTemplate).toBe(true);
-    expect(ed.days[6].windows).toEqual([]);
+    expect(ed.fromTemplate).toBe(false);
+    expect(ed.current?.effectiveFrom).toBe('2027-01-01');
+    expect(ed.nextVersionFrom).toBe('2027-04-01');
+    expect(ed.days[2].windows).toEqual([{ start: '09:00', end: '17:00' }]);
+    expect(ed.days[1].windows).toEqual([]);
     ed.addWindow(6);
     expect(ed.days[6].windows).toEqual([{ start: '10:00', end: '12:00' }]);
-    ed.removeWindow(1, 0);
     ed.effectiveFrom = '2027-04-01';
     expect(await ed.save(dayName)).toBe(true);
     const body = puts[0] as { effectiveFrom: string; days: { dayOfWeek: number; windows: unknown[] }[] };
     expect(body.effectiveFrom).toBe('2027-04-01');
     expect(body.days).toHaveLength(7);
-    expect(body.days[1].windows).toEqual([{ start: '14:00', end: '18:00' }]);
+    expect(body.days[2].windows).toEqual([{ start: '09:00', end: '17:00' }]);
+    expect(body.days[6].windows).toEqual([{ start: '10:00', end: '12:00' }]);
+  });
 
-    routes['GET /api/admin/stylists/:id/schedule'] = () => ({ body: { stylistId: 'st1', effectiveFrom: '2027-01-01', days: [{ dayOfWeek: 2, windows: [{ start: '09:00', end: '17:00' }] }] } });
+  it('starts a stylist without a schedule from the salon\u2019s usual week', async () => {
+    const ed = new ScheduleEditor(new Api(fakeFetch({
+      'GET /api/admin/stylists/:id/schedule': () => ({ body: current({ effectiveFrom: null, days: [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, windows: [] })) }) }),
+    })));
     await ed.choose('st1', 'Asia/Kathmandu');
-    expect(ed.fromTemplate).toBe(false);
-    expect(ed.days[2].windows).toEqual([{ start: '09:00', end: '17:00' }]);
-    expect(ed.days[1].windows).toEqual([]);
+    expect(ed.fromTemplate).toBe(true);
+    expect(ed.days).toEqual(usualWeek());
+    expect(ed.days[6].windows).toEqual([]);
+    expect(ed.days[5].windows).toEqual([{ start: '10:00', end: '13:00' }, { start: '14:00', end: '16:00' }]);
+  });
+
+  it('refuses to save over a schedule it could not read', async () => {
+    const puts: unknown[] = [];
+    const ed = new ScheduleEditor(new Api(fakeFetch({
+      'GET /api/admin/stylists/:id/schedule': () => ({ status: 404, body: errorBody('NOT_FOUND') }),
+      'PUT /api/admin/stylists/:id/schedule': ({ body }) => { puts.push(body); return { body: {} }; },
+    })));
+    await ed.choose('st1', 'Asia/Kathmandu');
+    expect(ed.readFailed).toBe(true);
+    expect(ed.error).toBe('We could not find that. It may have been removed or changed.');
+    expect(await ed.save(dayName)).toBe(false);
+    expect(puts).toEqual([]);
+  });
+
+  it('keeps the last stylist chosen when answers arrive out of order', async () => {
+    let release: () => void = () => {};
+    const ed = new ScheduleEditor(new Api(fakeFetch({
+      'GET /api/admin/stylists/:id/schedule': async ({ path }) => {
+        if (path.includes('/slow/')) await new Promise<void>((r) => (release = r));
+        return { body: current({ stylistId: path.split('/')[4] }) };
+      },
+    })));
+    const slow = ed.choose('slow', 'Asia/Kathmandu');
+    await ed.choose('fast', 'Asia/Kathmandu');
+    release();
+    await slow;
+    expect(ed.stylistId).toBe('fast');
+    expect(ed.current?.stylistId).toBe('fast');
   });
 });
 
@@ -140,12 +196,15 @@ describe('overrides', () => {
     expect(ov.items.map((o) => o.id)).toEqual(['o1']);
   });
 
-  it('without a preview on the server, says the list comes after confirming', async () => {
-    const ov = new OverridesAdmin(new Api(fakeFetch({})));
-    ov.draft = { ...draft };
+  it('explains a refused preview and stays on the form', async () => {
+    const ov = new OverridesAdmin(new Api(fakeFetch({
+      'POST /api/admin/overrides/preview': () => ({ status: 404, body: errorBody('NOT_FOUND', 'No such stylist') }),
+    })));
+    ov.draft = { ...draft, scope: 'stylist', stylistId: 'gone' };
     await ov.preview();
-    expect(ov.phase).toBe('preview');
-    expect(ov.previewUnavailable).toBe(true);
+    expect(ov.phase).toBe('edit');
+    expect(ov.error).toBe('We could not find that. It may have been removed or changed.');
+    expect(ov.busy).toBe(false);
   });
 
   it('refuses an incomplete draft in words, without a request', async () => {
@@ -187,17 +246,31 @@ describe('onboarding', () => {
 });
 
 describe('audit log', () => {
-  it('pages older entries with `before` and filters what is loaded', async () => {
-    const entry = (id: number, action: string, actorId: string) => ({ id, at: '2027-03-10T04:00:00Z', actorId, action, target: `booking:${id}`, details: { n: id } });
+  const NAMES: Record<string, [string, 'admin' | 'stylist']> = { a1: ['Salon Admin', 'admin'], s1: ['Priya Gurung', 'stylist'] };
+  const entry = (id: number, action: string, actorId: string | null) => ({
+    id, at: '2027-03-10T04:00:00Z', actorId, actorName: actorId ? NAMES[actorId][0] : null, actorRole: actorId ? NAMES[actorId][1] : null,
+    action, target: `booking:${id}`, details: { n: id },
+  });
+  // 30 entries, newest first: odd ones booking.status by the stylist, even ones override.create by the admin, id 1 by nobody.
+  const ALL = Array.from({ length: 30 }, (_, i) => 30 - i).map((id) => entry(id, id % 2 ? 'booking.status' : 'override.create', id === 1 ? null : id % 2 ? 's1' : 'a1'));
+
+  function auditLog() {
     const pages: string[] = [];
     const log = new AuditLog(new Api(fakeFetch({
       'GET /api/admin/audit-log': ({ query }) => {
         pages.push(query.toString());
         const before = Number(query.get('before') ?? 1000);
-        const all = Array.from({ length: 30 }, (_, i) => entry(30 - i, i % 2 ? 'booking.status' : 'override.create', i % 3 ? 'admin' : 'stylist'));
-        return { body: all.filter((e) => e.id < before).slice(0, Number(query.get('limit'))) };
+        const action = query.get('action') ?? '';
+        const actor = query.get('actorId');
+        const hits = ALL.filter((e) => e.id < before && e.action.startsWith(action) && (!actor || e.actorId === actor));
+        return { body: hits.slice(0, Number(query.get('limit'))) };
       },
     })));
+    return { log, pages };
+  }
+
+  it('pages older entries with `before` and names who did what', async () => {
+    const { log, pages } = auditLog();
     await log.load();
     expect(log.entries).toHaveLength(25);
     expect(log.exhausted).toBe(false);
@@ -205,13 +278,43 @@ describe('audit log', () => {
     expect(pages).toEqual(['limit=25', 'limit=25&before=6']);
     expect(log.entries).toHaveLength(30);
     expect(log.exhausted).toBe(true);
-    log.actionFilter = 'booking.status';
-    expect(log.visible.every((e) => e.action === 'booking.status')).toBe(true);
+    expect(log.knownActors).toEqual([{ id: 's1', name: 'Priya Gurung', role: 'stylist' }, { id: 'a1', name: 'Salon Admin', role: 'admin' }]);
+    expect(log.actions).toEqual([...AUDIT_FAMILIES, 'booking.status', 'override.create'].sort());
+  });
+
+  it('filters by action and actor on the server, and by text among the loaded entries', async () => {
+    const { log, pages } = auditLog();
+    await log.load();
+    await log.filter({ action: 'booking.' });
+    expect(pages.at(-1)).toBe('limit=25&action=booking.');
+    expect(log.entries).toHaveLength(15);
+    expect(log.exhausted).toBe(true);
+    await log.filter({ actorId: 'a1' });
+    expect(pages.at(-1)).toBe('limit=25&action=booking.&actorId=a1');
+    expect(log.entries).toEqual([]);
+    // The actor stays a choice though nothing of theirs matches now.
+    expect(log.knownActors.map((a) => a.id)).toEqual(['s1', 'a1']);
+    await log.filter({ action: '' });
+    expect(log.entries.map((e) => e.id)).toEqual([30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2]);
+    log.textFilter = 'booking:2';
+    expect(log.visible.map((e) => e.id)).toEqual([28, 26, 24, 22, 20, 2]);
+    log.textFilter = 'salon admin';
     expect(log.visible).toHaveLength(15);
-    log.actorFilter = 'stylist';
-    log.textFilter = 'booking:';
-    expect(log.visible.map((e) => e.id)).toEqual([27, 21, 15, 9, 3]);
-    expect(log.actions).toEqual(['booking.status', 'override.create']);
-    await vi.waitFor(() => expect(log.loading).toBe(false));
+  });
+
+  it('drops a page that arrives after the filters changed', async () => {
+    let release: () => void = () => {};
+    const log = new AuditLog(new Api(fakeFetch({
+      'GET /api/admin/audit-log': async ({ query }) => {
+        if (!query.get('action')) await new Promise<void>((r) => (release = r));
+        return { body: ALL.filter((e) => e.action.startsWith(query.get('action') ?? '')).slice(0, 25) };
+      },
+    })));
+    const first = log.load();
+    await log.filter({ action: 'override.' });
+    release();
+    await first;
+    expect(log.entries.every((e) => e.action === 'override.create')).toBe(true);
+    expect(log.loading).toBe(false);
   });
 });

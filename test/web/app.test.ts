@@ -10,7 +10,7 @@ afterEach(() => {
   window.history.replaceState(null, '', '/');
 });
 
-function start(path: string, user: object | null) {
+function start(path: string, user: object | null, current: object[] = []) {
   window.history.replaceState(null, '', path);
   const f = fakeSocketFactory();
   const ctx = createAppContext({
@@ -20,7 +20,8 @@ function start(path: string, user: object | null) {
       'GET /api/stylists': () => ({ body: [{ id: 'st1', displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: '', services: [] }] }),
       'GET /api/stylist/bookings': () => ({ body: [] }),
       'GET /api/admin/overrides': () => ({ body: [] }),
-      'GET /metrics': () => ({ body: 'kb_sockets_connected 1' }),
+      'GET /api/admin/metrics': () => ({ body: 'kb_sockets_connected 1' }),
+      'GET /api/announcements/current': () => ({ body: current }),
       'POST /api/auth/logout': () => ({ status: 204 }),
     }),
     live: { createSocket: f.createSocket, eventTarget: null },
@@ -29,6 +30,7 @@ function start(path: string, user: object | null) {
   ctx.live.start();
   void ctx.session.load();
   void ctx.catalogue.load();
+  void ctx.announcements.load();
   render(App, { props: { ctx } });
   return { ctx, socket: f.socket };
 }
@@ -59,6 +61,13 @@ describe('App', () => {
     await fireEvent.click(screen.getByRole('link', { name: 'Live operations' }));
     expect(await screen.findByRole('heading', { name: 'Live operations' })).toBeTruthy();
     expect(window.location.pathname).toBe('/admin');
+  });
+
+  it('shows the current announcements to a page opened after they were sent', async () => {
+    start('/', null, [{ id: 'a0', message: 'Closed on Saturday for the festival', level: 'warning', audience: 'customers', at: '2027-03-10T00:00:00Z' }]);
+    const banner = await screen.findByTestId('announcement');
+    expect(banner.textContent).toContain('Closed on Saturday for the festival');
+    expect(banner.getAttribute('role')).toBe('alert');
   });
 
   it('shows an announcement pushed to this visitor as a banner', async () => {

@@ -4,9 +4,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Api } from '../../web/src/lib/api.ts';
 import { Catalogue } from '../../web/src/lib/catalogue.svelte.ts';
 import { LiveConnection } from '../../web/src/lib/live.svelte.ts';
-import type { StylistBooking } from '../../web/src/lib/types.ts';
+import type { Override, StylistBooking, StylistDay } from '../../web/src/lib/types.ts';
 import CustomerPanel from '../../web/src/stylist/CustomerPanel.svelte';
-import { StylistDashboard, heldFromSlots, statusActions, windowsFromSlots } from '../../web/src/stylist/dashboard.svelte.ts';
+import Timeline from '../../web/src/stylist/Timeline.svelte';
+import { StylistDashboard, describeOverride, mergeIntervals, statusActions, toIntervals } from '../../web/src/stylist/dashboard.svelte.ts';
 import { errorBody, fakeFetch, fakeSocketFactory, makeSlots, type FakeSocket } from './fakes.ts';
 
 const STYLIST = '11111111-1111-4111-8111-111111111111';
@@ -14,6 +15,22 @@ const SERVICE = '22222222-2222-4222-8222-222222222222';
 const NOW = Date.parse('2027-03-10T03:00:00Z'); // 08:45 in Kathmandu
 let socket: () => FakeSocket;
 let calls: { method: string; path: string; body: unknown; headers: Record<string, string> }[];
+/** What GET /api/stylist/day answers, by date (the test changes it to simulate the server). */
+let days: Record<string, StylistDay>;
+const BLOCK: Override = {
+  id: 'o1', scope: 'salon', stylistId: null, startDate: '2027-03-10', endDate: '2027-03-10', kind: 'blocked', start: '13:00', end: '14:00',
+  priority: 0, reason: 'Team meeting', createdBy: 'a1', createdAt: '2027-03-01T00:00:00.000Z',
+};
+// 2027-03-10 in Kathmandu: 10:00–13:00 and 14:00–18:00 (the meeting takes the 13:00 hour), one hold at 11:00.
+const TODAY: StylistDay = {
+  stylistId: STYLIST, date: '2027-03-10', timezone: 'Asia/Kathmandu',
+  windows: [
+    { startUtc: '2027-03-10T04:15:00.000Z', endUtc: '2027-03-10T07:15:00.000Z' },
+    { startUtc: '2027-03-10T08:15:00.000Z', endUtc: '2027-03-10T12:15:00.000Z' },
+  ],
+  holds: [{ startUtc: '2027-03-10T05:15:00.000Z', endUtc: '2027-03-10T06:00:00.000Z', expiresAt: '2027-03-10T03:10:00.000Z' }],
+  overrides: [BLOCK],
+};
 
 function booking(id: string, startUtc: string, extra: Partial<StylistBooking> = {}): StylistBooking {
   return {
@@ -26,6 +43,7 @@ function booking(id: string, startUtc: string, extra: Partial<StylistBooking> = 
 
 async function dashboard() {
   calls = [];
+  days = { '2027-03-10': TODAY, '2027-03-12': { ...TODAY, date: '2027-03-12', windows: [TODAY.windows[1]].map((w) => ({ startUtc: w.startUtc.replace('03-10', '03-12'), endUtc: w.endUtc.replace('03-10', '03-12') })), holds: [], overrides: [] } };
   const api = new Api(fakeFetch({
     'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Haircut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
     'GET /api/stylists': () => ({ body: [{ id: STYLIST, displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: '', services: [{ id: SERVICE, name: 'Haircut', durationMinutes: 45, priceCents: 150000 }] }] }),
@@ -34,7 +52,10 @@ async function dashboard() {
       expect(query.get('to')).toBe('2027-03-24');
       return { body: [booking('b1', '2027-03-10T04:15:00.000Z'), booking('b2', '2027-03-12T05:15:00.000Z', { status: 'pending' })] };
     },
-    'GET /api/bookings/available-slots': () => ({ body: makeSlots(8, { 3: 'held' }), headers: { 'x-availability-version': '1' } }),
+    'GET /api/stylist/day': ({ query }) => {
+      const day = days[query.get('date') ?? ''];
+      return day ? { body: day } : { status: 400, body: errorBody('INVALID_INPUT') };
+    },
     'POST /api/bookings/:id/status': ({ path, body }) => {
       if ((body as { status: string }).status === 'no_show') return { status: 409, body: errorBody('INVALID_TRANSITION') };
       return { body: { ...booking(path.split('/')[3], '2027-03-10T04:15:00.000Z'), status: (body as { status: string }).status, customer: undefined } };
@@ -48,7 +69,7 @@ async function dashboard() {
   const dash = new StylistDashboard(STYLIST, { api, live, catalogue: new Catalogue(api), now: () => NOW });
   const stop = dash.start();
   await vi.waitFor(() => expect(dash.loaded).toBe(true));
-  await vi.waitFor(() => expect(dash.daySlots?.loading).toBe(false));
+  await vi.waitFor(() => expect(dash.day).not.toBeNull());
   return { dash, stop };
 }
 
@@ -60,8 +81,56 @@ describe('StylistDashboard', () => {
     expect(dash.today).toBe('2027-03-10');
     expect(dash.todays.map((b) => b.id)).toEqual(['b1']);
     expect(dash.coming).toEqual([{ date: '2027-03-12', items: [expect.objectContaining({ id: 'b2' })] }]);
-    expect(dash.windows).toEqual([{ startMs: Date.parse('2027-03-10T04:15:00.000Z'), endMs: Date.parse('2027-03-10T08:30:00.000Z') }]);
-    expect(dash.held).toHaveLength(1);
+  });
+
+  it('shows the day’s real working windows, holds and overrides from the server', async () => {
+    const { dash } = await dashboard();
+    expect(calls.find((c) => c.path === '/api/stylist/day')).toBeTruthy();
+    expect(dash.windows).toEqual([
+      { startMs: Date.parse('2027-03-10T04:15:00.000Z'), endMs: Date.parse('2027-03-10T07:15:00.000Z') },
+      { startMs: Date.parse('2027-03-10T08:15:00.000Z'), endMs: Date.parse('2027-03-10T12:15:00.000Z') },
+    ]);
+    expect(dash.held).toEqual([{ startMs: Date.parse('2027-03-10T05:15:00.000Z'), endMs: Date.parse('2027-03-10T06:00:00.000Z') }]);
+    expect(dash.overrides).toEqual([BLOCK]);
+    expect(dash.blocks).toEqual([{ start: '13:00', end: '14:00', reason: 'Team meeting' }]);
+    // The slots of a service are watched only as a signal; nothing of them is shown.
+    expect(socket().sentOf('slots:watch')).toEqual([{ stylistId: STYLIST, serviceId: SERVICE, date: '2027-03-10' }]);
+  });
+
+  it('re-reads the day when its slots change live (a hold, an expiry) or an override of that day changes', async () => {
+    const { dash } = await dashboard();
+    const reads = () => calls.filter((c) => c.path === '/api/stylist/day').length;
+    await vi.waitFor(() => expect(reads()).toBeGreaterThanOrEqual(1));
+    const before = reads();
+    days['2027-03-10'] = { ...TODAY, holds: [] };
+    socket().push('slots:update', { stylistId: STYLIST, serviceId: SERVICE, date: '2027-03-10', version: 9, slots: makeSlots(8), reason: 'hold' });
+    await vi.waitFor(() => expect(dash.held).toEqual([]));
+    expect(reads()).toBe(before + 1);
+    days['2027-03-10'] = { ...TODAY, holds: [], windows: [], overrides: [{ ...BLOCK, id: 'o2', kind: 'closed', start: null, end: null, reason: 'Burst pipe' }] };
+    socket().push('override:changed', { eventId: 20, action: 'created', override: { ...BLOCK, id: 'o2', kind: 'closed', start: null, end: null, reason: 'Burst pipe' } });
+    await vi.waitFor(() => expect(dash.windows).toEqual([]));
+    // An override of another day does not concern the timeline.
+    const after = reads();
+    socket().push('override:changed', { eventId: 21, action: 'created', override: { ...BLOCK, id: 'o3', startDate: '2027-04-01', endDate: '2027-04-01' } });
+    socket().push('override:changed', { eventId: 22, action: 'deleted', override: { ...BLOCK, id: 'o3', startDate: '2027-04-01', endDate: '2027-04-01' } });
+    expect(reads()).toBe(after);
+  });
+
+  it('moves the timeline to another day and never shows one day’s hours on another', async () => {
+    const { dash } = await dashboard();
+    dash.showDay('2027-03-12');
+    expect(dash.timelineDate).toBe('2027-03-12');
+    expect(dash.windows).toEqual([]); // today's answer is not shown for the 12th
+    await vi.waitFor(() => expect(dash.windows).toHaveLength(1));
+    expect(dash.held).toEqual([]);
+    expect(socket().sentOf('slots:unwatch')).toEqual([{ stylistId: STYLIST, serviceId: SERVICE, date: '2027-03-10' }]);
+    expect(socket().sentOf('slots:watch').at(-1)).toEqual({ stylistId: STYLIST, serviceId: SERVICE, date: '2027-03-12' });
+  });
+
+  it('says when the day cannot be read', async () => {
+    const { dash } = await dashboard();
+    dash.showDay('2027-03-11');
+    await vi.waitFor(() => expect(dash.dayError).toBe('Some details are missing or not valid. Please check and try again.'));
   });
 
   it('adds a booking that arrives live, with its customer context and a highlight', async () => {
@@ -75,6 +144,15 @@ describe('StylistDashboard', () => {
     expect(dash.todays.find((b) => b.id === 'b1')?.status).toBe('cancelled');
     dash.select('b3');
     expect(dash.highlights.b3).toBeUndefined();
+  });
+
+  it('marks a replayed creation new even when the re-read list already had it', async () => {
+    const { dash } = await dashboard();
+    // b2 came with the list (as after a reconnect's re-read); its creation is replayed afterwards.
+    socket().push('booking:created', { eventId: 15, booking: booking('b2', '2027-03-12T05:15:00.000Z', { status: 'pending' }) });
+    expect(dash.highlights.b2).toBe('new');
+    expect(dash.announcement).toMatch(/^New booking: Anita Karki at /);
+    expect(dash.bookings.filter((b) => b.id === 'b2')).toHaveLength(1);
   });
 
   it('ignores another stylist’s booking', async () => {
@@ -113,15 +191,30 @@ describe('status actions', () => {
   });
 });
 
-describe('working windows from slots', () => {
-  it('merges overlapping candidates into windows and keeps breaks as gaps', () => {
-    const morning = makeSlots(4, {}, '2027-03-10T04:15:00.000Z');
-    const afternoon = makeSlots(2, { 0: 'held' }, '2027-03-10T08:15:00.000Z');
-    expect(windowsFromSlots([...morning, ...afternoon])).toEqual([
-      { startMs: Date.parse('2027-03-10T04:15:00Z'), endMs: Date.parse('2027-03-10T06:30:00Z') },
-      { startMs: Date.parse('2027-03-10T08:15:00Z'), endMs: Date.parse('2027-03-10T09:30:00Z') },
-    ]);
-    expect(heldFromSlots(afternoon)).toEqual([{ startMs: Date.parse('2027-03-10T08:15:00Z'), endMs: Date.parse('2027-03-10T09:00:00Z') }]);
+describe('the day view', () => {
+  it('turns instants into sorted intervals and merges overlapping holds', () => {
+    expect(toIntervals([{ startUtc: '2027-03-10T08:15:00Z', endUtc: '2027-03-10T09:00:00Z' }, { startUtc: '2027-03-10T04:15:00Z', endUtc: '2027-03-10T05:00:00Z' }]))
+      .toEqual([{ startMs: Date.parse('2027-03-10T04:15:00Z'), endMs: Date.parse('2027-03-10T05:00:00Z') }, { startMs: Date.parse('2027-03-10T08:15:00Z'), endMs: Date.parse('2027-03-10T09:00:00Z') }]);
+    expect(mergeIntervals([{ startMs: 5, endMs: 9 }, { startMs: 0, endMs: 5 }, { startMs: 12, endMs: 13 }])).toEqual([{ startMs: 0, endMs: 9 }, { startMs: 12, endMs: 13 }]);
+  });
+
+  it('describes each kind of override', () => {
+    expect(describeOverride(BLOCK)).toBe('Blocked 13:00–14:00: Team meeting');
+    expect(describeOverride({ ...BLOCK, kind: 'closed', start: null, end: null, reason: 'Holiday' })).toBe('Salon closed: Holiday');
+    expect(describeOverride({ ...BLOCK, scope: 'stylist', stylistId: STYLIST, kind: 'closed', start: null, end: null, reason: 'Leave' })).toBe('Day off: Leave');
+    expect(describeOverride({ ...BLOCK, kind: 'hours', start: '11:00', end: '15:00', reason: 'Festival' })).toBe('Salon hours 11:00–15:00: Festival');
+  });
+
+  it('draws the windows, names a blocked gap by its reason and a plain gap a break', () => {
+    const windows = toIntervals([...TODAY.windows, { startUtc: '2027-03-10T12:45:00.000Z', endUtc: '2027-03-10T13:15:00.000Z' }]);
+    render(Timeline, {
+      props: {
+        bookings: [], windows, held: toIntervals(TODAY.holds), blocks: [{ start: '13:00', end: '14:00', reason: 'Team meeting' }],
+        zone: 'Asia/Kathmandu', nowMs: NOW, highlights: {}, selectedId: null, serviceName: () => 'Haircut', onselect: () => {},
+      },
+    });
+    expect(screen.getAllByTestId('timeline-gap').map((g) => g.textContent)).toEqual(['Team meeting', 'Break']);
+    expect(screen.getByTitle('A customer is holding a time here')).toBeTruthy();
   });
 });
 

@@ -7,6 +7,7 @@ const ctx = createAppContext();
 ctx.live.start();
 void ctx.session.load();
 void ctx.catalogue.load();
+void ctx.announcements.load();
 ctx.live.onResync(() => void ctx.catalogue.load(true));
 
 mount(App, { target: document.getElementById('app')!, props: { ctx } });

@@ -1,11 +1,12 @@
 // The admin console's state: onboarding stylists, the weekly schedule editor, overrides with a
 // preview of the bookings they would affect, announcements and the audit log.
-import { ApiError, plainMessage, query, type Api } from '../lib/api.ts';
+import { plainMessage, query, type Api } from '../lib/api.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import { addDays, dateIn } from '../lib/time.ts';
 import type {
-  AnnouncementLevel, Audience, AuditEntry, Booking, NewStylistInput, Override, OverrideInput, ScheduleDay,
+  AnnouncementLevel, Audience, AuditEntry, Booking, CurrentSchedule, NewStylistInput, Override, OverrideInput, OverridePreviewResponse,
+  ScheduleDay,
 } from '../lib/types.ts';
 
 // Stylists -----------------------------------------------------------------------------------------
@@ -127,40 +128,62 @@ export function scheduleProblems(days: ScheduleDay[], dayName: (d: number) => st
   return out;
 }
 
+/** The salon's usual week (Saturday off, Fridays short), the start for a stylist with no schedule yet. */
+export function usualWeek(): ScheduleDay[] {
+  return WEEKDAYS.map((d) => ({
+    dayOfWeek: d,
+    windows: d === 6 ? [] : d === 5 ? [{ start: '10:00', end: '13:00' }, { start: '14:00', end: '16:00' }] : [{ start: '10:00', end: '13:00' }, { start: '14:00', end: '18:00' }],
+  }));
+}
+
 export class ScheduleEditor {
   stylistId = $state<string | null>(null);
   days = $state<ScheduleDay[]>(WEEKDAYS.map((d) => ({ dayOfWeek: d, windows: [] })));
   effectiveFrom = $state('');
-  /** True when the current schedule could not be read and the form starts from a template. */
+  /** The schedule in force today as the server read it (null until read, or when the read failed). */
+  current = $state.raw<CurrentSchedule | null>(null);
+  /** True when the stylist has no schedule in force and the form starts from the salon's usual week. */
   fromTemplate = $state(false);
+  /** The current schedule could not be read: nothing to edit (saving would overwrite it blindly). */
+  readFailed = $state(false);
   loading = $state(false);
   busy = $state(false);
   error = $state('');
   message = $state('');
   #api: Api;
+  #seq = 0;
 
   constructor(api: Api) {
     this.#api = api;
   }
 
+  /** Day after the current version's last one: a schedule already set to start later (saving from before it replaces it). */
+  nextVersionFrom = $derived(this.current?.effectiveUntil ? addDays(this.current.effectiveUntil, 1) : null);
+
+  /** Loads the stylist's schedule in force today into the form. */
   async choose(stylistId: string, zone: string): Promise<void> {
+    const seq = ++this.#seq;
     this.stylistId = stylistId;
     this.effectiveFrom = dateIn(zone);
     this.error = '';
     this.message = '';
+    this.current = null;
+    this.readFailed = false;
     this.loading = true;
     try {
-      const res = await this.#api.get<{ days: ScheduleDay[] } | ScheduleDay[]>(`/api/admin/stylists/${stylistId}/schedule`);
-      const days = Array.isArray(res) ? res : res.days;
-      this.days = WEEKDAYS.map((d) => ({ dayOfWeek: d, windows: (days.find((x) => x.dayOfWeek === d)?.windows ?? []).map((w) => ({ ...w })) }));
-      this.fromTemplate = false;
+      const cur = await this.#api.get<CurrentSchedule>(`/api/admin/stylists/${stylistId}/schedule`);
+      if (seq !== this.#seq) return;
+      this.current = cur;
+      this.fromTemplate = cur.effectiveFrom === null;
+      this.days = this.fromTemplate
+        ? usualWeek()
+        : WEEKDAYS.map((d) => ({ dayOfWeek: d, windows: (cur.days.find((x) => x.dayOfWeek === d)?.windows ?? []).map((w) => ({ ...w })) }));
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 404) this.error = plainMessage(err);
-      // No way to read the current schedule: start from the salon's usual hours.
-      this.days = WEEKDAYS.map((d) => ({ dayOfWeek: d, windows: d === 6 ? [] : d === 5 ? [{ start: '10:00', end: '13:00' }, { start: '14:00', end: '16:00' }] : [{ start: '10:00', end: '13:00' }, { start: '14:00', end: '18:00' }] }));
-      this.fromTemplate = true;
+      if (seq !== this.#seq) return;
+      this.error = plainMessage(err);
+      this.readFailed = true;
     } finally {
-      this.loading = false;
+      if (seq === this.#seq) this.loading = false;
     }
   }
 
@@ -187,7 +210,7 @@ export class ScheduleEditor {
       this.error = problems.join(' ');
       return false;
     }
-    if (!this.stylistId) return false;
+    if (!this.stylistId || this.readFailed) return false;
     this.busy = true;
     this.error = '';
     this.message = '';
@@ -198,6 +221,11 @@ export class ScheduleEditor {
       });
       this.fromTemplate = false;
       this.message = 'Schedule saved. Open booking screens update now.';
+      const saved = this.stylistId;
+      // Re-read what is now in force (the form keeps what was typed).
+      void this.#api.get<CurrentSchedule>(`/api/admin/stylists/${saved}/schedule`).then((cur) => {
+        if (this.stylistId === saved) this.current = cur;
+      }, () => undefined);
       return true;
     } catch (err) {
       this.error = plainMessage(err);
@@ -244,8 +272,6 @@ export class OverridesAdmin {
   phase = $state<'edit' | 'preview' | 'created'>('edit');
   /** Bookings the draft would affect (preview) or did affect (after creating). */
   affected = $state.raw<Booking[]>([]);
-  /** The server could not preview; the affected bookings are listed right after creating. */
-  previewUnavailable = $state(false);
   busy = $state(false);
   message = $state('');
   from = $state('');
@@ -286,7 +312,7 @@ export class OverridesAdmin {
     else if (!this.items.some((x) => x.id === o.id)) this.items = [...this.items, o].sort((a, b) => a.startDate.localeCompare(b.startDate));
   }
 
-  /** Step one: show what the override would affect, without creating it. */
+  /** Step one: show what the override would affect (the server computes it and writes nothing). */
   async preview(): Promise<void> {
     if (this.problem) {
       this.error = this.problem;
@@ -296,21 +322,14 @@ export class OverridesAdmin {
     this.error = '';
     this.message = '';
     try {
-      const res = await this.#api.post<{ affectedBookings: Booking[] }>('/api/admin/overrides/preview', overrideBody(this.draft));
-      this.affected = res.affectedBookings ?? [];
-      this.previewUnavailable = false;
+      const res = await this.#api.post<OverridePreviewResponse>('/api/admin/overrides/preview', overrideBody(this.draft));
+      this.affected = res.affectedBookings;
+      this.phase = 'preview';
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 404 || err.status === 405)) {
-        this.affected = [];
-        this.previewUnavailable = true;
-      } else {
-        this.error = plainMessage(err);
-        this.busy = false;
-        return;
-      }
+      this.error = plainMessage(err);
+    } finally {
+      this.busy = false;
     }
-    this.phase = 'preview';
-    this.busy = false;
   }
 
   /** Step two: create it; the answer lists the active bookings it now conflicts with. */
@@ -397,52 +416,94 @@ export class AnnouncementComposer {
 
 export const AUDIT_PAGE = 25;
 
+/** Families of audit actions, offered as filters (`booking.` matches every booking action). */
+export const AUDIT_FAMILIES = ['announcement.', 'booking.', 'customer.', 'hold.', 'override.', 'schedule.', 'stylist.'] as const;
+
+export interface AuditActor {
+  id: string;
+  name: string;
+  role: AuditEntry['actorRole'];
+}
+
+/**
+ * The audit log, filtered by action (a prefix) and actor on the server, newest first, a page at a
+ * time; the text filter narrows what is loaded.
+ */
 export class AuditLog {
   entries = $state.raw<AuditEntry[]>([]);
   loading = $state(false);
   error = $state('');
-  /** No older entries exist. */
+  /** No older entries match the filters. */
   exhausted = $state(false);
+  /** An action prefix, e.g. `booking.` or `override.create`; '' for all. */
   actionFilter = $state('');
+  /** An actor's user id; '' for anyone. */
   actorFilter = $state('');
   textFilter = $state('');
+  /** Every actor seen so far, so the filter keeps its choices while it narrows the list. */
+  knownActors = $state.raw<AuditActor[]>([]);
+  #knownActions = $state.raw<string[]>([]);
   #api: Api;
+  #seq = 0;
 
   constructor(api: Api) {
     this.#api = api;
   }
 
-  actions = $derived([...new Set(this.entries.map((e) => e.action))].sort());
-  actors = $derived([...new Set(this.entries.map((e) => e.actorId ?? ''))].filter(Boolean).sort());
-  /** Filters apply to the pages loaded so far; "Load older" fetches more. */
+  /** Filter choices: the families, then every action seen. */
+  actions = $derived([...new Set([...AUDIT_FAMILIES, ...this.#knownActions])].sort());
   visible = $derived.by(() => {
     const text = this.textFilter.trim().toLowerCase();
+    if (!text) return this.entries;
     return this.entries.filter((e) =>
-      (!this.actionFilter || e.action === this.actionFilter) &&
-      (!this.actorFilter || e.actorId === this.actorFilter) &&
-      (!text || `${e.action} ${e.target} ${JSON.stringify(e.details ?? '')}`.toLowerCase().includes(text)));
+      `${e.action} ${e.target} ${e.actorName ?? ''} ${JSON.stringify(e.details ?? '')}`.toLowerCase().includes(text));
   });
 
+  /** Changes the server-side filters and reads the first page again. */
+  async filter(f: { action?: string; actorId?: string }): Promise<void> {
+    if (f.action !== undefined) this.actionFilter = f.action;
+    if (f.actorId !== undefined) this.actorFilter = f.actorId;
+    await this.load();
+  }
+
+  /** Reads the newest page for the current filters (a read still running for older filters is dropped). */
   async load(): Promise<void> {
+    this.#seq++;
     this.entries = [];
     this.exhausted = false;
+    this.loading = false;
     await this.more();
   }
 
   async more(): Promise<void> {
     if (this.loading || this.exhausted) return;
+    const seq = this.#seq;
     this.loading = true;
     try {
       const last = this.entries.at(-1);
-      const page = await this.#api.get<AuditEntry[] | { entries: AuditEntry[] }>(`/api/admin/audit-log${query({ limit: AUDIT_PAGE, before: last?.id })}`);
-      const items = Array.isArray(page) ? page : page.entries;
+      const items = await this.#api.get<AuditEntry[]>(`/api/admin/audit-log${query({
+        limit: AUDIT_PAGE, before: last?.id, action: this.actionFilter, actorId: this.actorFilter,
+      })}`);
+      if (seq !== this.#seq) return;
       this.entries = [...this.entries, ...items.filter((e) => !this.entries.some((x) => x.id === e.id))];
       if (items.length < AUDIT_PAGE) this.exhausted = true;
+      this.#remember(items);
       this.error = '';
     } catch (err) {
-      this.error = plainMessage(err);
+      if (seq === this.#seq) this.error = plainMessage(err);
     } finally {
-      this.loading = false;
+      if (seq === this.#seq) this.loading = false;
     }
+  }
+
+  #remember(items: AuditEntry[]): void {
+    const actions = new Set(this.#knownActions);
+    const actors = new Map(this.knownActors.map((a) => [a.id, a]));
+    for (const e of items) {
+      actions.add(e.action);
+      if (e.actorId && !actors.has(e.actorId)) actors.set(e.actorId, { id: e.actorId, name: e.actorName ?? e.actorId.slice(0, 8), role: e.actorRole });
+    }
+    if (actions.size !== this.#knownActions.length) this.#knownActions = [...actions];
+    if (actors.size !== this.knownActors.length) this.knownActors = [...actors.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 }

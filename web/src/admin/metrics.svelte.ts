@@ -1,5 +1,6 @@
-// Live operations: polls /metrics and keeps short series for the charts. Rates and ratios are taken
-// between polls (counters only grow; a restart that resets them is detected and skipped).
+// Live operations: polls GET /api/admin/metrics (this process's /metrics text, behind the admin's session)
+// and keeps short series for the charts. Rates and ratios are taken between polls (counters only
+// grow; a restart that resets them is detected and skipped).
 import { plainMessage, type Api } from '../lib/api.ts';
 import { parsePrometheus, total, type Sample } from './prometheus.ts';
 
@@ -93,7 +94,7 @@ export class OpsMetrics {
 
   async poll(): Promise<void> {
     try {
-      this.ingest(await this.#api.text('/metrics'), this.#now());
+      this.ingest(await this.#api.text('/api/admin/metrics'), this.#now());
       this.error = '';
     } catch (err) {
       this.error = plainMessage(err);

@@ -69,6 +69,8 @@ export class BookingFlow {
   stylist = $derived.by(() => this.#deps.catalogue.stylist(this.stylistId));
   service = $derived.by(() => this.#deps.catalogue.service(this.serviceId));
   offer = $derived.by(() => this.#deps.catalogue.offer(this.stylistId, this.serviceId));
+  /** The currency of the salon's prices, as the catalogue states it. */
+  currency = $derived.by(() => this.#deps.catalogue.currency);
   salonZone = $derived(this.stylist?.timezone ?? 'Asia/Kathmandu');
   ready = $derived(!!this.stylistId && !!this.serviceId && !!this.offer);
   isOpen = $derived(this.date !== null);

@@ -11,13 +11,18 @@ import { Session } from './session.svelte.ts';
 export function createAppContext(opts: { fetch?: Fetch; live?: LiveOptions; window?: Window } = {}): AppContext {
   const api = new Api(opts.fetch);
   const live = new LiveConnection(opts.live);
-  const session = new Session(api, () => live.reconnect());
+  const announcements = new Announcements(live, api);
+  // A new user may belong to another audience: their socket rooms and their current banners change.
+  const session = new Session(api, () => {
+    live.reconnect();
+    void announcements.load();
+  });
   return {
     api,
     live,
     session,
     router: new Router(opts.window),
-    announcements: new Announcements(live),
+    announcements,
     clock: new Clock(),
     catalogue: new Catalogue(api),
   };

@@ -34,6 +34,9 @@ export class Catalogue {
     return this.#loading;
   }
 
+  /** The currency of every price (the API states it with each one; the salon has one). Null before loading. */
+  currency = $derived<string | null>(this.services[0]?.currency ?? this.stylists.find((s) => s.services.length)?.services[0]?.currency ?? null);
+
   service(id: string | null | undefined): ServiceDto | undefined {
     return this.services.find((s) => s.id === id);
   }
@@ -48,7 +51,7 @@ export class Catalogue {
   }
 
   /** The stylist's duration and price for a service (a stylist may override both). */
-  offer(stylistId: string | null, serviceId: string | null): { durationMinutes: number; priceCents: number } | undefined {
+  offer(stylistId: string | null, serviceId: string | null): { durationMinutes: number; priceCents: number; currency: string } | undefined {
     const st = this.stylist(stylistId)?.services.find((s) => s.id === serviceId);
     if (st) return st;
     return this.service(serviceId);

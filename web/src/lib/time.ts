@@ -92,10 +92,20 @@ export function formatMonth(date: string): string {
   return fmt('mo', { timeZone: 'UTC', month: 'short' }).format(new Date(utcOf(date)));
 }
 
-/** The salon's prices: the demo salon is in Nepal. The API carries cents and no currency. */
-export const CURRENCY = 'NPR';
-export function formatPrice(cents: number): string {
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency: CURRENCY, maximumFractionDigits: cents % 100 ? 2 : 0 }).format(cents / 100);
+/**
+ * A price in the currency the catalogue states (the server's CURRENCY); without one (nothing loaded
+ * yet, or a code this browser does not know) the plain amount.
+ */
+export function formatPrice(cents: number, currency?: string | null): string {
+  const digits = { maximumFractionDigits: cents % 100 ? 2 : 0, minimumFractionDigits: cents % 100 ? 2 : 0 };
+  if (currency) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency, ...digits }).format(cents / 100);
+    } catch {
+      // RangeError: not a well-formed currency code. Fall through to the plain amount.
+    }
+  }
+  return new Intl.NumberFormat(undefined, digits).format(cents / 100);
 }
 
 export function formatDuration(minutes: number): string {

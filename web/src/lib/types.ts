@@ -10,6 +10,7 @@ export type {
   CustomerContext,
   BookingWithCustomerDto as StylistBooking,
   SafetyNotesDto,
+  StylistDayDto as StylistDay,
 } from '../../../server/contract/bookings.ts';
 export type {
   OverrideDto as Override,
@@ -18,6 +19,9 @@ export type {
   CreateOverrideResponse,
   AuditEntryDto as AuditEntry,
   ScheduleDto,
+  CurrentScheduleDto as CurrentSchedule,
+  OverridePreviewResponse,
+  CurrentAnnouncementDto as CurrentAnnouncement,
 } from '../../../server/contract/admin.ts';
 export type {
   Ack,

@@ -1,13 +1,12 @@
-// The stylist's day: today's bookings on a timeline with the working windows, holds and the current
-// time; the coming days as a list; bookings arriving and changing live (with a visible highlight);
-// status actions; the customer panel with safety notes behind a stated reason.
+// The stylist's day: today's bookings on a timeline with the working windows, breaks, blocks, holds
+// and the current time; the coming days as a list; bookings arriving and changing live (with a
+// visible highlight); status actions; the customer panel with safety notes behind a stated reason.
 import { plainMessage, query, type Api } from '../lib/api.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
-import { DaySlots } from '../lib/day-slots.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import { addDays, dateIn } from '../lib/time.ts';
 import { statusLabel } from '../lib/labels.ts';
-import type { Booking, BookingStatus, Slot, StylistBooking } from '../lib/types.ts';
+import type { Booking, BookingStatus, Override, StylistBooking, StylistDay } from '../lib/types.ts';
 
 export const COMING_DAYS = 14;
 
@@ -37,22 +36,33 @@ export function statusActions(b: Booking, nowMs: number): StatusAction[] {
   }
 }
 
-/** Working windows as the union of the day's candidate slots (the API has no schedule read for stylists). */
-export function windowsFromSlots(slots: Slot[]): Interval[] {
+/** Instants of the day answer as intervals, in order. */
+export function toIntervals(list: readonly { startUtc: string; endUtc: string }[]): Interval[] {
+  return list.map((w) => ({ startMs: Date.parse(w.startUtc), endMs: Date.parse(w.endUtc) })).sort((a, b) => a.startMs - b.startMs);
+}
+
+/** Holds merged where they overlap or touch: the stretches a customer is checking out. */
+export function mergeIntervals(list: Interval[]): Interval[] {
   const out: Interval[] = [];
-  for (const s of slots) {
-    const a = Date.parse(s.startUtc);
-    const b = Date.parse(s.endUtc);
+  for (const i of [...list].sort((a, b) => a.startMs - b.startMs)) {
     const last = out.at(-1);
-    if (last && a <= last.endMs) last.endMs = Math.max(last.endMs, b);
-    else out.push({ startMs: a, endMs: b });
+    if (last && i.startMs <= last.endMs) last.endMs = Math.max(last.endMs, i.endMs);
+    else out.push({ ...i });
   }
   return out;
 }
 
-/** Stretches where a customer is holding a time (candidates marked held, merged). */
-export function heldFromSlots(slots: Slot[]): Interval[] {
-  return windowsFromSlots(slots.filter((s) => s.status === 'held'));
+/** An override of the day in words, for the note above the timeline. */
+export function describeOverride(o: Override): string {
+  const who = o.scope === 'salon' ? 'Salon' : 'You';
+  switch (o.kind) {
+    case 'closed':
+      return `${o.scope === 'salon' ? 'Salon closed' : 'Day off'}: ${o.reason}`;
+    case 'hours':
+      return `${who === 'Salon' ? 'Salon hours' : 'Your hours'} ${o.start}–${o.end}: ${o.reason}`;
+    case 'blocked':
+      return `Blocked ${o.start}–${o.end}: ${o.reason}`;
+  }
 }
 
 export class StylistDashboard {
@@ -74,7 +84,9 @@ export class StylistDashboard {
   today = $state('');
   /** The day the timeline shows: today unless the stylist looks ahead. */
   timelineDate = $state('');
-  daySlots = $state.raw<DaySlots | null>(null);
+  /** That day's working windows, holds and overrides (GET /api/stylist/day); null until read. */
+  day = $state.raw<StylistDay | null>(null);
+  dayError = $state('');
 
   readonly stylistId: string;
   #api: Api;
@@ -82,6 +94,9 @@ export class StylistDashboard {
   #catalogue: Catalogue;
   #now: () => number;
   #stopDay: (() => void) | null = null;
+  /** The date and service the live watch is on (the watch only tells the day changed). */
+  #watching = '';
+  #daySeq = 0;
   #offs: (() => void)[] = [];
 
   constructor(stylistId: string, deps: { api: Api; live: LiveConnection; catalogue: Catalogue; now?: () => number }) {
@@ -93,7 +108,8 @@ export class StylistDashboard {
   }
 
   stylist = $derived.by(() => this.#catalogue.stylist(this.stylistId));
-  zone = $derived(this.stylist?.timezone ?? 'Asia/Kathmandu');
+  zone = $derived(this.day?.timezone ?? this.stylist?.timezone ?? 'Asia/Kathmandu');
+  currency = $derived.by(() => this.#catalogue.currency);
   /** The timeline day's bookings in time order, cancelled ones included (struck through on screen). */
   todays = $derived(this.bookings.filter((b) => dateIn(this.zone, Date.parse(b.startUtc)) === this.timelineDate).sort(byStart));
   /** The coming days, grouped by date; cancelled ones stay (struck through) so a live cancellation is seen. */
@@ -108,14 +124,23 @@ export class StylistDashboard {
     return [...groups].map(([date, items]) => ({ date, items }));
   });
   selected = $derived(this.bookings.find((b) => b.id === this.selectedId) ?? null);
-  windows = $derived(windowsFromSlots(this.daySlots?.slots ?? []));
-  held = $derived(heldFromSlots(this.daySlots?.slots ?? []));
+  /** The timeline day's answer, once it is the day shown (never another day's windows). */
+  #shown = $derived(this.day && this.day.date === this.timelineDate ? this.day : null);
+  windows = $derived(toIntervals(this.#shown?.windows ?? []));
+  held = $derived(mergeIntervals(toIntervals(this.#shown?.holds ?? [])));
+  overrides = $derived(this.#shown?.overrides ?? []);
+  /** Blocked times of the day (meetings, training) with their reason, to name the gaps they leave. */
+  blocks = $derived(this.overrides.filter((o) => o.kind === 'blocked').map((o) => ({ start: o.start!, end: o.end!, reason: o.reason })));
 
   /** Loads the next days and starts listening; returns the stop function. */
   start(): () => void {
     this.#offs.push(
       this.#live.on('booking:created', (p) => this.receive(p.booking as StylistBooking, 'new')),
       this.#live.on('booking:updated', (p) => this.receive(p.booking as StylistBooking, 'changed')),
+      // Overrides reach every stylist; only the shown day's matter.
+      this.#live.on('override:changed', (p) => {
+        if (p.override.startDate <= this.timelineDate && this.timelineDate <= p.override.endDate) void this.loadDay();
+      }),
       this.#live.onResync(() => void this.load()),
       this.#live.onReconnect(() => void this.load()),
     );
@@ -143,26 +168,54 @@ export class StylistDashboard {
       this.loaded = true;
     }
     this.#watchTimeline();
+    await this.loadDay();
   }
 
   /** Moves the timeline to another day of the loaded range (today … today + COMING_DAYS). */
   showDay(date: string): void {
     if (!this.today || date < this.today || date > addDays(this.today, COMING_DAYS)) return;
+    if (date === this.timelineDate) return;
     this.timelineDate = date;
     this.#watchTimeline();
+    void this.loadDay();
   }
 
-  /** The timeline's working windows and holds come from the live slots of the shortest service offered. */
+  /** Reads the shown day's windows, holds and overrides; a newer read wins over an older one. */
+  async loadDay(): Promise<void> {
+    const date = this.timelineDate;
+    if (!date || !this.stylistId) return;
+    const seq = ++this.#daySeq;
+    try {
+      const day = await this.#api.get<StylistDay>(`/api/stylist/day${query({ date })}`);
+      if (seq !== this.#daySeq) return;
+      this.day = day;
+      this.dayError = '';
+    } catch (err) {
+      if (seq === this.#daySeq) this.dayError = plainMessage(err);
+    }
+  }
+
+  /**
+   * Keeps the shown day live. Holds, their expiry, schedule and override changes reach a stylist
+   * only as slot updates of a watched day, so the day of the shortest service offered is watched and
+   * every answer re-reads the day (the first one too: a change made while the watch was being set
+   * up is then not missed).
+   */
   #watchTimeline(): void {
     const services = this.stylist?.services ?? [];
     if (!services.length) return;
     const shortest = [...services].sort((a, b) => a.durationMinutes - b.durationMinutes)[0];
     const date = this.timelineDate;
-    if (this.daySlots && this.daySlots.key.date === date && this.daySlots.key.serviceId === shortest.id) return;
+    const key = `${shortest.id}|${date}`;
+    if (this.#watching === key) return;
     this.#stopDay?.();
-    const day = new DaySlots({ stylistId: this.stylistId, serviceId: shortest.id, date }, { api: this.#api, live: this.#live });
-    this.daySlots = day;
-    this.#stopDay = day.start();
+    this.#watching = key;
+    this.#stopDay = this.#live.watch({ stylistId: this.stylistId, serviceId: shortest.id, date }, {
+      onSlots: () => {
+        if (date === this.timelineDate) void this.loadDay();
+      },
+      onError: (e) => console.warn('slots:watch refused', e),
+    });
   }
 
   /** A booking arrived or changed live (or was replayed after a reconnect). */
@@ -172,13 +225,15 @@ export class StylistDashboard {
     // An update may omit the customer context; keep the one we had.
     const merged = existing && !b.customer ? { ...b, customer: existing.customer } : b;
     this.bookings = existing ? this.bookings.map((x) => (x.id === b.id ? merged : x)) : [...this.bookings, merged];
-    this.highlights = { ...this.highlights, [b.id]: existing ? (this.highlights[b.id] === 'new' ? 'new' : 'changed') : kind };
+    // A creation is new even when the list re-read after a reconnect got it before its replay did.
+    const isNew = kind === 'new' || this.highlights[b.id] === 'new';
+    this.highlights = { ...this.highlights, [b.id]: isNew ? 'new' : 'changed' };
     const who = merged.customer?.displayName ?? 'A customer';
     const when = new Date(b.startUtc);
     const t = new Intl.DateTimeFormat(undefined, { timeZone: this.zone, weekday: 'short', hour: 'numeric', minute: '2-digit' }).format(when);
-    this.announcement = existing
-      ? `${who}'s booking at ${t} is now ${statusLabel(b.status).toLowerCase()}.`
-      : `New booking: ${who} at ${t}.`;
+    this.announcement = kind === 'new' || !existing
+      ? `New booking: ${who} at ${t}.`
+      : `${who}'s booking at ${t} is now ${statusLabel(b.status).toLowerCase()}.`;
   }
 
   seen(id: string): void {

@@ -87,6 +87,16 @@ export function createMetrics(opts: { slots: SlotService; defaultMetrics?: boole
   return metrics;
 }
 
+/** A latency recorder for one route that records itself (the slots route), children memoised per status. */
+export function routeObserver(metrics: Metrics, method: string, route: string): (status: number, started: number) => void {
+  const children = new Map<number, { observe(v: number): void }>();
+  return (status, started) => {
+    let child = children.get(status);
+    if (!child) children.set(status, (child = metrics.httpDuration.labels(method, route, String(status))));
+    child.observe((performance.now() - started) / 1000);
+  };
+}
+
 /** Records every request's latency by its matched route (bounded label values: never the raw URL). */
 export function httpMetrics(metrics: Metrics): RequestHandler {
   // Labelled children are memoised: resolving labels on every observation showed up on the cached

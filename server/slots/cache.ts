@@ -89,6 +89,13 @@ export class SlotCache<V extends CachedDay> {
     });
   }
 
+  /** The day's entry if it is cached (counted as a hit), without waiting on a load; else undefined. */
+  peek(key: DayKey): V | undefined {
+    const v = this.#lru.get(keyOf(key));
+    if (v !== undefined) this.stats.hits++;
+    return v;
+  }
+
   /** The day's entry: from the cache, or loaded once however many callers ask at the same time. */
   async get(key: DayKey): Promise<Lookup<V>> {
     const k = keyOf(key);

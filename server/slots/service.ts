@@ -17,6 +17,8 @@ interface EntrySlot {
 export interface Rendered {
   slots: Slot[];
   body: string;
+  /** The body as sent, encoded once. */
+  bytes: Buffer;
   etag: string;
 }
 
@@ -121,6 +123,20 @@ export class SlotService {
     return { ...render(entry, customerZone ?? entry.settings.timezone, this.now()), entry, hit };
   }
 
+  /**
+   * The answer when it is already cached (and the cache is on and trusted), synchronously: the hot
+   * path pays for no promise. Null when it must be loaded; throws for a bad zone or date.
+   */
+  answerCached(key: DayKey, customerZone: string | undefined): SlotAnswer | null {
+    if (!this.cacheEnabled || !this.trusted) return null;
+    if (customerZone !== undefined && !knownZone(customerZone)) {
+      throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${customerZone}`);
+    }
+    const entry = this.cache.peek(key);
+    if (!entry) return null;
+    return { ...render(entry, customerZone ?? entry.settings.timezone, this.now()), entry, hit: true };
+  }
+
   /** Loads and computes one day, never from the cache. */
   async compute(key: DayKey): Promise<DayEntry> {
     const day = await loadDay(this.#pool, key);
@@ -179,7 +195,7 @@ export function render(entry: DayEntry, zone: string, nowMs: number): Rendered {
     status: i >= from && i < to ? s.status : 'unavailable',
   }));
   const body = JSON.stringify(slots);
-  r = { slots, body, etag: `W/"${entry.version}-${entry.computedAtMs.toString(36)}-${hashString(memoKey)}"` };
+  r = { slots, body, bytes: Buffer.from(body), etag: `W/"${entry.version}-${entry.computedAtMs.toString(36)}-${hashString(memoKey)}"` };
   if (entry.rendered.size >= MAX_RENDERED) entry.rendered.clear();
   entry.rendered.set(memoKey, r);
   return r;

@@ -142,12 +142,18 @@ export interface RealtimeConfig {
   pruneIntervalMs: number;
   metricsToken: string | undefined;
   socket: {
+    /** Transport limit (engine.io maxHttpBufferSize): a bigger message closes the connection. */
     maxBufferBytes: number;
+    /** One event's payload, as JSON: bigger ones are refused with PAYLOAD_TOO_LARGE. */
     maxPayloadBytes: number;
+    /** Keys one connection may watch at once. */
     maxWatches: number;
+    /** Token bucket of watch/unwatch messages: burst size and refill per minute. */
     watchBurst: number;
     watchPerMinute: number;
+    /** Concurrent connections per client IP (the HTTP side's `req.ip`); more handshakes are refused. */
     maxPerIp: number;
+    /** Distinct keys watched on this process; a watch of one more answers RATE_LIMITED. */
     maxWatchedKeys: number;
   };
   /** Interval of the check of logged-in sockets' sessions against the session table. */

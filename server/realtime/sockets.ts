@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type http from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import { role } from '../contract/auth.ts';
@@ -26,21 +27,8 @@ import { dayKeyString, roomsFor, watchRoom, type SocketUser } from './rooms.ts';
 import type { SessionSockets } from './sessions.ts';
 import type { WatchRegistry } from './watches.ts';
 
-export interface SocketLimits {
-  /** Transport limit (engine.io maxHttpBufferSize): a bigger message closes the connection. */
-  maxBufferBytes: number;
-  /** One event's payload, as JSON: bigger ones are refused with PAYLOAD_TOO_LARGE. */
-  maxPayloadBytes: number;
-  /** Keys one connection may watch at once. */
-  maxWatches: number;
-  /** Token bucket of watch/unwatch messages: burst size and refill per minute. */
-  watchBurst: number;
-  watchPerMinute: number;
-  /** Concurrent connections per client IP (limits.ts: the HTTP side's `req.ip`); more handshakes are refused. */
-  maxPerIp: number;
-  /** Distinct keys watched on this process; a watch of one more answers RATE_LIMITED. */
-  maxWatchedKeys: number;
-}
+/** The socket limits of the configuration (server/config.ts documents each). */
+export type SocketLimits = Config['realtime']['socket'];
 
 export interface SocketServerOptions {
   server: http.Server;

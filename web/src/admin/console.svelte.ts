@@ -1,6 +1,7 @@
 // The admin console's state: onboarding stylists, the weekly schedule editor, overrides with a
 // preview of the bookings they would affect, announcements and the audit log.
 import { plainMessage, query, type Api } from '../lib/api.ts';
+import { attempt } from '../lib/attempt.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import { addDays, dateIn } from '../lib/time.ts';
@@ -85,21 +86,13 @@ export class StylistsAdmin {
       this.error = this.problem;
       return false;
     }
-    this.busy = true;
-    this.error = '';
     this.message = '';
-    try {
+    return attempt(this, async () => {
       await this.#api.post('/api/admin/stylists', onboardBody(this.draft));
       this.message = `${this.draft.displayName.trim()} can now sign in and take bookings once their schedule is set.`;
       this.draft = emptyOnboardDraft();
       await this.#catalogue.load(true);
-      return true;
-    } catch (err) {
-      this.error = plainMessage(err);
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 }
 
@@ -211,10 +204,8 @@ export class ScheduleEditor {
       return false;
     }
     if (!this.stylistId || this.readFailed) return false;
-    this.busy = true;
-    this.error = '';
     this.message = '';
-    try {
+    return attempt(this, async () => {
       await this.#api.put(`/api/admin/stylists/${this.stylistId}/schedule`, {
         ...(this.effectiveFrom ? { effectiveFrom: this.effectiveFrom } : {}),
         days: this.days.map((d) => ({ dayOfWeek: d.dayOfWeek, windows: [...d.windows].sort((a, b) => a.start.localeCompare(b.start)) })),
@@ -226,13 +217,7 @@ export class ScheduleEditor {
       void this.#api.get<CurrentSchedule>(`/api/admin/stylists/${saved}/schedule`).then((cur) => {
         if (this.stylistId === saved) this.current = cur;
       }, () => undefined);
-      return true;
-    } catch (err) {
-      this.error = plainMessage(err);
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 }
 
@@ -318,25 +303,17 @@ export class OverridesAdmin {
       this.error = this.problem;
       return;
     }
-    this.busy = true;
-    this.error = '';
     this.message = '';
-    try {
+    await attempt(this, async () => {
       const res = await this.#api.post<OverridePreviewResponse>('/api/admin/overrides/preview', overrideBody(this.draft));
       this.affected = res.affectedBookings;
       this.phase = 'preview';
-    } catch (err) {
-      this.error = plainMessage(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   /** Step two: create it; the answer lists the active bookings it now conflicts with. */
   async confirm(): Promise<boolean> {
-    this.busy = true;
-    this.error = '';
-    try {
+    return attempt(this, async () => {
       const res = await this.#api.post<{ override: Override; affectedBookings: Booking[] }>('/api/admin/overrides', overrideBody(this.draft));
       this.receive(res.override, 'created');
       this.affected = res.affectedBookings ?? [];
@@ -344,13 +321,7 @@ export class OverridesAdmin {
       this.message = this.affected.length
         ? `Saved. ${this.affected.length} booking${this.affected.length === 1 ? ' needs' : 's need'} attention: they were not cancelled.`
         : 'Saved. No bookings were affected.';
-      return true;
-    } catch (err) {
-      this.error = plainMessage(err);
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   edit(): void {
@@ -396,19 +367,11 @@ export class AnnouncementComposer {
       this.error = 'Write the message first.';
       return false;
     }
-    this.busy = true;
-    this.error = '';
-    try {
+    return attempt(this, async () => {
       await this.#api.post('/api/admin/announcements', { message, audience: this.audience, level: this.level });
       this.sent = [{ message, audience: this.audience, level: this.level, at: Date.now() }, ...this.sent];
       this.message = '';
-      return true;
-    } catch (err) {
-      this.error = plainMessage(err);
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 }
 

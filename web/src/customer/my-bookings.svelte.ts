@@ -1,4 +1,5 @@
 import { plainMessage, type Api } from '../lib/api.ts';
+import { attemptWith, type Progress } from '../lib/attempt.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import type { Booking } from '../lib/types.ts';
 
@@ -45,19 +46,13 @@ export class MyBookings {
   }
 
   async cancel(id: string, reason?: string): Promise<boolean> {
-    this.busyId = id;
-    this.error = '';
-    try {
+    // Busy is per booking: the row being cancelled shows it.
+    const progress: Progress = { busy: (on) => (this.busyId = on ? id : null), error: (message) => (this.error = message) };
+    return attemptWith(progress, async () => {
       const updated = await this.#api.post<Booking>(`/api/bookings/${id}/cancel`, reason?.trim() ? { reason: reason.trim() } : {});
       this.upsert(updated);
       this.message = 'Your booking was cancelled.';
-      return true;
-    } catch (err) {
-      this.error = plainMessage(err);
-      return false;
-    } finally {
-      this.busyId = null;
-    }
+    });
   }
 
   upsert(b: Booking): void {

@@ -2,6 +2,7 @@
 // and the current time; the coming days as a list; bookings arriving and changing live (with a
 // visible highlight); status actions; the customer panel with safety notes behind a stated reason.
 import { plainMessage, query, type Api } from '../lib/api.ts';
+import { attemptWith, type Progress } from '../lib/attempt.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import { addDays, dateIn } from '../lib/time.ts';
@@ -271,18 +272,11 @@ export class StylistDashboard {
       this.safetyError = 'Please give a reason of at least 10 characters (for example, "colour service today").';
       return false;
     }
-    this.safetyBusy = true;
-    this.safetyError = '';
-    try {
+    const progress: Progress = { busy: (on) => (this.safetyBusy = on), error: (message) => (this.safetyError = message) };
+    return attemptWith(progress, async () => {
       const res = await this.#api.post<unknown>(`/api/stylist/customers/${customerId}/safety-notes`, { reason: r });
       this.safetyNotes = { ...this.safetyNotes, [customerId]: notesText(res) };
-      return true;
-    } catch (err) {
-      this.safetyError = plainMessage(err);
-      return false;
-    } finally {
-      this.safetyBusy = false;
-    }
+    });
   }
 
   serviceName(id: string): string {

@@ -100,8 +100,16 @@ export function createApp(deps: AppDeps): App {
 
   app.use('/api', apiNotFound);
   if (existsSync(WEB_DIST)) {
-    app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1h' }));
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(path.join(WEB_DIST, 'index.html')));
+    // Vite's assets carry content hashes and may be cached for long; index.html must not be, or a
+    // browser keeps loading the previous release's assets after a deploy.
+    const noCacheHtml = (res: express.Response, file: string) => {
+      if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+    };
+    app.use(express.static(WEB_DIST, { index: 'index.html', maxAge: '1y', immutable: true, setHeaders: noCacheHtml }));
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(WEB_DIST, 'index.html'));
+    });
   }
   app.use(errorHandler(log));
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { displayName, email, password, type Role } from './auth.ts';
-import { calendarDate, type BookingDto } from './bookings.ts';
-import { uuid, wallTime, zoneName } from './common.ts';
+import type { BookingDto } from './bookings.ts';
+import { uuid, wallTime, zoneName, localDate } from './common.ts';
 
 /** Admin console: stylists, schedules, overrides, announcements, audit log (API.md "Admin"). */
 
@@ -54,7 +54,7 @@ export const scheduleWindow = z
 
 export const scheduleBody = z
   .strictObject({
-    effectiveFrom: calendarDate.optional(),
+    effectiveFrom: localDate.optional(),
     days: z
       .array(
         z.strictObject({
@@ -88,7 +88,7 @@ export interface ScheduleDto {
 
 /** `GET /api/admin/stylists/:id/schedule`: which day's schedule to read (default: today in the stylist's zone). */
 export const scheduleQuery = z.strictObject({
-  date: calendarDate.optional(),
+  date: localDate.optional(),
 });
 
 /**
@@ -114,8 +114,8 @@ export const createOverrideBody = z
   .strictObject({
     scope: overrideScope,
     stylistId: uuid.optional(),
-    startDate: calendarDate,
-    endDate: calendarDate,
+    startDate: localDate,
+    endDate: localDate,
     kind: overrideKind,
     start: wallTime.optional(),
     end: wallTime.optional(),
@@ -141,8 +141,8 @@ export const createOverrideBody = z
 export type CreateOverrideBody = z.infer<typeof createOverrideBody>;
 
 export const overridesQuery = z.strictObject({
-  from: calendarDate.optional(),
-  to: calendarDate.optional(),
+  from: localDate.optional(),
+  to: localDate.optional(),
   stylistId: uuid.optional(),
 });
 

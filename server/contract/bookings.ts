@@ -4,16 +4,6 @@ import { instant, localDate, uuid } from './common.ts';
 
 /** Holds, bookings and the stylist's view (API.md "Holds and bookings", "Stylist"). */
 
-const isCalendarDate = (d: string): boolean => {
-  const [y, m, day] = d.split('-').map(Number);
-  const t = new Date(Date.UTC(2000, m - 1, day));
-  // Year 2000 is a leap year, so Feb 29 passes here and is checked against the real year below.
-  if (t.getUTCMonth() !== m - 1 || t.getUTCDate() !== day) return false;
-  return !(m === 2 && day === 29) || (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-};
-/** YYYY-MM-DD that exists on the calendar. */
-export const calendarDate = localDate.refine(isCalendarDate, 'not a calendar date');
-
 export const bookingStatus = z.enum(['pending', 'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show']);
 export type BookingStatus = z.infer<typeof bookingStatus>;
 
@@ -71,8 +61,8 @@ export const mineQuery = z.strictObject({
 });
 
 export const stylistBookingsQuery = z.strictObject({
-  from: calendarDate.optional(),
-  to: calendarDate.optional(),
+  from: localDate.optional(),
+  to: localDate.optional(),
   /** Admins name the stylist; a stylist may omit it (it defaults to their own). */
   stylistId: uuid.optional(),
 });
@@ -80,7 +70,7 @@ export type StylistBookingsQuery = z.infer<typeof stylistBookingsQuery>;
 
 /** `GET /api/stylist/day`: one stylist-local date; admins name the stylist. */
 export const stylistDayQuery = z.strictObject({
-  date: calendarDate,
+  date: localDate,
   stylistId: uuid.optional(),
 });
 export type StylistDayQuery = z.infer<typeof stylistDayQuery>;

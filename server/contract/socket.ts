@@ -123,5 +123,3 @@ export interface ServerToClientEvents {
   resync: (payload: ResyncPayload) => void;
 }
 
-/** Server → client events that carry an `eventId` (replayed on reconnect). */
-export type RoomEventName = 'booking:created' | 'booking:updated' | 'override:changed' | 'announcement';

@@ -17,7 +17,6 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what = 'Not found') => new AppError('NOT_FOUND', what);
 
 /** Per-field details of a zod failure, as `INVALID_INPUT`. */
 export function invalidInput(error: z.ZodError, message = 'Some fields are missing or invalid'): AppError {

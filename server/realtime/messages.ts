@@ -14,6 +14,16 @@ interface Base {
   /** Delivered once to every socket in any of these rooms. */
   rooms: string[];
 }
+/** Anything that can emit a room message: a socket, or `io.to(rooms)`. */
+export interface MessageTarget {
+  emit(name: RoomMessage['name'], payload: RoomMessage['payload']): unknown;
+}
+
+/** Sends one room message; the union's name and payload always belong together. */
+export function emitRoomMessage(target: { emit: (...args: never[]) => unknown }, m: RoomMessage): void {
+  (target as unknown as MessageTarget).emit(m.name, m.payload);
+}
+
 export type RoomMessage =
   | (Base & { name: 'booking:created' | 'booking:updated'; payload: BookingEventPayload })
   | (Base & { name: 'override:changed'; payload: OverrideChangedPayload })

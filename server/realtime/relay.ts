@@ -11,7 +11,7 @@ import type { Metrics } from '../http/metrics.ts';
 import { render, type DayEntry, type SlotService } from '../slots/service.ts';
 import { MAX_EVENT_ID, notificationEffect, notificationPayload, parseEventRow, readEvents, slotEffectOf, type RawEventRow, type RelayEvent, type SlotEffect } from './events.ts';
 import { NotificationListener, type ListenerOptions } from './listener.ts';
-import { buildRoomMessages, type RoomMessage } from './messages.ts';
+import { buildRoomMessages, emitRoomMessage, type RoomMessage } from './messages.ts';
 import { watchRoom } from './rooms.ts';
 import type { WatchRegistry, WatchedKey } from './watches.ts';
 
@@ -401,7 +401,7 @@ export class Relay {
     w.lastPushedVersion = version;
     const now = slots.now();
     for (const zone of w.zones.keys()) {
-      const rendered = entry ? render(entry, zone || entry.settings.timezone, now).slots : [];
+      const rendered = entry ? render(entry, zone, now).slots : [];
       io?.to(watchRoom(w.keyString, zone)).emit('slots:update', {
         stylistId: w.key.stylistId, serviceId: w.key.serviceId, date: w.key.date, version, slots: rendered, reason: touch.reason,
       });
@@ -480,16 +480,5 @@ export class Relay {
 const scopeOf = (e: SlotEffect) => `${e.stylistId}|${e.dates?.join(',') ?? '*'}`;
 
 export function emitMessage(io: IoServer, m: RoomMessage): void {
-  switch (m.name) {
-    case 'booking:created':
-    case 'booking:updated':
-      io.to(m.rooms).emit(m.name, m.payload);
-      break;
-    case 'override:changed':
-      io.to(m.rooms).emit(m.name, m.payload);
-      break;
-    case 'announcement':
-      io.to(m.rooms).emit(m.name, m.payload);
-      break;
-  }
+  emitRoomMessage(io.to(m.rooms), m);
 }

@@ -43,8 +43,7 @@ export function audienceRoom(audience: 'all' | 'stylists' | 'customers'): string
   return audience === 'all' ? ROOM_ALL : audience === 'stylists' ? ROOM_STAFF : ROOM_CUSTOMERS;
 }
 
-/** `stylist|service|date`: the cache's key, and the identity of a watch. */
-export const dayKeyString = (k: DayKey) => `${k.stylistId}|${k.serviceId}|${k.date}`;
+export { dayKeyString } from '../slots/cache.ts';
 
 /**
  * Watchers of one key are grouped by their display zone (the only thing the zone changes), so one

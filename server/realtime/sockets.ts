@@ -18,9 +18,9 @@ import {
 import { AppError, fromPgError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { allowedOriginSet, originMatches } from '../http/origin.ts';
-import { SlotService } from '../slots/service.ts';
+import type { SlotService } from '../slots/service.ts';
 import type { DayKey } from '../slots/cache.ts';
-import type { RoomMessage } from './messages.ts';
+import { emitRoomMessage, type RoomMessage } from './messages.ts';
 import type { IoServer, Relay } from './relay.ts';
 import { ConnectionsPerIp } from './limits.ts';
 import { dayKeyString, roomsFor, watchRoom, type SocketUser } from './rooms.ts';
@@ -195,7 +195,6 @@ function onConnection(o: SocketServerOptions, socket: AppSocket): void {
     let added: { ks: string; zone: string } | null = null;
     try {
       const p = parse(slotsWatchPayload, payload);
-      SlotService.checkDate(p.date);
       if (!relay.started) throw new AppError('NOT_READY', 'The live feed is starting; try again shortly');
       const key: DayKey = { stylistId: p.stylistId, serviceId: p.serviceId, date: p.date };
       const ks = dayKeyString(key);
@@ -294,18 +293,7 @@ function onConnection(o: SocketServerOptions, socket: AppSocket): void {
 }
 
 function sendMessage(socket: AppSocket, m: RoomMessage): void {
-  switch (m.name) {
-    case 'booking:created':
-    case 'booking:updated':
-      socket.emit(m.name, m.payload);
-      break;
-    case 'override:changed':
-      socket.emit(m.name, m.payload);
-      break;
-    case 'announcement':
-      socket.emit(m.name, m.payload);
-      break;
-  }
+  emitRoomMessage(socket, m);
 }
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {

@@ -35,7 +35,8 @@ class LoadFailed extends Error {
   }
 }
 
-const keyOf = (k: DayKey) => `${k.stylistId}|${k.serviceId}|${k.date}`;
+/** `stylist|service|date`: the cache's key, and the identity of a watch (server/realtime). */
+export const dayKeyString = (k: DayKey) => `${k.stylistId}|${k.serviceId}|${k.date}`;
 
 /**
  * The in-process slot cache: an LRU bounded in bytes, keyed by (stylist, service, local date).
@@ -91,14 +92,14 @@ export class SlotCache<V extends CachedDay> {
 
   /** The day's entry if it is cached (counted as a hit), without waiting on a load; else undefined. */
   peek(key: DayKey): V | undefined {
-    const v = this.#lru.get(keyOf(key));
+    const v = this.#lru.get(dayKeyString(key));
     if (v !== undefined) this.stats.hits++;
     return v;
   }
 
   /** The day's entry: from the cache, or loaded once however many callers ask at the same time. */
   async get(key: DayKey): Promise<Lookup<V>> {
-    const k = keyOf(key);
+    const k = dayKeyString(key);
     const cached = this.#lru.get(k);
     if (cached !== undefined) {
       this.stats.hits++;
@@ -118,12 +119,7 @@ export class SlotCache<V extends CachedDay> {
       }
     }
     const controller = new AbortController();
-    return { value: await this.load(key, controller.signal), hit: false };
-  }
-
-  /** Bypasses the cache (while the listener is down, or with CACHE=off). */
-  load(key: DayKey, signal: AbortSignal): Promise<V> {
-    return this.#load(key, signal);
+    return { value: await this.#load(key, controller.signal), hit: false };
   }
 
   /** Drops the entries of one stylist, for the given local dates or, with null, every date. */

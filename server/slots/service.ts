@@ -3,7 +3,7 @@ import type { Pool } from '../db/pool.ts';
 import type { Slot, SlotStatus } from '../contract/slots.ts';
 import { AppError } from '../http/errors.ts';
 import { SlotCache, type CachedDay, type DayKey } from './cache.ts';
-import { bookableRange, computeDaySlots, isValidLocalDate, isValidZone, type Interval } from './engine.ts';
+import { bookableRange, computeDaySlots, isValidZone, type Interval } from './engine.ts';
 import { loadDay, type StylistDaySettings } from './load.ts';
 
 interface EntrySlot {
@@ -58,6 +58,10 @@ function displayFormat(zone: string): Intl.DateTimeFormat {
 }
 
 const validZones = new Map<string, boolean>();
+function checkZone(zone: string | undefined): void {
+  if (zone !== undefined && !knownZone(zone)) throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${zone}`);
+}
+
 /** IANA zone check, memoised (a bounded map: zone names are few and the check is not free). */
 export function knownZone(zone: string): boolean {
   let ok = validZones.get(zone);
@@ -101,13 +105,7 @@ export class SlotService {
     });
   }
 
-  /** Validates the key's date; throws INVALID_INPUT for a date that does not exist. */
-  static checkDate(date: string): void {
-    if (!isValidLocalDate(date)) throw new AppError('INVALID_INPUT', `${date} is not a calendar date`, { fields: [{ field: 'targetDate', code: 'invalid_date', message: 'not a calendar date' }] });
-  }
-
   async day(key: DayKey): Promise<{ entry: DayEntry; hit: boolean }> {
-    SlotService.checkDate(key.date);
     if (this.cacheEnabled && this.trusted) {
       const { value, hit } = await this.cache.get(key);
       return { entry: value, hit };
@@ -116,25 +114,24 @@ export class SlotService {
   }
 
   async answer(key: DayKey, customerZone: string | undefined): Promise<SlotAnswer> {
-    if (customerZone !== undefined && !knownZone(customerZone)) {
-      throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${customerZone}`);
-    }
+    checkZone(customerZone);
     const { entry, hit } = await this.day(key);
-    return { ...render(entry, customerZone ?? entry.settings.timezone, this.now()), entry, hit };
+    return this.#reply(entry, customerZone, hit);
   }
 
   /**
    * The answer when it is already cached (and the cache is on and trusted), synchronously: the hot
-   * path pays for no promise. Null when it must be loaded; throws for a bad zone or date.
+   * path pays for no promise. Null when it must be loaded; throws for a bad zone.
    */
   answerCached(key: DayKey, customerZone: string | undefined): SlotAnswer | null {
     if (!this.cacheEnabled || !this.trusted) return null;
-    if (customerZone !== undefined && !knownZone(customerZone)) {
-      throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${customerZone}`);
-    }
+    checkZone(customerZone);
     const entry = this.cache.peek(key);
-    if (!entry) return null;
-    return { ...render(entry, customerZone ?? entry.settings.timezone, this.now()), entry, hit: true };
+    return entry ? this.#reply(entry, customerZone, true) : null;
+  }
+
+  #reply(entry: DayEntry, customerZone: string | undefined, hit: boolean): SlotAnswer {
+    return { ...render(entry, customerZone, this.now()), entry, hit };
   }
 
   /** Loads and computes one day, never from the cache. */
@@ -180,7 +177,9 @@ export class SlotService {
  * Applies "now" and the customer's zone to a computed day. Results are memoised on the entry by
  * (zone, bookable range), so a cached answer costs two binary searches and a map lookup.
  */
-export function render(entry: DayEntry, zone: string, nowMs: number): Rendered {
+export function render(entry: DayEntry, customerZone: string | undefined, nowMs: number): Rendered {
+  // No zone (or '') means the stylist's own.
+  const zone = customerZone || entry.settings.timezone;
   const { minNoticeMinutes, horizonDays } = entry.settings;
   const { from, to } = bookableRange(entry.slots, nowMs, minNoticeMinutes, horizonDays);
   const memoKey = `${zone}|${from}|${to}`;

@@ -99,17 +99,17 @@ export function routeObserver(metrics: Metrics, method: string, route: string): 
 
 /** Records every request's latency by its matched route (bounded label values: never the raw URL). */
 export function httpMetrics(metrics: Metrics): RequestHandler {
-  // Labelled children are memoised: resolving labels on every observation showed up on the cached
-  // slots path (docs/benchmarks.md). The key space is bounded by routes × methods × statuses.
-  const children = new Map<string, { observe(v: number): void }>();
+  // One memoised recorder per (method, route): resolving labels on every observation showed up on
+  // the cached slots path (docs/benchmarks.md). Bounded by routes × methods.
+  const observers = new Map<string, ReturnType<typeof routeObserver>>();
   return (req, res, next) => {
     const start = performance.now();
     res.once('finish', () => {
       const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : 'other';
-      const key = `${req.method} ${route} ${res.statusCode}`;
-      let child = children.get(key);
-      if (!child) children.set(key, (child = metrics.httpDuration.labels(req.method, route, String(res.statusCode))));
-      child.observe((performance.now() - start) / 1000);
+      const key = `${req.method} ${route}`;
+      let observe = observers.get(key);
+      if (!observe) observers.set(key, (observe = routeObserver(metrics, req.method, route)));
+      observe(res.statusCode, start);
     });
     next();
   };

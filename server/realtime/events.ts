@@ -51,31 +51,36 @@ export interface SlotEffect {
   reason: SlotsUpdateReason;
 }
 
-export function slotEffectOf(ev: RelayEvent): SlotEffect | null {
-  switch (ev.kind) {
-    case 'booking.created':
-    case 'booking.updated':
-      return { stylistId: ev.stylistId, dates: ev.dates, reason: 'booking' };
-    case 'hold.created':
-    case 'hold.deleted':
-      return { stylistId: ev.stylistId, dates: ev.dates, reason: 'hold' };
-    case 'override.created':
-    case 'override.deleted':
-      return { stylistId: ev.stylistId, dates: ev.dates, reason: 'override' };
-    case 'schedule.changed':
-    case 'stylist.changed':
-      return { stylistId: ev.stylistId, dates: null, reason: 'schedule' };
-    case 'announcement.created':
-      return null;
-    default:
-      return assertNever(ev);
-  }
+/** What each kind of event means for slot answers; null: nothing (announcements). */
+const REASON: Record<RelayEvent['kind'], SlotsUpdateReason | null> = {
+  'booking.created': 'booking',
+  'booking.updated': 'booking',
+  'hold.created': 'hold',
+  'hold.deleted': 'hold',
+  'override.created': 'override',
+  'override.deleted': 'override',
+  'schedule.changed': 'schedule',
+  'stylist.changed': 'schedule',
+  'announcement.created': null,
+};
+const isKind = (k: string): k is RelayEvent['kind'] => Object.hasOwn(REASON, k);
+
+/**
+ * The scope a (stylist, dates) pair names for an event of this reason, when its shape fits: a
+ * schedule change touches every date (dates null) of one stylist; an override may be salon-wide
+ * (stylist null); bookings and holds name a stylist and dates.
+ */
+function effect(reason: SlotsUpdateReason, stylistId: string | null, dates: string[] | null): SlotEffect | null {
+  if (reason === 'schedule') return stylistId && dates === null ? { stylistId, dates: null, reason } : null;
+  if (!dates) return null;
+  if (reason === 'override') return { stylistId, dates, reason };
+  return stylistId ? { stylistId, dates, reason } : null;
 }
 
-const eventKind = z.enum([
-  'booking.created', 'booking.updated', 'hold.created', 'hold.deleted', 'override.created', 'override.deleted',
-  'schedule.changed', 'stylist.changed', 'announcement.created',
-]);
+export function slotEffectOf(ev: RelayEvent): SlotEffect | null {
+  const reason = REASON[ev.kind];
+  return reason && effect(reason, ev.stylistId, ev.dates);
+}
 
 /**
  * The slot effect named by a notification, when it names one: lets the relay invalidate and
@@ -83,29 +88,9 @@ const eventKind = z.enum([
  * an unknown kind, or a shape that does not match the kind).
  */
 export function notificationEffect(n: Notification): SlotEffect | null {
-  if (n.stylistId === undefined || n.dates === undefined) return null;
-  const kind = eventKind.safeParse(n.kind);
-  if (!kind.success) return null;
-  const { stylistId, dates } = n;
-  const k = kind.data;
-  switch (k) {
-    case 'booking.created':
-    case 'booking.updated':
-      return stylistId && dates ? { stylistId, dates, reason: 'booking' } : null;
-    case 'hold.created':
-    case 'hold.deleted':
-      return stylistId && dates ? { stylistId, dates, reason: 'hold' } : null;
-    case 'override.created':
-    case 'override.deleted':
-      return dates ? { stylistId, dates, reason: 'override' } : null;
-    case 'schedule.changed':
-    case 'stylist.changed':
-      return stylistId && dates === null ? { stylistId, dates: null, reason: 'schedule' } : null;
-    case 'announcement.created':
-      return null;
-    default:
-      return assertNever(k);
-  }
+  if (n.stylistId === undefined || n.dates === undefined || !isKind(n.kind)) return null;
+  const reason = REASON[n.kind];
+  return reason && effect(reason, n.stylistId, n.dates);
 }
 
 export interface RawEventRow {

@@ -35,8 +35,8 @@ const CUSTOMERS = [
   ['suman', 'Suman Lama'], ['asha', 'Asha Poudel'], ['dipesh', 'Dipesh KC'], ['rina', 'Rina Bhandari'],
 ] as const;
 
-/** Deterministic PRNG (mulberry32), so the demo data is the same on every machine. */
-function rng(seed: number): () => number {
+/** Deterministic PRNG (mulberry32), so the demo data is the same on every machine (the benchmarks use it too). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -42,16 +42,7 @@ export function summarize(values: ArrayLike<number>): Summary {
 }
 
 /** Deterministic PRNG (mulberry32): the same "random" keys on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../../../server/db/seed.ts';
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);

@@ -4,6 +4,7 @@ import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import DayStrip from '../../web/src/customer/DayStrip.svelte';
 import SlotGrid from '../../web/src/customer/SlotGrid.svelte';
+import ZonePicker from '../../web/src/customer/ZonePicker.svelte';
 import { Api } from '../../web/src/lib/api.ts';
 import { Session } from '../../web/src/lib/session.svelte.ts';
 import AnnouncementBanner from '../../web/src/ui/AnnouncementBanner.svelte';
@@ -140,5 +141,21 @@ describe('AuthForm', () => {
     expect(bodies).toEqual([{ email: 'new@b.test', password: 'long-enough', displayName: 'New Person' }]);
     flushSync();
     expect(s.user).toEqual(user);
+  });
+});
+
+describe('ZonePicker', () => {
+  it('treats the browser\'s alias of the salon zone as the salon zone', () => {
+    render(ZonePicker, { props: { zone: 'Asia/Katmandu', salonZone: 'Asia/Kathmandu', onchange: vi.fn() } });
+    expect(screen.getByText('Asia/Kathmandu')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Use salon time' })).toBeNull();
+  });
+
+  it('offers the salon zone when the customer shows another one', async () => {
+    const onchange = vi.fn();
+    render(ZonePicker, { props: { zone: 'Europe/London', salonZone: 'Asia/Kathmandu', onchange } });
+    expect(screen.getByText('Europe/London')).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Use salon time' }));
+    expect(onchange).toHaveBeenCalledWith('Asia/Kathmandu');
   });
 });

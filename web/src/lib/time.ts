@@ -48,6 +48,17 @@ export function browserZone(): string {
   }
 }
 
+/** Whether two zone names are the same zone (browsers report some under old aliases: Asia/Katmandu). */
+export function sameZone(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    const canonical = (z: string) => new Intl.DateTimeFormat('en', { timeZone: z }).resolvedOptions().timeZone;
+    return canonical(a) === canonical(b);
+  } catch {
+    return false;
+  }
+}
+
 export function allZones(): string[] {
   const supported = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf;
   return supported ? supported('timeZone') : ['UTC', 'Asia/Kathmandu', 'Asia/Kolkata', 'Europe/London', 'America/New_York'];

@@ -20,6 +20,8 @@ export interface Rendered {
   /** The body as sent, encoded once. */
   bytes: Buffer;
   etag: string;
+  /** Response headers as flat [name, value, …] arrays, built once: 200 and 304, for a hit and a miss. */
+  headers: { ok: [hit: string[], miss: string[]]; notModified: [hit: string[], miss: string[]] };
 }
 
 /** One computed day: what the engine said, before "now" and the customer's zone are applied. */
@@ -194,12 +196,19 @@ export function render(entry: DayEntry, customerZone: string | undefined, nowMs:
     status: i >= from && i < to ? s.status : 'unavailable',
   }));
   const body = JSON.stringify(slots);
-  r = { slots, body, bytes: Buffer.from(body), etag: `W/"${entry.version}-${entry.computedAtMs.toString(36)}-${hashString(memoKey)}"` };
+  const bytes = Buffer.from(body);
+  const etag = `W/"${entry.version}-${entry.computedAtMs.toString(36)}-${hashString(memoKey)}"`;
+  const common = ['Cache-Control', 'no-cache', 'ETag', etag, 'X-Computed-At', entry.computedAt, 'X-Availability-Version', String(entry.version)];
+  const content = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(bytes.length)];
+  const hit = (h: boolean) => [...common, 'X-Cache-Hit', h ? 'true' : 'false'];
+  r = {
+    slots, body, bytes, etag,
+    headers: { ok: [[...hit(true), ...content], [...hit(false), ...content]], notModified: [hit(true), hit(false)] },
+  };
   if (entry.rendered.size >= MAX_RENDERED) entry.rendered.clear();
   entry.rendered.set(memoKey, r);
   return r;
 }
-
 function hashString(s: string): string {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);

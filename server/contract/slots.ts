@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { localDate, uuid, zoneName } from './common.ts';
+import { instant, localDate, uuid, zoneName } from './common.ts';
 
 export const slotStatus = z.enum(['available', 'booked', 'held', 'unavailable']);
 export type SlotStatus = z.infer<typeof slotStatus>;
@@ -12,15 +12,17 @@ export const availableSlotsQuery = z.strictObject({
 });
 export type AvailableSlotsQuery = z.infer<typeof availableSlotsQuery>;
 
-export interface Slot {
-  startUtc: string;
-  endUtc: string;
+/** One candidate start of a day, as REST and `slots:update` send it. */
+export const slotSchema = z.strictObject({
+  startUtc: instant,
+  endUtc: instant,
   /** ISO with the stylist's offset */
-  startLocal: string;
+  startLocal: z.string(),
   /** e.g. "10:30 AM" in the customer's zone */
-  display: string;
-  status: SlotStatus;
-}
+  display: z.string(),
+  status: slotStatus,
+});
+export type Slot = z.infer<typeof slotSchema>;
 
 export interface ServiceDto {
   id: string;

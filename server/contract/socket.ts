@@ -7,7 +7,7 @@ import { instant, localDate, uuid, zoneName } from './common.ts';
 import type { ErrorCode } from './errors.ts';
 import type { AnnouncementDto, OverrideDto } from './admin.ts';
 import type { BookingWithCustomerDto } from './bookings.ts';
-import { slotStatus, type Slot } from './slots.ts';
+import { slotSchema } from './slots.ts';
 
 // ── client → server ─────────────────────────────────────────────────────────────────────────────
 
@@ -40,13 +40,6 @@ export type AckError = { code: ErrorCode; message: string };
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 export type AckFn<T> = (response: Ack<T>) => void;
 
-export const slotSchema = z.strictObject({
-  startUtc: instant,
-  endUtc: instant,
-  startLocal: z.string(),
-  display: z.string(),
-  status: slotStatus,
-}) satisfies z.ZodType<Slot>;
 
 export const slotsWatchResult = z.strictObject({
   /** The day's availability version (grows with every change to that stylist and date). */

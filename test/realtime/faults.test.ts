@@ -4,12 +4,12 @@ import { loginAs } from '../auth/client.ts';
 import { createPool, type Pool } from '../../server/db/pool.ts';
 import { freshDatabase, silentLog, type TestDb } from '../setup/db.ts';
 import { createSalon, createUser, insertBooking } from '../setup/factories.ts';
-import { Inbox, announce, byLocal, connect, kathmandu, request, startLive, until, type ClientSocket, type LiveServer } from './helpers.ts';
+import { Inbox, announce, byLocal, connect, kathmandu, request, startLive, until, type LiveServer, SocketJar } from './helpers.ts';
 
 let db: TestDb;
 let salon: Awaited<ReturnType<typeof createSalon>>;
 let adminCreds: { email: string; password: string };
-const sockets: ClientSocket[] = [];
+const jar = new SocketJar();
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
@@ -18,7 +18,7 @@ beforeAll(async () => {
   adminCreds = await createUser(db.pool, { role: 'admin' });
 });
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  jar.closeAll();
   for (const c of closers.reverse()) await c();
   await db?.drop();
 });
@@ -28,11 +28,7 @@ async function server(pool: Pool = db.pool, env: Record<string, string> = {}): P
   closers.push(() => s.close());
   return s;
 }
-async function socket(baseUrl: string, o: Parameters<typeof connect>[1] = {}) {
-  const s = await connect(baseUrl, o);
-  sockets.push(s);
-  return s;
-}
+const socket = (baseUrl: string, o: Parameters<typeof connect>[1] = {}) => jar.open(baseUrl, o);
 const slotsOf = async (baseUrl: string, date: string) => {
   const r = await fetch(`${baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: salon.stylist.id, serviceId: salon.service.id, targetDate: date })}`);
   return { hit: r.headers.get('x-cache-hit'), version: Number(r.headers.get('x-availability-version')), slots: await r.json() };

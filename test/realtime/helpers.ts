@@ -168,3 +168,21 @@ export const kathmandu = (hhmm: string, day = DAY) => {
   const [h, m] = hhmm.split(':').map(Number);
   return new Date(Date.parse(`${day}T00:00:00Z`) + ((h * 60 + m) - 345) * 60_000).toISOString();
 };
+
+/** The sockets a test file opens, closed together in its afterAll. */
+export class SocketJar {
+  readonly #all: ClientSocket[] = [];
+
+  async open(baseUrl: string, o: Parameters<typeof connect>[1] = {}): Promise<ClientSocket> {
+    return this.add(await connect(baseUrl, o));
+  }
+
+  add<S extends ClientSocket | ClientSocket[]>(s: S): S {
+    this.#all.push(...(Array.isArray(s) ? s : [s]));
+    return s;
+  }
+
+  closeAll(): void {
+    for (const s of this.#all.splice(0)) s.close();
+  }
+}

@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientIp } from '../../server/realtime/limits.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
 import { createSalon } from '../setup/factories.ts';
-import { DAY, connect, request, startLive, until, type ClientSocket, type LiveServer } from './helpers.ts';
+import { DAY, connect, request, startLive, until, type ClientSocket, type LiveServer, SocketJar } from './helpers.ts';
 
 let db: TestDb;
 let salon: Awaited<ReturnType<typeof createSalon>>;
-const sockets: ClientSocket[] = [];
+const jar = new SocketJar();
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
@@ -20,7 +20,7 @@ beforeAll(async () => {
   salon = await createSalon(db.pool, { durationMinutes: 60 });
 });
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  jar.closeAll();
   for (const c of closers.reverse()) await c();
   await db?.drop();
 });
@@ -30,11 +30,7 @@ async function server(env: Record<string, string>): Promise<LiveServer> {
   closers.push(() => s.close());
   return s;
 }
-const open = async (s: LiveServer, o: Parameters<typeof connect>[1] = {}) => {
-  const socket = await connect(s.baseUrl, o);
-  sockets.push(socket);
-  return socket;
-};
+const open = (s: LiveServer, o: Parameters<typeof connect>[1] = {}) => jar.open(s.baseUrl, o);
 const rejections = async (s: LiveServer, reason: string) =>
   (await s.app.metrics.socketRejections.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 const connections = (s: LiveServer) => s.app.realtime.io!.engine.clientsCount;
@@ -44,7 +40,7 @@ const openVia = (s: LiveServer, xff: string, transports: ('polling' | 'websocket
 /** connect() with arbitrary extra headers (the helper only knows cookie and origin). */
 async function connectWithHeaders(s: LiveServer, headers: Record<string, string>, transports: ('polling' | 'websocket')[]): Promise<ClientSocket> {
   const socket: ClientSocket = connectIo(s.baseUrl, { path: '/socket.io', transports, extraHeaders: headers, reconnection: false, forceNew: true });
-  sockets.push(socket);
+  jar.add(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
@@ -90,7 +86,7 @@ describe('connections per client IP (SOCKET_MAX_PER_IP)', () => {
       socket = await connect(s.baseUrl).catch(() => undefined);
       return socket !== undefined;
     }, 10_000, 'a connection after the aborted upgrade');
-    sockets.push(socket!);
+    jar.add(socket!);
     await expect(connect(s.baseUrl)).rejects.toThrow();
   });
 

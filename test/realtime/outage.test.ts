@@ -10,14 +10,14 @@ import { createPool, type Pool } from '../../server/db/pool.ts';
 import { freePort } from '../setup/net.ts';
 import { silentLog } from '../setup/db.ts';
 import { createSalon, insertBooking } from '../setup/factories.ts';
-import { Inbox, byLocal, connect, kathmandu, request, startLive, until, type ClientSocket, type LiveServer } from './helpers.ts';
+import { Inbox, byLocal, connect, kathmandu, request, startLive, until, type LiveServer, SocketJar } from './helpers.ts';
 
 let root: string;
 let pg: EmbeddedDb;
 let pool: Pool;
 let srv: LiveServer;
 let salon: Awaited<ReturnType<typeof createSalon>>;
-const sockets: ClientSocket[] = [];
+const jar = new SocketJar();
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'kb-outage-'));
@@ -33,7 +33,7 @@ beforeAll(async () => {
   srv = await startLive(pool, { env: { LISTENER_RETRY_MAX_MS: '250', LISTENER_CHECK_MS: '500', LISTENER_QUERY_TIMEOUT_MS: '1000' } });
 }, 120_000);
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  jar.closeAll();
   await srv?.close();
   await pool?.end().catch(() => undefined);
   await pg?.stop();
@@ -47,7 +47,7 @@ describe('Postgres stopped for 5 s and started again', () => {
   it('keeps the process up, recovers without a restart, and clients converge', async () => {
     const dates = ['2027-03-10', '2027-03-11'];
     const watchers = await Promise.all([connect(srv.baseUrl), connect(srv.baseUrl, { transports: ['polling'] })]);
-    sockets.push(...watchers);
+    jar.add(watchers);
     const inboxes = watchers.map((s) => new Inbox(s));
     for (const s of watchers) for (const date of dates) {
       expect((await request(s, 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date })).ok).toBe(true);

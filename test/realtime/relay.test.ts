@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
 import { createSalon, createStylist, createUser, insertBooking } from '../setup/factories.ts';
 import { loginAs } from '../auth/client.ts';
-import { DAY, Inbox, announce, byLocal, connect, kathmandu, request, startLive, until, type ClientSocket, type LiveServer } from './helpers.ts';
+import { DAY, Inbox, announce, byLocal, connect, kathmandu, request, startLive, until, type LiveServer, SocketJar } from './helpers.ts';
 
 let db: TestDb;
 let srv: LiveServer;
 let salon: Awaited<ReturnType<typeof createSalon>>;
 const logLines: { level: number; msg: string; payload?: string }[] = [];
-const sockets: ClientSocket[] = [];
+const jar = new SocketJar();
 
 beforeAll(async () => {
   db = await freshDatabase();
@@ -24,16 +24,12 @@ beforeAll(async () => {
   srv = await startLive(db.pool, { log: pino({ level: 'info' }, sink) });
 });
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  jar.closeAll();
   await srv?.close();
   await db?.drop();
 });
 
-const open = async (o: Parameters<typeof connect>[1] = {}) => {
-  const s = await connect(srv.baseUrl, o);
-  sockets.push(s);
-  return s;
-};
+const open = (o: Parameters<typeof connect>[1] = {}) => jar.open(srv.baseUrl, o);
 const key = (date = DAY) => ({ stylistId: salon.stylist.id, serviceId: salon.service.id, date });
 const slotsUrl = (date = DAY) =>
   `${srv.baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: salon.stylist.id, serviceId: salon.service.id, targetDate: date })}`;

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs } from '../auth/client.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
 import { createSalon, createStylist, insertBooking } from '../setup/factories.ts';
-import { Inbox, announce, connect, startLive, until, type ClientSocket, type LiveServer } from './helpers.ts';
+import { Inbox, announce, connect, startLive, until, type LiveServer, SocketJar } from './helpers.ts';
 
 let db: TestDb;
 let srv: LiveServer;
 let salon: Awaited<ReturnType<typeof createSalon>>;
 let other: Awaited<ReturnType<typeof createStylist>>;
 let stylistCookie = '';
-const sockets: ClientSocket[] = [];
+const jar = new SocketJar();
 
 beforeAll(async () => {
   db = await freshDatabase();
@@ -19,7 +19,7 @@ beforeAll(async () => {
   stylistCookie = (await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password)).cookie;
 });
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  jar.closeAll();
   await srv?.close();
   await db?.drop();
 });
@@ -53,7 +53,7 @@ describe('replay on reconnect', () => {
     await srv.app.realtime.relay.drain();
 
     const back = await connect(srv.baseUrl, { cookie: stylistCookie, lastEventId: seen.eventId });
-    sockets.push(back);
+    jar.add(back);
     const inbox = new Inbox(back);
     await inbox.next('booking:created', (p) => p.booking.id === mine2);
     const live = await book();
@@ -75,7 +75,7 @@ describe('replay on reconnect', () => {
     let lastEventId: number | undefined;
     const received: number[] = [];
     const s = await connect(srv.baseUrl, { cookie: stylistCookie, reconnection: true, lastEventId: () => lastEventId });
-    sockets.push(s);
+    jar.add(s);
     s.on('booking:created', (p) => {
       received.push(p.eventId);
       lastEventId = p.eventId;
@@ -108,7 +108,7 @@ describe('replay on reconnect', () => {
 
   it('sends resync for an event id this database never issued', async () => {
     const s = await connect(srv.baseUrl, { cookie: stylistCookie, lastEventId: 1_000_000_000 });
-    sockets.push(s);
+    jar.add(s);
     expect(await new Inbox(s).next('resync')).toEqual({ reason: 'unknown_event' });
   });
 
@@ -123,7 +123,7 @@ describe('replay on reconnect', () => {
     const pruned = await db.pool.query(`select kb_prune_events(interval '0 seconds') as n`);
     expect(pruned.rows[0].n).toBeGreaterThan(0);
     const back = await connect(srv.baseUrl, { cookie: stylistCookie, lastEventId: old });
-    sockets.push(back);
+    jar.add(back);
     const inbox = new Inbox(back);
     expect(await inbox.next('resync')).toEqual({ reason: 'pruned' });
     const live = await book();
@@ -132,7 +132,7 @@ describe('replay on reconnect', () => {
     // A client exactly at the pruning mark misses nothing: it is replayed, not resynced.
     const mark = (await db.pool.query('select pruned_through from events_retention')).rows[0].pruned_through;
     const atMark = await connect(srv.baseUrl, { cookie: stylistCookie, lastEventId: mark });
-    sockets.push(atMark);
+    jar.add(atMark);
     expect((await new Inbox(atMark).next('booking:created')).booking.id).toBe(live);
   });
 });

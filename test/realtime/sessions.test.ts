@@ -5,12 +5,12 @@ import { HttpClient, loginAs } from '../auth/client.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { freshDatabase, silentLog, type TestDb } from '../setup/db.ts';
 import { createSalon, createUser, insertBooking } from '../setup/factories.ts';
-import { Inbox, announce, connect, startLive, type ClientSocket, type LiveServer } from './helpers.ts';
+import { Inbox, announce, connect, startLive, type ClientSocket, type LiveServer, SocketJar } from './helpers.ts';
 
 let db: TestDb;
 let srv: LiveServer;
 let salon: Awaited<ReturnType<typeof createSalon>>;
-const sockets: ClientSocket[] = [];
+const jar = new SocketJar();
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
@@ -20,17 +20,13 @@ beforeAll(async () => {
   srv = await startLive(db.pool, { env: { SOCKET_SESSION_CHECK_SECONDS: '3600' } });
 });
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  jar.closeAll();
   for (const c of closers.reverse()) await c();
   await srv?.close();
   await db?.drop();
 });
 
-const open = async (baseUrl: string, o: Parameters<typeof connect>[1] = {}) => {
-  const s = await connect(baseUrl, o);
-  sockets.push(s);
-  return s;
-};
+const open = (baseUrl: string, o: Parameters<typeof connect>[1] = {}) => jar.open(baseUrl, o);
 /** The reason of the socket's next disconnect. */
 const disconnected = (s: ClientSocket, timeoutMs = 10_000) =>
   new Promise<string>((resolve, reject) => {

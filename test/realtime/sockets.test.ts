@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs } from '../auth/client.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
 import { createSalon, createStylist, createUser, insertBooking } from '../setup/factories.ts';
-import { DAY, Inbox, announce, connect, kathmandu, request, startLive, type ClientSocket, type LiveServer } from './helpers.ts';
+import { DAY, Inbox, announce, connect, kathmandu, request, startLive, type LiveServer, SocketJar } from './helpers.ts';
 
 let db: TestDb;
 let srv: LiveServer;
 let salon: Awaited<ReturnType<typeof createSalon>>;
 let other: Awaited<ReturnType<typeof createStylist>>;
-const sockets: ClientSocket[] = [];
+const jar = new SocketJar();
 const cookies: Record<'admin' | 'stylistA' | 'stylistB' | 'customer', string> = { admin: '', stylistA: '', stylistB: '', customer: '' };
 
 beforeAll(async () => {
@@ -23,16 +23,12 @@ beforeAll(async () => {
   cookies.customer = (await loginAs(srv.baseUrl, salon.customer.email, salon.customer.password)).cookie;
 });
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  jar.closeAll();
   await srv?.close();
   await db?.drop();
 });
 
-const open = async (o: Parameters<typeof connect>[1] = {}) => {
-  const s = await connect(srv.baseUrl, o);
-  sockets.push(s);
-  return s;
-};
+const open = (o: Parameters<typeof connect>[1] = {}) => jar.open(srv.baseUrl, o);
 const key = { stylistId: '', serviceId: '', date: DAY };
 beforeAll(() => {
   key.stylistId = salon.stylist.id;

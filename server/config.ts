@@ -29,6 +29,13 @@ export const configSchema = z.object({
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How long a hold lasts, in minutes. Default 10. */
   HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
+  /**
+   * How long a customer's holds on one time count as one series, in minutes from the first: every
+   * hold of the series expires by the first one's expiry plus HOLD_MINUTES, and holding the time
+   * again after that answers HOLD_LIMIT until the window ends. At least 3 × HOLD_MINUTES is used
+   * whatever the value. Default 60.
+   */
+  HOLD_RENEWAL_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   /** Connections in the pool. Default 10. */
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Secret that signs session cookies. Default: random per start (sessions end on restart). */
@@ -115,6 +122,7 @@ export interface Config {
   cacheMaxBytes: number;
   cacheTtlMs: number;
   holdMinutes: number;
+  holdRenewalWindowMinutes: number;
   pgPoolSize: number;
   sessionSecret: string | undefined;
   cookieSecure: boolean;
@@ -179,6 +187,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cacheMaxBytes: c.CACHE_MAX_BYTES,
     cacheTtlMs: c.CACHE_TTL_SECONDS * 1000,
     holdMinutes: c.HOLD_MINUTES,
+    holdRenewalWindowMinutes: c.HOLD_RENEWAL_WINDOW_MINUTES,
     pgPoolSize: c.PG_POOL_SIZE,
     sessionSecret: c.SESSION_SECRET,
     cookieSecure: c.COOKIE_SECURE,

@@ -104,6 +104,16 @@ export const configSchema = z.object({
    * session deleted by hand) is disconnected within this time. Default 30.
    */
   SOCKET_SESSION_CHECK_SECONDS: z.coerce.number().min(0.05).default(30),
+  /**
+   * Most events one replay sends (a socket connecting with `auth: {lastEventId}`); a client that
+   * missed more of what it may see gets `resync` (reason `too_many`) and re-fetches. Default 1000.
+   */
+  SOCKET_REPLAY_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /**
+   * Replays per client IP (keyed as SOCKET_MAX_PER_IP is) per minute, per process; beyond it a
+   * socket gets `resync` (reason `rate_limited`) instead of a replay. Default 60.
+   */
+  SOCKET_REPLAYS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Bearer token required by GET /metrics. Default unset: open (keep /metrics off the public network). */
   METRICS_TOKEN: z.string().min(8).optional(),
 });
@@ -163,6 +173,10 @@ export interface RealtimeConfig {
     maxPerIp: number;
     /** Distinct keys watched on this process; a watch of one more answers RATE_LIMITED. */
     maxWatchedKeys: number;
+    /** Events one replay sends at most; beyond it the client gets `resync` (too_many). */
+    replayMaxEvents: number;
+    /** Replays per client IP per minute; beyond it the client gets `resync` (rate_limited). */
+    replaysPerIpPerMinute: number;
   };
   /** Interval of the check of logged-in sockets' sessions against the session table. */
   sessionCheckMs: number;
@@ -219,6 +233,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         watchPerMinute: c.SOCKET_WATCH_PER_MINUTE,
         maxPerIp: c.SOCKET_MAX_PER_IP,
         maxWatchedKeys: c.SOCKET_MAX_WATCHED_KEYS,
+        replayMaxEvents: c.SOCKET_REPLAY_MAX_EVENTS,
+        replaysPerIpPerMinute: c.SOCKET_REPLAYS_PER_IP_PER_MINUTE,
       },
       sessionCheckMs: Math.round(c.SOCKET_SESSION_CHECK_SECONDS * 1000),
     },

@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps): App {
   const realtime = createRealtime({ config, pool, log, slots, metrics, sessionMiddleware: sessions });
   readiness.add('listener', () => realtime.relay.ready);
   app.use(authRoutes({ pool, config }));
-  app.use(bookingRoutes({ bookings: new BookingService({ pool, slots, now, holdMinutes: config.holdMinutes }), config }));
+  app.use(bookingRoutes({ bookings: new BookingService({ pool, slots, now, holdMinutes: config.holdMinutes, holdRenewalWindowMinutes: config.holdRenewalWindowMinutes }), config }));
   app.use(stylistRoutes({ pool, now }));
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
   app.use(announcementRoutes({ pool, now }));

@@ -29,6 +29,13 @@ export const configSchema = z.object({
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How long a hold lasts, in minutes. Default 10. */
   HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
+  /**
+   * How long a customer's holds on one time count as one series, in minutes from the first: every
+   * hold of the series expires by the first one's expiry plus HOLD_MINUTES, and holding the time
+   * again after that answers HOLD_LIMIT until the window ends. At least 3 × HOLD_MINUTES is used
+   * whatever the value. Default 60.
+   */
+  HOLD_RENEWAL_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   /** Connections in the pool. Default 10. */
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Secret that signs session cookies. Default: random per start (sessions end on restart). */
@@ -97,6 +104,16 @@ export const configSchema = z.object({
    * session deleted by hand) is disconnected within this time. Default 30.
    */
   SOCKET_SESSION_CHECK_SECONDS: z.coerce.number().min(0.05).default(30),
+  /**
+   * Most events one replay sends (a socket connecting with `auth: {lastEventId}`); a client that
+   * missed more of what it may see gets `resync` (reason `too_many`) and re-fetches. Default 1000.
+   */
+  SOCKET_REPLAY_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /**
+   * Replays per client IP (keyed as SOCKET_MAX_PER_IP is) per minute, per process; beyond it a
+   * socket gets `resync` (reason `rate_limited`) instead of a replay. Default 60.
+   */
+  SOCKET_REPLAYS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Bearer token required by GET /metrics. Default unset: open (keep /metrics off the public network). */
   METRICS_TOKEN: z.string().min(8).optional(),
 });
@@ -115,6 +132,7 @@ export interface Config {
   cacheMaxBytes: number;
   cacheTtlMs: number;
   holdMinutes: number;
+  holdRenewalWindowMinutes: number;
   pgPoolSize: number;
   sessionSecret: string | undefined;
   cookieSecure: boolean;
@@ -155,6 +173,10 @@ export interface RealtimeConfig {
     maxPerIp: number;
     /** Distinct keys watched on this process; a watch of one more answers RATE_LIMITED. */
     maxWatchedKeys: number;
+    /** Events one replay sends at most; beyond it the client gets `resync` (too_many). */
+    replayMaxEvents: number;
+    /** Replays per client IP per minute; beyond it the client gets `resync` (rate_limited). */
+    replaysPerIpPerMinute: number;
   };
   /** Interval of the check of logged-in sockets' sessions against the session table. */
   sessionCheckMs: number;
@@ -179,6 +201,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cacheMaxBytes: c.CACHE_MAX_BYTES,
     cacheTtlMs: c.CACHE_TTL_SECONDS * 1000,
     holdMinutes: c.HOLD_MINUTES,
+    holdRenewalWindowMinutes: c.HOLD_RENEWAL_WINDOW_MINUTES,
     pgPoolSize: c.PG_POOL_SIZE,
     sessionSecret: c.SESSION_SECRET,
     cookieSecure: c.COOKIE_SECURE,
@@ -210,6 +233,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         watchPerMinute: c.SOCKET_WATCH_PER_MINUTE,
         maxPerIp: c.SOCKET_MAX_PER_IP,
         maxWatchedKeys: c.SOCKET_MAX_WATCHED_KEYS,
+        replayMaxEvents: c.SOCKET_REPLAY_MAX_EVENTS,
+        replaysPerIpPerMinute: c.SOCKET_REPLAYS_PER_IP_PER_MINUTE,
       },
       sessionCheckMs: Math.round(c.SOCKET_SESSION_CHECK_SECONDS * 1000),
     },

@@ -7,6 +7,7 @@ import { AppError } from '../http/errors.ts';
 import type { SlotService } from '../slots/service.ts';
 import { checkStart, loadStylist, lockStylist, touchedDates, type StylistRow } from './check.ts';
 import { BOOKING_COLUMNS, toBookingDto, toHoldDto, type BookingRow, type HoldRow } from './present.ts';
+import { holdExpiry } from './series.ts';
 import { refusedTransition, TRANSITIONS } from './status.ts';
 
 export interface BookingServiceDeps {
@@ -15,6 +16,8 @@ export interface BookingServiceDeps {
   /** The clock (injected; tests fake it). Hold expiry and the timing rules use it. */
   now: () => number;
   holdMinutes: number;
+  /** HOLD_RENEWAL_WINDOW_MINUTES: how long a customer's holds on one time count as one series. */
+  holdRenewalWindowMinutes: number;
 }
 
 /** Slot lists a write changed, invalidated after commit and before the answer (read-your-writes). */
@@ -42,15 +45,21 @@ export class BookingService {
   #slots: SlotService;
   #now: () => number;
   #holdMs: number;
+  #windowMs: number;
 
   constructor(deps: BookingServiceDeps) {
     this.#pool = deps.pool;
     this.#slots = deps.slots;
     this.#now = deps.now;
     this.#holdMs = deps.holdMinutes * 60_000;
+    this.#windowMs = deps.holdRenewalWindowMinutes * 60_000;
   }
 
-  /** POST /api/holds: one live hold per customer; a new one replaces the old in the same statement. */
+  /**
+   * POST /api/holds: one live hold per customer; a new one replaces the old in the same statement.
+   * Its expiry comes from the customer's hold series on that time (series.ts): re-holding, however
+   * the previous hold ended, never starts the clock again.
+   */
   async createHold(user: SessionUser, body: CreateHoldBody): Promise<HoldDto> {
     const startMs = Date.parse(body.startUtc);
     const nowMs = this.#now();
@@ -60,6 +69,7 @@ export class BookingService {
       if (stylist.user_id === user.id) throw new AppError('FORBIDDEN', SELF_BOOKING);
       await lockStylist(db, stylist.id);
       const c = await checkStart(db, { stylist, serviceId: body.serviceId, startMs, customerId: user.id, nowMs });
+      const expiresAt = await holdExpiry(db, { customerId: user.id, stylistId: stylist.id, startMs, nowMs, holdMs: this.#holdMs, windowMs: this.#windowMs });
       const { rows: old } = await db.query(
         `select h.stylist_id, h.start_at, h.occupied_until, s.timezone, s.buffer_minutes
            from holds h join stylists s on s.id = h.stylist_id where h.customer_id = $1`,
@@ -73,14 +83,10 @@ export class BookingService {
          values ($1, $2, $3, $4, $5, $6, $7, $8)
          on conflict (customer_id) do update set id = excluded.id, stylist_id = excluded.stylist_id,
            service_id = excluded.service_id, start_at = excluded.start_at, end_at = excluded.end_at,
-           occupied_until = excluded.occupied_until, created_at = excluded.created_at,
-           -- Re-holding the very slot one already holds keeps its expiry: a hold cannot be renewed forever.
-           expires_at = case when holds.stylist_id = excluded.stylist_id and holds.start_at = excluded.start_at
-                              and holds.expires_at > excluded.created_at
-                             then holds.expires_at else excluded.expires_at end
+           occupied_until = excluded.occupied_until, created_at = excluded.created_at, expires_at = excluded.expires_at
          returning id, stylist_id, service_id, start_at, end_at, expires_at`,
         [user.id, stylist.id, body.serviceId, new Date(startMs), new Date(c.endMs), new Date(c.occupiedUntilMs),
-          new Date(nowMs + this.#holdMs), new Date(nowMs)],
+          expiresAt, new Date(nowMs)],
       );
       touched.push({ stylistId: stylist.id, dates: touchedDates(stylist.timezone, startMs, c.occupiedUntilMs, c.settings.bufferMinutes) });
       if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'hold.create', target: `hold:${rows[0].id}`, details: { stylistId: stylist.id, startUtc: body.startUtc } });

@@ -104,7 +104,12 @@ export interface AnnouncementPayload {
  * `pruned` (older than the retention), `unknown_event` (an id this database never issued),
  * `behind` (the replay could not catch up with live events).
  */
-export const resyncPayload = z.strictObject({ reason: z.enum(['pruned', 'unknown_event', 'behind']) });
+/**
+ * The server cannot replay what the client missed; it re-fetches what it shows. `pruned`: older
+ * than the retention; `unknown_event`: an id never issued; `behind`: this server cannot catch up;
+ * `too_many`: more events than one replay sends; `rate_limited`: too many replays from this address.
+ */
+export const resyncPayload = z.strictObject({ reason: z.enum(['pruned', 'unknown_event', 'behind', 'too_many', 'rate_limited']) });
 export type ResyncPayload = z.infer<typeof resyncPayload>;
 
 export interface ServerToClientEvents {

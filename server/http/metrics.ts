@@ -28,6 +28,10 @@ export interface Metrics {
   listenerUp: Gauge;
   listenerReconnects: Counter;
   replays: Counter<'outcome'>;
+  /** Outbox rows read by replays (only the kinds each socket may receive). */
+  replayEventRows: Counter;
+  /** Bookings loaded with customer context for replays (only those the socket may receive). */
+  replayBookings: Counter;
   socketRejections: Counter<'reason'>;
   holdsExpired: Counter;
   eventsPruned: Counter;
@@ -76,6 +80,8 @@ export function createMetrics(opts: { slots: SlotService; defaultMetrics?: boole
     listenerUp: new Gauge({ name: 'kb_listener_up', help: '1 while the notification listener is connected and caught up, else 0.', registers: [registry] }),
     listenerReconnects: new Counter({ name: 'kb_listener_reconnects_total', help: 'Times the listener reconnected after losing its connection.', registers: [registry] }),
     replays: new Counter({ name: 'kb_socket_replays_total', help: 'Reconnections with lastEventId, by outcome (replayed, or the resync reason).', labelNames: ['outcome'], registers: [registry] }),
+    replayEventRows: new Counter({ name: 'kb_socket_replay_event_rows_total', help: 'Outbox rows read by replays (only the kinds each socket may receive).', registers: [registry] }),
+    replayBookings: new Counter({ name: 'kb_socket_replay_bookings_total', help: 'Bookings loaded with customer context for replays.', registers: [registry] }),
     socketRejections: new Counter({ name: 'kb_socket_rejections_total', help: 'Socket connections and messages refused, and sockets disconnected because their session ended or expired, by reason.', labelNames: ['reason'], registers: [registry] }),
     holdsExpired: new Counter({ name: 'kb_holds_expired_total', help: 'Expired holds deleted by this process\'s sweeper.', registers: [registry] }),
     eventsPruned: new Counter({ name: 'kb_events_pruned_total', help: 'Outbox rows deleted by this process\'s pruner.', registers: [registry] }),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { localDate, uuid } from '../contract/common.ts';
 import type { SlotsUpdateReason } from '../contract/socket.ts';
 import type pg from 'pg';
+import type { ReplayScope } from './rooms.ts';
 
 /**
  * The NOTIFY payload on `kb_events`: a nudge carrying the committed event's id and kind and, since
@@ -119,6 +120,34 @@ export async function readEvents(db: Pick<pg.ClientBase, 'query'>, after: number
 }
 
 export const MAX_EVENT_ID = Number.MAX_SAFE_INTEGER;
+
+const EVENT_COLUMNS = `id, kind, stylist_id, dates::text[] as dates, entity_id, data,
+  (extract(epoch from clock_timestamp() - committed_at) * 1000)::float8 as age_ms`;
+
+/**
+ * Committed events with after < id <= through that a socket of `scope` may receive, in id order:
+ * one arm per kind it may see, each an index range scan (sql/000008 indexes), so a socket that may
+ * see only announcements reads only those rows.
+ */
+export async function readReplayEvents(db: Pick<pg.ClientBase, 'query'>, scope: ReplayScope, after: number, through: number, limit: number): Promise<RawEventRow[]> {
+  const params: unknown[] = [after, through, limit];
+  const arm = (where: string) => `(select ${EVENT_COLUMNS} from events where ${where} and id > $1 and id <= $2 order by id limit $3)`;
+  const arms: string[] = [];
+  if (scope.audiences.length) {
+    params.push(scope.audiences);
+    arms.push(arm(`kind = 'announcement.created' and data->>'audience' = any($${params.length}::text[])`));
+  }
+  if (scope.overrides) arms.push(arm(`kind in ('override.created', 'override.deleted')`));
+  if (scope.bookings === 'all') {
+    arms.push(arm(`kind in ('booking.created', 'booking.updated')`));
+  } else if (scope.bookings.length) {
+    params.push(scope.bookings);
+    arms.push(arm(`kind in ('booking.created', 'booking.updated') and stylist_id = any($${params.length}::uuid[])`));
+  }
+  if (arms.length === 0) return [];
+  const { rows } = await db.query<RawEventRow>(`select * from (${arms.join(' union all ')}) e order by id limit $3`, params);
+  return rows;
+}
 
 export function parseEventRow(row: RawEventRow): { ok: true; event: RelayEvent } | { ok: false; error: string } {
   const r = relayEvent.safeParse({

@@ -1,7 +1,8 @@
 // Background upkeep every process runs (each is cheap and safe to run concurrently):
 // - the hold sweeper deletes expired holds, so expiry becomes a `hold.deleted` event that reaches
 //   every watcher (the cache entry's own TTL already ends at the earliest hold expiry for REST);
-// - the pruner deletes events older than the retention (clients further behind get `resync`).
+// - the pruner deletes events older than the retention (clients further behind get `resync`), and
+//   hold series (sql/000008) whose renewal window has ended.
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -83,9 +84,19 @@ export class Maintenance {
     return deleted;
   }
 
-  /** Deletes events older than the retention; resolves with the number deleted by this process. */
+  /**
+   * Deletes events older than the retention, and hold series whose renewal window has ended;
+   * resolves with the number of events deleted by this process.
+   */
   async prune(): Promise<number> {
     try {
+      // Bounded batches (an index range scan on ends_at), SKIP LOCKED so processes split the work.
+      for (let i = 0; i < 100; i++) {
+        const { rowCount } = await this.#o.pool.query(
+          `delete from hold_series where ctid = any(array(
+             select ctid from hold_series where ends_at <= now() order by ends_at limit 5000 for update skip locked))`);
+        if ((rowCount ?? 0) < 5000) break;
+      }
       const { rows } = await this.#o.pool.query<{ n: number }>('select kb_prune_events(make_interval(secs => $1)) as n', [this.#o.retentionMs / 1000]);
       const n = Number(rows[0].n);
       if (n) {

@@ -9,10 +9,10 @@ import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { render, type DayEntry, type SlotService } from '../slots/service.ts';
-import { MAX_EVENT_ID, notificationEffect, notificationPayload, parseEventRow, readEvents, slotEffectOf, type RawEventRow, type RelayEvent, type SlotEffect } from './events.ts';
+import { MAX_EVENT_ID, notificationEffect, notificationPayload, parseEventRow, readEvents, readReplayEvents, slotEffectOf, type RawEventRow, type RelayEvent, type SlotEffect } from './events.ts';
 import { NotificationListener, type ListenerOptions } from './listener.ts';
 import { buildRoomMessages, emitRoomMessage, type RoomMessage } from './messages.ts';
-import { watchRoom } from './rooms.ts';
+import { replayScopeOf, watchRoom } from './rooms.ts';
 import type { WatchRegistry, WatchedKey } from './watches.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -426,9 +426,12 @@ export class Relay {
    * no gap and no duplicate: history comes from the events table up to what this relay has
    * processed, the last stretch (events relayed while reading) from the in-memory ring, and the
    * join happens synchronously after it, so every later event reaches the socket through its rooms.
-   * Returns a resync reason when that is impossible (the caller joins and sends `resync`).
+   * Only the event kinds its rooms may receive are read (replayScopeOf), customer context is built
+   * only for the bookings it may receive, and at most `maxEvents` events are replayed: a client
+   * that missed more gets `too_many` before anything is sent. Returns a resync reason when the
+   * replay is impossible (the caller joins and sends `resync`).
    */
-  async replay(from: number, target: ReplayTarget): Promise<ResyncReason | null> {
+  async replay(from: number, target: ReplayTarget, maxEvents: number): Promise<ResyncReason | null> {
     await this.#baseline;
     if (this.#closed) return 'behind';
     const { rows } = await this.#o.pool.query<{ pruned_through: number; max_id: number }>(
@@ -439,29 +442,48 @@ export class Relay {
     // The client saw an event this process has not relayed yet (it came from another process).
     if (from > this.lastId! && !(await this.waitFor(from, 10_000))) return 'behind';
 
+    const scope = replayScopeOf(target.rooms);
+    const visible = (m: RoomMessage) => m.rooms.some((r) => target.rooms.has(r));
+    const { metrics, pool, batchSize } = this.#o;
     let cursor = from;
-    const deliver = (m: RoomMessage) => {
-      if (m.rooms.some((r) => target.rooms.has(r))) target.send(m);
-    };
+    /** Events counted against maxEvents so far (rows read, each at most one message). */
+    let counted = 0;
     for (let round = 0; round < 50; round++) {
       if (!target.connected || this.#closed) return null;
       if (this.#ringFloor <= cursor) {
-        for (const m of this.#ring) if (m.eventId > cursor) deliver(m);
+        const last = this.#ring.filter((m) => m.eventId > cursor && visible(m));
+        if (counted + new Set(last.map((m) => m.eventId)).size > maxEvents) return 'too_many';
+        for (const m of last) target.send(m);
         target.join();
         return null;
       }
+      // Read everything of this round first (at most one more row than the budget), so a client
+      // beyond the cap is told before it is sent anything.
       const through = this.lastId!;
-      while (cursor < through) {
-        const batch = await readEvents(this.#o.pool, cursor, through, this.#o.batchSize);
-        const events = batch.flatMap((row) => {
+      const events: RelayEvent[] = [];
+      let read = 0;
+      for (let at = cursor; at < through;) {
+        const limit = Math.min(batchSize, maxEvents - counted - read + 1);
+        const batch = await readReplayEvents(pool, scope, at, through, limit);
+        read += batch.length;
+        metrics.replayEventRows.inc(batch.length);
+        if (counted + read > maxEvents) return 'too_many';
+        for (const row of batch) {
           const p = parseEventRow(row);
-          return p.ok ? [p.event] : [];
-        });
-        const messages = await buildRoomMessages(this.#o.pool, events);
-        if (!target.connected) return null;
-        for (const m of messages) deliver(m);
-        cursor = batch.length < this.#o.batchSize ? through : batch[batch.length - 1].id;
+          if (p.ok) events.push(p.event);
+        }
+        if (batch.length < limit) break;
+        at = batch[batch.length - 1].id;
       }
+      counted += read;
+      for (let i = 0; i < events.length; i += batchSize) {
+        const chunk = events.slice(i, i + batchSize);
+        metrics.replayBookings.inc(new Set(chunk.flatMap((e) => (e.kind === 'booking.created' || e.kind === 'booking.updated' ? [e.entityId] : []))).size);
+        const messages = await buildRoomMessages(pool, chunk);
+        if (!target.connected) return null;
+        for (const m of messages) if (visible(m)) target.send(m);
+      }
+      cursor = through;
     }
     return 'behind';
   }

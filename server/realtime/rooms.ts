@@ -39,6 +39,27 @@ export function roomsFor(user: SocketUser | null): string[] {
   }
 }
 
+/**
+ * What a socket in `rooms` may receive of the history, by event kind: announcements of these
+ * audiences, overrides (staff), bookings of these stylists ('all' for admins). A replay reads only
+ * these events, so its cost follows what it sends (messages.ts names each kind's rooms).
+ */
+export interface ReplayScope {
+  audiences: ('all' | 'stylists' | 'customers')[];
+  overrides: boolean;
+  bookings: 'all' | string[];
+}
+
+export function replayScopeOf(rooms: ReadonlySet<string>): ReplayScope {
+  const stylists: string[] = [];
+  for (const r of rooms) if (r.startsWith('stylist:')) stylists.push(r.slice('stylist:'.length));
+  return {
+    audiences: (['all', 'stylists', 'customers'] as const).filter((a) => rooms.has(audienceRoom(a))),
+    overrides: rooms.has(ROOM_STAFF),
+    bookings: rooms.has(ROOM_ADMINS) ? 'all' : stylists,
+  };
+}
+
 export function audienceRoom(audience: 'all' | 'stylists' | 'customers'): string {
   return audience === 'all' ? ROOM_ALL : audience === 'stylists' ? ROOM_STAFF : ROOM_CUSTOMERS;
 }

@@ -7,6 +7,7 @@ import type http from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import { role } from '../contract/auth.ts';
@@ -22,7 +23,7 @@ import type { SlotService } from '../slots/service.ts';
 import type { DayKey } from '../slots/cache.ts';
 import { emitRoomMessage, type RoomMessage } from './messages.ts';
 import type { IoServer, Relay } from './relay.ts';
-import { ConnectionsPerIp } from './limits.ts';
+import { ConnectionsPerIp, clientKey } from './limits.ts';
 import { dayKeyString, roomsFor, watchRoom, type SocketUser } from './rooms.ts';
 import type { SessionSockets } from './sessions.ts';
 import type { WatchRegistry } from './watches.ts';
@@ -73,6 +74,7 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
   const { log, metrics, limits } = o;
   const allowedOrigins = allowedOriginSet(o.allowedOrigins);
   const perIp = new ConnectionsPerIp({ max: limits.maxPerIp, trustProxy: o.trustProxy ?? false });
+  const replays = new RateLimiterMemory({ keyPrefix: 'replay', points: limits.replaysPerIpPerMinute, duration: 60 });
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(o.server, {
     path: '/socket.io',
     serveClient: false,
@@ -142,12 +144,13 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
     next();
   });
 
-  io.on('connection', (socket) => onConnection(o, socket as AppSocket));
+  io.on('connection', (socket) => onConnection(o, socket as AppSocket, replays));
   metrics.sources.sockets = () => io.engine.clientsCount;
   return io;
 }
 
-function onConnection(o: SocketServerOptions, socket: AppSocket): void {
+/** `replays`: the per-client-IP budget of replays (SOCKET_REPLAYS_PER_IP_PER_MINUTE). */
+function onConnection(o: SocketServerOptions, socket: AppSocket, replays: RateLimiterMemory): void {
   const { log, metrics, limits, slots, relay, watches } = o;
   const session = socket.data.session;
   socket.data.session = null;
@@ -266,15 +269,27 @@ function onConnection(o: SocketServerOptions, socket: AppSocket): void {
     return;
   }
   const roomSet = new Set(rooms);
-  relay
-    .replay(lastEventId, {
-      rooms: roomSet,
-      get connected() {
-        return socket.connected;
+  // A replay reads the database: limited per client IP. Beyond the limit the client is told to
+  // re-fetch (what it does after any failed replay) and nothing is read.
+  replays
+    .consume(clientKey(socket.request, o.trustProxy ?? false))
+    .then(
+      () => true,
+      (res: unknown) => {
+        if (res instanceof Error) throw res;
+        return false;
       },
-      send: (m) => sendMessage(socket, m),
-      join: () => void socket.join(rooms),
-    })
+    )
+    .then((allowed) => allowed
+      ? relay.replay(lastEventId, {
+        rooms: roomSet,
+        get connected() {
+          return socket.connected;
+        },
+        send: (m) => sendMessage(socket, m),
+        join: () => void socket.join(rooms),
+      }, limits.replayMaxEvents)
+      : 'rate_limited' as const)
     .then((reason) => {
       metrics.replays.inc({ outcome: reason ?? 'replayed' });
       if (reason && socket.connected) {

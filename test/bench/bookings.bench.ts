@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     throw new Error('the session settings of the raw and nosync pools were not applied');
   }
   const bookingService = new BookingService({
-    pool: txnPool, now: Date.now, holdMinutes: 10,
+    pool: txnPool, now: Date.now, holdMinutes: 10, holdRenewalWindowMinutes: 60,
     slots: new SlotService({ pool: txnPool, cacheEnabled: true, cacheMaxBytes: 50 * 1024 * 1024, cacheTtlMs: 300_000 }),
   });
   const users: SessionUser[] = salon.customers.map((id, i) => ({ id, email: salon.customerEmail(i), displayName: `Bench Customer ${i}`, role: 'customer' }));

@@ -153,6 +153,8 @@ export function plainMessage(err: unknown): string {
       return 'Someone else is booking that time right now. Please choose another.';
     case 'HOLD_EXPIRED':
       return 'Your hold on that time ran out. Hold it again to book.';
+    case 'HOLD_LIMIT':
+      return 'You have held that time for as long as we can keep it for you. Please choose another time, or try again later.';
     case 'INVALID_TRANSITION':
       return 'That change is not possible for this booking right now.';
     case 'CONFLICT':

@@ -39,7 +39,7 @@ export interface App {
   metrics: Metrics;
   /** Relay, Socket.IO server, hold sweeper and event pruner (started by attach). */
   realtime: Realtime;
-  /** Attaches the realtime side to a listening-ready HTTP server. */
+  /** Loads the session secrets and attaches the realtime side to a listening-ready HTTP server. */
   attach(server: http.Server): Promise<void>;
   /** Stops background work (listener, timers, sockets); the caller closes the server and the pool. */
   close(): Promise<void>;
@@ -119,7 +119,11 @@ export function createApp(deps: AppDeps): App {
     readiness,
     metrics,
     realtime,
-    attach: (server) => realtime.attach(server),
+    async attach(server) {
+      // Sessions need their secrets (from the database unless configured) before serving anyone.
+      await sessions.ready();
+      await realtime.attach(server);
+    },
     async close() {
       await realtime.close();
       await sessions.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PoolTimeouts } from './db/pool.ts';
 
 const bool = z.enum(['0', '1', 'true', 'false', 'on', 'off']).transform((v) => v === '1' || v === 'true' || v === 'on');
 
@@ -38,8 +39,22 @@ export const configSchema = z.object({
   HOLD_RENEWAL_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   /** Connections in the pool. Default 10. */
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  /** Secret that signs session cookies. Default: random per start (sessions end on restart). */
-  SESSION_SECRET: z.string().min(16).optional(),
+  /** Postgres cancels a pooled connection's statement running longer than this, in ms; 0 turns it off. Default 5000. */
+  PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  /** The process gives up on a pooled query with no answer after this, in ms (a stopped or unreachable Postgres); 0 turns it off. Default 6000. */
+  PG_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(6000),
+  /** Longest wait for a pooled connection (a new one, or a free one when all are busy), in ms. Default 5000. */
+  PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /**
+   * Secret that signs session cookies. Default: one generated once and kept in the database
+   * (`settings` table), shared by every process and every restart. Empty means unset.
+   */
+  SESSION_SECRET: z.union([z.literal(''), z.string().min(16)]).optional(),
+  /** Earlier session secrets, comma-separated: cookies they signed are still accepted (rotation). Default none. */
+  SESSION_SECRET_PREVIOUS: z.string().default('').refine(
+    (v) => splitList(v).every((s) => s.length >= 16),
+    'each previous secret must have at least 16 characters',
+  ),
   /** Set the Secure flag on cookies (behind HTTPS). Default off. */
   COOKIE_SECURE: bool.default(false),
   /** Origins allowed to make state-changing requests and open sockets, comma-separated. Default: same origin only. */
@@ -118,6 +133,11 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(8).optional(),
 });
 
+/** A comma-separated setting as its non-empty, trimmed items. */
+function splitList(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 export type RawConfig = z.infer<typeof configSchema>;
 
 export interface Config {
@@ -134,7 +154,12 @@ export interface Config {
   holdMinutes: number;
   holdRenewalWindowMinutes: number;
   pgPoolSize: number;
+  /** Timeouts of the request pool (migrations use none). */
+  pgTimeouts: PoolTimeouts;
+  /** SESSION_SECRET, or undefined: the one kept in the database. */
   sessionSecret: string | undefined;
+  /** SESSION_SECRET_PREVIOUS: still accepted for cookies they signed. */
+  sessionSecretsPrevious: string[];
   cookieSecure: boolean;
   allowedOrigins: string[];
   sessionMaxAgeMs: number;
@@ -203,9 +228,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     holdMinutes: c.HOLD_MINUTES,
     holdRenewalWindowMinutes: c.HOLD_RENEWAL_WINDOW_MINUTES,
     pgPoolSize: c.PG_POOL_SIZE,
-    sessionSecret: c.SESSION_SECRET,
+    pgTimeouts: { statementMs: c.PG_STATEMENT_TIMEOUT_MS, queryMs: c.PG_QUERY_TIMEOUT_MS, connectMs: c.PG_CONNECT_TIMEOUT_MS },
+    sessionSecret: c.SESSION_SECRET || undefined,
+    sessionSecretsPrevious: splitList(c.SESSION_SECRET_PREVIOUS),
     cookieSecure: c.COOKIE_SECURE,
-    allowedOrigins: c.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    allowedOrigins: splitList(c.ALLOWED_ORIGINS),
     sessionMaxAgeMs: Math.round(c.SESSION_MAX_AGE_HOURS * 3_600_000),
     trustProxy: c.TRUST_PROXY,
     bodyLimitBytes: c.BODY_LIMIT_KB * 1024,

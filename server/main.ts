@@ -8,7 +8,6 @@
 // runs its own relay (LISTEN on Postgres) and relays to its own sockets only; Postgres is the bus.
 // Behind a load balancer, run one process per port instead (docs/operations.md, "Scale-out").
 import cluster, { type Worker } from 'node:cluster';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { createApp } from './app.ts';
@@ -45,6 +44,8 @@ async function preparePostgres(config: Config, log: Logger): Promise<{ url: stri
     url = embedded.url;
     log.info({ dir: config.embeddedPgDir, port: config.embeddedPgPort }, 'embedded postgres started');
   }
+  // No statement or query timeout here: a migration may take long, and waits for the migration
+  // lock while another process migrates.
   const pool = createPool(url, 1, log);
   try {
     const client = await pool.connect();
@@ -67,7 +68,7 @@ async function preparePostgres(config: Config, log: Logger): Promise<{ url: stri
 async function runServer(config: Config, log: Logger): Promise<void> {
   const worker = cluster.isWorker;
   const { url, embedded } = worker ? { url: config.databaseUrl!, embedded: undefined } : await preparePostgres(config, log);
-  const pool = createPool(url, config.pgPoolSize, log);
+  const pool = createPool(url, config.pgPoolSize, log, config.pgTimeouts);
   const app = createApp({ config, pool, log });
   const server = http.createServer(app.express);
   server.keepAliveTimeout = 65_000;
@@ -125,12 +126,9 @@ async function runServer(config: Config, log: Logger): Promise<void> {
 /** The cluster primary: Postgres, migrations and seed once, then sticky connection hand-off to N workers. */
 async function runPrimary(config: Config, log: Logger): Promise<void> {
   const { url, embedded } = await preparePostgres(config, log);
-  const env = {
-    DATABASE_URL: url,
-    SEED_DEMO: '0',
-    // Every worker must sign and check session cookies with the same key.
-    SESSION_SECRET: config.sessionSecret ?? randomBytes(32).toString('hex'),
-  };
+  // Every worker signs and checks session cookies with the same key: SESSION_SECRET when set (the
+  // workers inherit the environment), else the one kept in the database.
+  const env = { DATABASE_URL: url, SEED_DEMO: '0' };
   const slots: (Worker | null)[] = Array.from({ length: config.workers }, () => null);
   const ready = new Set<Worker>();
   let stopping = false;

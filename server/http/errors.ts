@@ -1,5 +1,6 @@
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../contract/errors.ts';
 import type { z } from 'zod';
+import { QUERY_READ_TIMEOUT } from '../db/pool.ts';
 
 /** The one error type the domain throws; the error handler turns it into the contract's body. */
 export class AppError extends Error {
@@ -39,6 +40,7 @@ export function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.in
 export function fromPgError(err: unknown): AppError | null {
   const code = (err as { code?: string } | null)?.code;
   if (isConnectionError(err)) return new AppError('NOT_READY', 'The database is unavailable right now; please try again shortly');
+  if (isQueryTimeout(err)) return new AppError('NOT_READY', 'The database did not answer in time; please try again shortly');
   switch (code) {
     case '23P01': // exclusion_violation: the bookings_no_overlap constraint
       return new AppError('SLOT_TAKEN', 'That time was just taken by another booking');
@@ -65,4 +67,10 @@ export function isConnectionError(err: unknown): boolean {
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code)) return true;
   const msg = e?.message ?? '';
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(msg);
+}
+
+/** A pooled query cut off by PG_STATEMENT_TIMEOUT_MS (57014 query_canceled) or PG_QUERY_TIMEOUT_MS (pg's read timeout). */
+export function isQueryTimeout(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return e?.code === '57014' || e?.message === QUERY_READ_TIMEOUT;
 }

@@ -4,7 +4,8 @@
 // - the pruner deletes events older than the retention (clients further behind get `resync`), and
 //   hold series (sql/000008) whose renewal window has ended.
 import type { Logger } from 'pino';
-import type { Pool } from '../db/pool.ts';
+import type pg from 'pg';
+import { withTransaction, type Pool } from '../db/pool.ts';
 import type { Metrics } from '../http/metrics.ts';
 
 export interface MaintenanceOptions {
@@ -18,6 +19,8 @@ export interface MaintenanceOptions {
 }
 
 const SWEEP_LIMIT = 500;
+/** Bound of one prune (a statement and client-side timeout of its own). */
+const PRUNE_TIMEOUT_MS = 5 * 60_000;
 /** Sweep a little after the expiry instant, so a sweep at the exact millisecond is not wasted. */
 const SWEEP_MARGIN_MS = 20;
 
@@ -97,7 +100,16 @@ export class Maintenance {
              select ctid from hold_series where ends_at <= now() order by ends_at limit 5000 for update skip locked))`);
         if ((rowCount ?? 0) < 5000) break;
       }
-      const { rows } = await this.#o.pool.query<{ n: number }>('select kb_prune_events(make_interval(secs => $1)) as n', [this.#o.retentionMs / 1000]);
+      // A backlog of old events can take longer than a request's PG_STATEMENT_TIMEOUT_MS to delete:
+      // the prune has its own, longer bound instead.
+      const { rows } = await withTransaction(this.#o.pool, async (c) => {
+        await c.query(`set local statement_timeout = ${PRUNE_TIMEOUT_MS}`);
+        return c.query<{ n: number }>({
+          text: 'select kb_prune_events(make_interval(secs => $1)) as n',
+          values: [this.#o.retentionMs / 1000],
+          query_timeout: PRUNE_TIMEOUT_MS + 5000,
+        } as pg.QueryConfig);
+      });
       const n = Number(rows[0].n);
       if (n) {
         this.#o.metrics.eventsPruned.inc(n);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { freePort } from '../setup/net.ts';
+import { pgTempRoot } from '../setup/tmp.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -54,7 +55,7 @@ export interface RunningServer {
 
 /** The real server on a fresh embedded database (seeded with the demo salon), as `npm start` runs it. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'kb-e2e-'));
+  const dir = await pgTempRoot('kb-e2e-');
   const [port, pgPort] = [await freePort(), await freePort()];
   // parent-watch: if this process dies without cleaning up (killed), the server stops itself.
   const child = spawn(process.execPath, ['--import', PARENT_WATCH, 'server/main.ts'], {

@@ -1,13 +1,13 @@
 // Postgres itself stopped for 5 s and started again, on a private embedded instance (not the shared
 // test server, which other files are using).
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../../server/db/embedded.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { createPool, type Pool } from '../../server/db/pool.ts';
 import { freePort } from '../setup/net.ts';
+import { pgTempRoot } from '../setup/tmp.ts';
 import { silentLog } from '../setup/db.ts';
 import { createSalon, insertBooking } from '../setup/factories.ts';
 import { Inbox, byLocal, connect, kathmandu, request, startLive, until, type LiveServer, SocketJar } from './helpers.ts';
@@ -20,7 +20,7 @@ let salon: Awaited<ReturnType<typeof createSalon>>;
 const jar = new SocketJar();
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'kb-outage-'));
+  root = await pgTempRoot('kb-outage-');
   pg = await startEmbeddedPostgres(path.join(root, 'pg'), await freePort(), silentLog);
   pool = createPool(pg.url, 5, silentLog);
   const client = await pool.connect();

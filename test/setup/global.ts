@@ -1,7 +1,6 @@
 // Vitest global setup: one real PostgreSQL (embedded) for the whole run, in a fresh temp folder, with
 // a migrated template database that each test file clones (see test/setup/db.ts).
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
@@ -9,6 +8,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, withDatabase } from '../../server/db/embedded.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { freePort } from './net.ts';
+import { pgTempRoot } from './tmp.ts';
 
 export const TEMPLATE_DB = 'kb_template';
 
@@ -27,7 +27,7 @@ export default async function setup(project: TestProject) {
   let dataDir = '';
   let port = 0;
   if (!url) {
-    const root = await mkdtemp(path.join(os.tmpdir(), 'kb-test-'));
+    const root = await pgTempRoot('kb-test-');
     dataDir = path.join(root, 'pg');
     port = await freePort();
     const db = await startEmbeddedPostgres(dataDir, port, pino({ level: 'silent' }));

@@ -1,7 +1,7 @@
 // A throw-away embedded Postgres for a benchmark: a fresh temp folder, a free port, a migrated
 // database, and a guaranteed stop (normal end, exception, SIGINT) that also deletes the folder.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -11,6 +11,7 @@ import { migrate } from '../../../server/db/migrate.ts';
 import { createPool, type Pool } from '../../../server/db/pool.ts';
 import { onCleanup, onExitSync, sleepSync } from './lifecycle.ts';
 import { freePort } from './proc.ts';
+import { pgTempRoot } from '../../setup/tmp.ts';
 
 export interface BenchPostgres {
   /** Connection string of the migrated benchmark database. */
@@ -35,7 +36,7 @@ export async function startBenchPostgres(opts: { log?: Logger } = {}): Promise<B
   await reapOrphans(log);
   // Not under the project: the postgres system user (when run as root) must reach the folder, and
   // the benchmark must leave nothing behind.
-  const root = await mkdtemp(path.join(os.tmpdir(), PREFIX));
+  const root = await pgTempRoot(PREFIX);
   await writeFile(path.join(root, OWNER_FILE), String(process.pid));
   const dataDir = path.join(root, 'pg');
   const pidFile = path.join(dataDir, 'postmaster.pid');

@@ -9,6 +9,7 @@ import { lockStylist } from '../bookings/check.ts';
 import { BOOKING_COLUMNS, toBookingDto, type BookingRow } from '../bookings/present.ts';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
 import { AppError } from '../http/errors.ts';
+import { withOutbox } from '../outbox/own.ts';
 import type { Interval, OverrideRow } from '../slots/engine.ts';
 import { knownZone, type SlotService } from '../slots/service.ts';
 import { isCovered, loadHours, toOverrideRow, workingWindows } from '../stylist/hours.ts';
@@ -75,7 +76,10 @@ async function requireStylist(db: PoolClient | Pool, stylistId: string): Promise
   return rows[0];
 }
 
-/** The admin console's writes (API.md "Admin"). Each is one transaction with its audit row. */
+/**
+ * The admin console's writes (API.md "Admin"). Each is one transaction with its audit row; those
+ * that change availability invalidate what their outbox events name (server/outbox/own.ts).
+ */
 export class AdminService {
   #pool: Pool;
   #slots: SlotService;
@@ -96,7 +100,7 @@ export class AdminService {
       `select name from pg_timezone_names where name = $1 and name !~ '^(posix|Etc)/' and (name ~ '/' or name = 'UTC')`, [body.timezone]);
     if (!zones[0]) throw new AppError('UNKNOWN_TIMEZONE', `Use an IANA zone name such as Asia/Kathmandu, not ${body.timezone}`);
     const hash = await hashPassword(body.password);
-    const id = await withTransaction(this.#pool, async (db) => {
+    const id = await withOutbox(this.#pool, this.#slots, async (db) => {
       const wanted = body.services.map((s) => s.serviceId);
       const { rows: found } = await db.query<{ id: string }>('select id from services where id = any($1::uuid[]) and active', [wanted]);
       const known = new Set(found.map((r) => r.id));
@@ -150,7 +154,7 @@ export class AdminService {
     const days = [...body.days]
       .sort((a, b) => a.dayOfWeek - b.dayOfWeek)
       .map((d) => ({ dayOfWeek: d.dayOfWeek, windows: [...d.windows].sort((a, b) => (a.start < b.start ? -1 : 1)) }));
-    const result = await withTransaction(this.#pool, async (db) => {
+    return withOutbox(this.#pool, this.#slots, async (db) => {
       const st = await requireStylist(db, stylistId);
       await lockStylist(db, st.id);
       const from = body.effectiveFrom ?? DateTime.fromMillis(this.#now(), { zone: st.timezone }).toISODate()!;
@@ -171,8 +175,6 @@ export class AdminService {
       await audit(db, { actorId: admin.id, action: 'schedule.replace', target: `stylist:${st.id}`, details: { effectiveFrom: from, days } });
       return { stylistId: st.id, effectiveFrom: from, days };
     });
-    this.#slots.invalidate(stylistId, null);
-    return result;
   }
 
   /**
@@ -224,7 +226,7 @@ export class AdminService {
    * customers.
    */
   async createOverride(admin: SessionUser, body: CreateOverrideBody): Promise<CreateOverrideResponse> {
-    const result = await withTransaction(this.#pool, async (db) => {
+    return withOutbox(this.#pool, this.#slots, async (db) => {
       // Lock every stylist in scope (in id order, so two overrides never deadlock): a booking being
       // written right now is then either visible here or re-checked against this override.
       const scope = await this.#scope(db, body);
@@ -244,8 +246,6 @@ export class AdminService {
       });
       return { override: toOverrideDto(o), affectedBookings: affected.map(toBookingDto) };
     });
-    this.#invalidateOverride(result.override);
-    return result;
   }
 
   /**
@@ -267,14 +267,12 @@ export class AdminService {
   }
 
   async deleteOverride(admin: SessionUser, overrideId: string): Promise<void> {
-    const o = await withTransaction(this.#pool, async (db) => {
+    await withOutbox(this.#pool, this.#slots, async (db) => {
       const { rows } = await db.query(`delete from overrides o where o.id = $1 returning ${OVERRIDE_COLUMNS}`, [overrideId]);
       if (!rows[0]) throw new AppError('NOT_FOUND', 'No such override');
       const dto = toOverrideDto(rows[0]);
       await audit(db, { actorId: admin.id, action: 'override.delete', target: `override:${overrideId}`, details: { ...dto } });
-      return dto;
     });
-    this.#invalidateOverride(o);
   }
 
   async createAnnouncement(admin: SessionUser, body: AnnouncementBody): Promise<AnnouncementDto> {
@@ -347,17 +345,5 @@ export class AdminService {
       }
       return isCovered(without, startMs, endMs) && !isCovered(withIt, startMs, endMs);
     });
-  }
-
-  #invalidateOverride(o: OverrideDto): void {
-    if (o.stylistId === null) {
-      this.#slots.invalidateAll();
-      return;
-    }
-    const dates: string[] = [];
-    for (let d = DateTime.fromISO(o.startDate, { zone: 'UTC' }); d.toISODate()! <= o.endDate; d = d.plus({ days: 1 })) {
-      dates.push(d.toISODate()!);
-    }
-    this.#slots.invalidate(o.stylistId, dates);
   }
 }

@@ -42,24 +42,6 @@ export async function loadStylist(db: Queryable, stylistId: string): Promise<Sty
 
 export const localDateOf = (ms: number, zone: string): string => DateTime.fromMillis(ms, { zone }).toISODate()!;
 
-/**
- * Stylist-local dates whose slot lists an appointment occupying [startMs, occupiedUntilMs) can
- * change: the dates it covers, and the day before when a late candidate of that day (ending at
- * midnight, plus its buffer) can reach it.
- */
-export function touchedDates(zone: string, startMs: number, occupiedUntilMs: number, bufferMinutes: number): string[] {
-  const dates: string[] = [];
-  let d = DateTime.fromMillis(startMs - bufferMinutes * 60_000, { zone }).startOf('day');
-  const last = localDateOf(Math.max(startMs, occupiedUntilMs - 1), zone);
-  for (let i = 0; i < 400; i++) {
-    const iso = d.toISODate()!;
-    dates.push(iso);
-    if (iso >= last) break;
-    d = d.plus({ days: 1 });
-  }
-  return dates;
-}
-
 export interface CheckRequest {
   stylist: StylistRow;
   serviceId: string;

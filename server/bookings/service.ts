@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { SessionUser } from '../auth/session.ts';
 import { audit } from '../admin/audit.ts';
 import type { BookingDto, BookingStatus, CreateBookingBody, CreateHoldBody, HoldDto } from '../contract/bookings.ts';
-import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
+import type { Pool, PoolClient } from '../db/pool.ts';
 import { AppError } from '../http/errors.ts';
+import { withOutbox } from '../outbox/own.ts';
 import type { SlotService } from '../slots/service.ts';
-import { checkStart, loadStylist, lockStylist, touchedDates, type StylistRow } from './check.ts';
+import { checkStart, loadStylist, lockStylist, type StylistRow } from './check.ts';
 import { BOOKING_COLUMNS, toBookingDto, toHoldDto, type BookingRow, type HoldRow } from './present.ts';
 import { holdExpiry } from './series.ts';
 import { refusedTransition, TRANSITIONS } from './status.ts';
@@ -19,9 +20,6 @@ export interface BookingServiceDeps {
   /** HOLD_RENEWAL_WINDOW_MINUTES: how long a customer's holds on one time count as one series. */
   holdRenewalWindowMinutes: number;
 }
-
-/** Slot lists a write changed, invalidated after commit and before the answer (read-your-writes). */
-type Touched = { stylistId: string; dates: string[] }[];
 
 interface LockedBooking extends BookingRow {
   stylist_user_id: string;
@@ -63,21 +61,12 @@ export class BookingService {
   async createHold(user: SessionUser, body: CreateHoldBody): Promise<HoldDto> {
     const startMs = Date.parse(body.startUtc);
     const nowMs = this.#now();
-    const touched: Touched = [];
     const row = await this.#write(body.stylistId, body.serviceId, startMs, user.id, async (db) => {
       const stylist = await loadStylist(db, body.stylistId);
       if (stylist.user_id === user.id) throw new AppError('FORBIDDEN', SELF_BOOKING);
       await lockStylist(db, stylist.id);
       const c = await checkStart(db, { stylist, serviceId: body.serviceId, startMs, customerId: user.id, nowMs });
       const expiresAt = await holdExpiry(db, { customerId: user.id, stylistId: stylist.id, startMs, nowMs, holdMs: this.#holdMs, windowMs: this.#windowMs });
-      const { rows: old } = await db.query(
-        `select h.stylist_id, h.start_at, h.occupied_until, s.timezone, s.buffer_minutes
-           from holds h join stylists s on s.id = h.stylist_id where h.customer_id = $1`,
-        [user.id],
-      );
-      for (const o of old) {
-        touched.push({ stylistId: o.stylist_id, dates: touchedDates(o.timezone, o.start_at.getTime(), o.occupied_until.getTime(), o.buffer_minutes) });
-      }
       const { rows } = await db.query<HoldRow>(
         `insert into holds (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, expires_at, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -88,30 +77,23 @@ export class BookingService {
         [user.id, stylist.id, body.serviceId, new Date(startMs), new Date(c.endMs), new Date(c.occupiedUntilMs),
           expiresAt, new Date(nowMs)],
       );
-      touched.push({ stylistId: stylist.id, dates: touchedDates(stylist.timezone, startMs, c.occupiedUntilMs, c.settings.bufferMinutes) });
       if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'hold.create', target: `hold:${rows[0].id}`, details: { stylistId: stylist.id, startUtc: body.startUtc } });
       return rows[0];
     });
-    this.#invalidate(touched);
     return toHoldDto(row);
   }
 
   /** DELETE /api/holds/:id: own hold only (admins any); another's answers 404 like a missing one. */
   async deleteHold(user: SessionUser, holdId: string): Promise<void> {
-    const touched: Touched = [];
-    await withTransaction(this.#pool, async (db) => {
+    await withOutbox(this.#pool, this.#slots, async (db) => {
       const { rows } = await db.query(
-        `delete from holds h using stylists s
-          where h.id = $1 and s.id = h.stylist_id and (h.customer_id = $2 or $3)
-         returning h.customer_id, h.stylist_id, h.start_at, h.occupied_until, s.timezone, s.buffer_minutes`,
+        'delete from holds h where h.id = $1 and (h.customer_id = $2 or $3) returning h.customer_id',
         [holdId, user.id, user.role === 'admin'],
       );
       const h = rows[0];
       if (!h) throw new AppError('NOT_FOUND', 'No such hold');
-      touched.push({ stylistId: h.stylist_id, dates: touchedDates(h.timezone, h.start_at.getTime(), h.occupied_until.getTime(), h.buffer_minutes) });
       if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'hold.delete', target: `hold:${holdId}`, details: { customerId: h.customer_id } });
     });
-    this.#invalidate(touched);
   }
 
   /**
@@ -126,7 +108,6 @@ export class BookingService {
     }
     const nowMs = this.#now();
     const notes = body.notes ?? '';
-    const touched: Touched = [];
     let target: { stylistId: string; serviceId: string; startMs: number };
     if (body.holdId !== undefined) {
       const { rows } = await this.#pool.query('select stylist_id, service_id, start_at from holds where id = $1 and customer_id = $2', [body.holdId, user.id]);
@@ -169,9 +150,8 @@ export class BookingService {
           [user.id, stylist.id, target.serviceId, new Date(c.startMs), new Date(c.endMs), new Date(c.occupiedUntilMs),
             c.settings.priceCents, notes, idempotencyKey ?? null, fingerprint],
         );
-        touched.push({ stylistId: stylist.id, dates: touchedDates(stylist.timezone, c.startMs, c.occupiedUntilMs, c.settings.bufferMinutes) });
         // The customer's hold on this time (or the one confirmed) has served its purpose.
-        await this.#releaseOwnHold(db, user.id, stylist, c.startMs, c.occupiedUntilMs, body.holdId, touched);
+        await this.#releaseOwnHold(db, user.id, stylist, c.startMs, c.occupiedUntilMs, body.holdId);
         if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'booking.create', target: `booking:${rows[0].id}`, details: { stylistId: stylist.id, startUtc: rows[0].start_at.toISOString() } });
         return { row: rows[0] };
       });
@@ -183,7 +163,6 @@ export class BookingService {
       throw err;
     }
     if ('replay' in result) return { booking: result.replay, replayed: true };
-    this.#invalidate(touched);
     return { booking: toBookingDto(result.row), replayed: false };
   }
 
@@ -215,7 +194,6 @@ export class BookingService {
     const nowMs = this.#now();
     const { rows: pre } = await this.#pool.query('select stylist_id, service_id from bookings where id = $1', [bookingId]);
     if (!pre[0]) throw new AppError('NOT_FOUND', 'No such booking');
-    const touched: Touched = [];
     const row = await this.#write(pre[0].stylist_id, pre[0].service_id, startMs, null, async (db) => {
       await lockStylist(db, pre[0].stylist_id);
       const b = await this.#lockBooking(db, user, bookingId);
@@ -233,22 +211,18 @@ export class BookingService {
           where b.id = $1 returning ${BOOKING_COLUMNS}`,
         [b.id, new Date(c.startMs), new Date(c.endMs), new Date(c.occupiedUntilMs)],
       );
-      touched.push({ stylistId: b.stylist_id, dates: touchedDates(b.timezone, b.start_at.getTime(), b.occupied_until.getTime(), b.buffer_minutes) });
-      touched.push({ stylistId: b.stylist_id, dates: touchedDates(b.timezone, c.startMs, c.occupiedUntilMs, c.settings.bufferMinutes) });
-      await this.#releaseOwnHold(db, b.customer_id, stylist, c.startMs, c.occupiedUntilMs, undefined, touched);
+      await this.#releaseOwnHold(db, b.customer_id, stylist, c.startMs, c.occupiedUntilMs, undefined);
       if (user.role === 'admin') {
         await audit(db, { actorId: user.id, action: 'booking.reschedule', target: `booking:${b.id}`, details: { from: b.start_at.toISOString(), to: rows[0].start_at.toISOString() } });
       }
       return rows[0];
     });
-    this.#invalidate(touched);
     return toBookingDto(row);
   }
 
   async #changeStatus(user: SessionUser, bookingId: string, to: BookingStatus, reason: string | null, allowed: Actor[]): Promise<BookingDto> {
     const nowMs = this.#now();
-    const touched: Touched = [];
-    const row = await withTransaction(this.#pool, async (db) => {
+    const row = await withOutbox(this.#pool, this.#slots, async (db) => {
       const b = await this.#lockBooking(db, user, bookingId);
       const actor = actorOf(user, b);
       if (!allowed.includes(actor)) throw new AppError('FORBIDDEN', 'Only the booking\u2019s stylist or an admin can change its status');
@@ -262,7 +236,6 @@ export class BookingService {
           where b.id = $1 returning ${BOOKING_COLUMNS}`,
         [b.id, to, reason],
       );
-      touched.push({ stylistId: b.stylist_id, dates: touchedDates(b.timezone, b.start_at.getTime(), b.occupied_until.getTime(), b.buffer_minutes) });
       // Every stylist status change and everything an admin does is audited.
       if (actor !== 'customer' || user.role === 'admin') {
         await audit(db, {
@@ -274,7 +247,6 @@ export class BookingService {
       }
       return rows[0];
     });
-    this.#invalidate(touched);
     return toBookingDto(row);
   }
 
@@ -321,24 +293,21 @@ export class BookingService {
   }
 
   /** Deletes the customer's hold when it is `holdId` or overlaps the new appointment on this stylist. */
-  async #releaseOwnHold(db: PoolClient, customerId: string, stylist: StylistRow, startMs: number, occupiedUntilMs: number, holdId: string | undefined, touched: Touched): Promise<void> {
-    const { rows } = await db.query(
-      `delete from holds where customer_id = $1 and (id = $2 or (stylist_id = $3 and start_at < $5 and occupied_until > $4))
-       returning start_at, occupied_until`,
+  async #releaseOwnHold(db: PoolClient, customerId: string, stylist: StylistRow, startMs: number, occupiedUntilMs: number, holdId: string | undefined): Promise<void> {
+    await db.query(
+      'delete from holds where customer_id = $1 and (id = $2 or (stylist_id = $3 and start_at < $5 and occupied_until > $4))',
       [customerId, holdId ?? null, stylist.id, new Date(startMs), new Date(occupiedUntilMs)],
     );
-    for (const h of rows) {
-      touched.push({ stylistId: stylist.id, dates: touchedDates(stylist.timezone, h.start_at.getTime(), h.occupied_until.getTime(), stylist.buffer_minutes) });
-    }
   }
 
   /**
-   * Runs an availability write in a transaction. An exclusion violation (another writer that did
+   * Runs an availability write in a transaction, then invalidates what its events say it changed
+   * (read-your-writes, see server/outbox/own.ts). An exclusion violation (another writer that did
    * not take the lock, e.g. psql) is still a 409 SLOT_TAKEN, with alternatives computed afresh.
    */
   async #write<T>(stylistId: string, serviceId: string, startMs: number, customerId: string | null, fn: (db: PoolClient) => Promise<T>): Promise<T> {
     try {
-      return await withTransaction(this.#pool, fn);
+      return await withOutbox(this.#pool, this.#slots, fn);
     } catch (err) {
       if ((err as { code?: string }).code !== '23P01') throw err;
       let alternatives: unknown = [];
@@ -350,10 +319,6 @@ export class BookingService {
       }
       throw new AppError('SLOT_TAKEN', 'That time was just taken by another booking', { alternatives });
     }
-  }
-
-  #invalidate(touched: Touched): void {
-    for (const t of touched) this.#slots.invalidate(t.stylistId, t.dates);
   }
 }
 

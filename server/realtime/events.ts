@@ -1,8 +1,8 @@
 // Outbox events as the relay sees them: rows of `events` (sql/000002_events.sql) validated into a
-// discriminated union, and what each kind means for the cache and the watchers.
+// discriminated union; what each kind means for the cache and the watchers is server/outbox/effects.ts.
 import { z } from 'zod';
 import { localDate, uuid } from '../contract/common.ts';
-import type { SlotsUpdateReason } from '../contract/socket.ts';
+import { slotEffect, type EventKind, type SlotEffect } from '../outbox/effects.ts';
 import type pg from 'pg';
 import type { ReplayScope } from './rooms.ts';
 
@@ -38,49 +38,21 @@ export type RelayEvent = z.infer<typeof relayEvent>;
 export type BookingEvent = z.infer<typeof bookingEvent>;
 export type OverrideEvent = z.infer<typeof overrideEvent>;
 export type AnnouncementEvent = z.infer<typeof announcementEvent>;
+// Every kind the relay parses has a slot rule, and every rule a kind (checked by the compiler).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const kindsMatch: Same<RelayEvent['kind'], EventKind> = true;
+void kindsMatch;
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);
 }
 
-/** What an event does to slot answers: which cache entries die, and why watchers are told. */
-export interface SlotEffect {
-  /** null: every stylist (a salon-wide override). */
-  stylistId: string | null;
-  /** null: every date. */
-  dates: string[] | null;
-  reason: SlotsUpdateReason;
-}
+// What each kind means for slot answers is decided in one place, shared with the writers.
+export type { SlotEffect } from '../outbox/effects.ts';
 
-/** What each kind of event means for slot answers; null: nothing (announcements). */
-const REASON: Record<RelayEvent['kind'], SlotsUpdateReason | null> = {
-  'booking.created': 'booking',
-  'booking.updated': 'booking',
-  'hold.created': 'hold',
-  'hold.deleted': 'hold',
-  'override.created': 'override',
-  'override.deleted': 'override',
-  'schedule.changed': 'schedule',
-  'stylist.changed': 'schedule',
-  'announcement.created': null,
-};
-const isKind = (k: string): k is RelayEvent['kind'] => Object.hasOwn(REASON, k);
-
-/**
- * The scope a (stylist, dates) pair names for an event of this reason, when its shape fits: a
- * schedule change touches every date (dates null) of one stylist; an override may be salon-wide
- * (stylist null); bookings and holds name a stylist and dates.
- */
-function effect(reason: SlotsUpdateReason, stylistId: string | null, dates: string[] | null): SlotEffect | null {
-  if (reason === 'schedule') return stylistId && dates === null ? { stylistId, dates: null, reason } : null;
-  if (!dates) return null;
-  if (reason === 'override') return { stylistId, dates, reason };
-  return stylistId ? { stylistId, dates, reason } : null;
-}
-
+/** The slot effect of a committed event row. */
 export function slotEffectOf(ev: RelayEvent): SlotEffect | null {
-  const reason = REASON[ev.kind];
-  return reason && effect(reason, ev.stylistId, ev.dates);
+  return slotEffect(ev.kind, ev.stylistId, ev.dates);
 }
 
 /**
@@ -89,9 +61,8 @@ export function slotEffectOf(ev: RelayEvent): SlotEffect | null {
  * an unknown kind, or a shape that does not match the kind).
  */
 export function notificationEffect(n: Notification): SlotEffect | null {
-  if (n.stylistId === undefined || n.dates === undefined || !isKind(n.kind)) return null;
-  const reason = REASON[n.kind];
-  return reason && effect(reason, n.stylistId, n.dates);
+  if (n.stylistId === undefined || n.dates === undefined) return null;
+  return slotEffect(n.kind, n.stylistId, n.dates);
 }
 
 export interface RawEventRow {

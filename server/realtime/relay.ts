@@ -8,6 +8,7 @@ import type { ClientToServerEvents, ResyncPayload, ServerToClientEvents, SlotsUp
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { applyEffect } from '../outbox/effects.ts';
 import { render, type DayEntry, type SlotService } from '../slots/service.ts';
 import { MAX_EVENT_ID, notificationEffect, notificationPayload, parseEventRow, readEvents, readReplayEvents, slotEffectOf, type RawEventRow, type RelayEvent, type SlotEffect } from './events.ts';
 import { NotificationListener, type ListenerOptions } from './listener.ts';
@@ -199,8 +200,7 @@ export class Relay {
   }
 
   #invalidate(effect: SlotEffect): void {
-    if (effect.stylistId === null) this.#o.slots.invalidateAll();
-    else this.#o.slots.invalidate(effect.stylistId, effect.dates);
+    applyEffect(this.#o.slots, effect);
   }
 
   #onConnected(): void {

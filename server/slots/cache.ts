@@ -138,7 +138,23 @@ export class SlotCache<V extends CachedDay> {
     return n;
   }
 
-  /** Drops every entry (a salon-wide change, or the listener reconnecting after a gap). */
+  /** Drops the entries of every stylist for these local dates (a salon-wide override). */
+  invalidateDates(dates: readonly string[]): number {
+    const wanted = new Set(dates);
+    let n = 0;
+    for (const [stylistId, keys] of [...this.#byStylist]) {
+      for (const k of [...keys]) {
+        if (!wanted.has(k.slice(k.lastIndexOf('|') + 1))) continue;
+        keys.delete(k);
+        if (this.#lru.delete(k)) n++;
+      }
+      if (keys.size === 0) this.#byStylist.delete(stylistId);
+    }
+    this.stats.invalidations += n;
+    return n;
+  }
+
+  /** Drops every entry (the listener reconnecting after a gap). */
   invalidateAll(): number {
     const n = this.#lru.size;
     this.#lru.clear();

@@ -170,6 +170,10 @@ export class SlotService {
     return this.cache.invalidate(stylistId, dates);
   }
 
+  invalidateDates(dates: readonly string[]): number {
+    return this.cache.invalidateDates(dates);
+  }
+
   invalidateAll(): number {
     return this.cache.invalidateAll();
   }

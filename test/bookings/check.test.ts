@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nearestAvailable, touchedDates } from '../../server/bookings/check.ts';
+import { nearestAvailable } from '../../server/bookings/check.ts';
 import { refusedTransition } from '../../server/bookings/status.ts';
-
-describe('touchedDates', () => {
-  const ms = (iso: string) => Date.parse(iso);
-  it('is the local date of a daytime appointment (Kathmandu, +05:45)', () => {
-    expect(touchedDates('Asia/Kathmandu', ms('2027-03-10T05:15:00Z'), ms('2027-03-10T06:30:00Z'), 15)).toEqual(['2027-03-10']);
-  });
-  it('covers both days of an appointment across local midnight', () => {
-    // 23:15 → 00:30 local
-    expect(touchedDates('Asia/Kathmandu', ms('2027-03-10T17:30:00Z'), ms('2027-03-10T18:45:00Z'), 15)).toEqual(['2027-03-10', '2027-03-11']);
-  });
-  it('includes the previous day when its last candidate plus buffer can reach the appointment', () => {
-    // 00:10 local with a 15 min buffer: a candidate ending at midnight occupies until 00:15.
-    expect(touchedDates('Asia/Kathmandu', ms('2027-03-10T18:25:00Z'), ms('2027-03-10T19:40:00Z'), 15)).toEqual(['2027-03-10', '2027-03-11']);
-  });
-  it('ends an appointment that ends exactly at midnight on its own day', () => {
-    expect(touchedDates('UTC', ms('2027-03-10T23:00:00Z'), ms('2027-03-11T00:00:00Z'), 0)).toEqual(['2027-03-10']);
-  });
-});
 
 describe('nearestAvailable', () => {
   const slots = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({ startMs: i * 1_800_000, endMs: i * 1_800_000 + 3_600_000, status: (i === 4 || i === 5 || i === 1 ? 'booked' : 'available') as 'available' | 'booked' }));

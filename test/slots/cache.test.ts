@@ -70,6 +70,30 @@ describe('SlotCache', () => {
     expect(h.cache.size).toBe(1);
   });
 
+  it('invalidates some dates of every stylist (a salon-wide override), leaving other dates cached', async () => {
+    const h = harness();
+    const gets = [key('2027-01-01'), key('2027-01-02'), key('2027-01-01', 's2'), key('2027-01-03', 's2')].map((k) => h.cache.get(k));
+    await h.settle();
+    await Promise.all(gets);
+    expect(h.cache.invalidateDates(['2027-01-01', '2027-01-03'])).toBe(3);
+    expect(h.cache.size).toBe(1);
+    expect((await h.cache.get(key('2027-01-02'))).hit).toBe(true);
+    const again = h.cache.get(key('2027-01-01', 's2'));
+    await h.settle();
+    expect((await again).hit).toBe(false);
+    // A load in flight for a named date is aborted like any invalidated one.
+    const loading = h.cache.get(key('2027-01-04'));
+    for (let i = 0; i < 5 && h.pending.length === 0; i++) await Promise.resolve();
+    const stale = h.pending.shift()!;
+    const staleLoad = h.loads();
+    h.cache.invalidateDates(['2027-01-04']);
+    expect(stale.signal.aborted).toBe(true);
+    stale.resolve(undefined as never);
+    await h.settle();
+    expect((await loading).value.n).toBeGreaterThan(staleLoad); // a load begun after the invalidation
+    expect((await h.cache.get(key('2027-01-02'))).hit).toBe(true);
+  });
+
   it('never stores a load that began before an invalidation; waiting callers get a fresh load', async () => {
     const h = harness();
     const before = h.cache.get(key());

@@ -78,7 +78,7 @@ beforeAll(async () => {
   adminUser = session(await createUser(db.pool, { role: 'admin' }), 'admin');
   customers = await Promise.all([0, 1, 2].map(async () => session(await createUser(db.pool), 'customer')));
   slots = new RecordingSlots({ pool: db.pool, cacheEnabled: true, cacheMaxBytes: 10_000_000, cacheTtlMs: 300_000, now: () => clock });
-  bookings = new BookingService({ pool: db.pool, slots, now: () => clock, holdMinutes: 10 });
+  bookings = new BookingService({ pool: db.pool, slots, now: () => clock, holdMinutes: 10, holdRenewalWindowMinutes: 60 });
   admin = new AdminService({ pool: db.pool, slots, now: () => clock });
 });
 afterAll(async () => db?.drop());

@@ -7,8 +7,11 @@
 //   (b) cached     the real app (server/main.ts, CACHE=on)
 //   (c) uncached   the real app with CACHE=off: every request loads from Postgres and computes
 //   (d) v2         the old design, in the benchmark only: a Postgres cache table, 5-minute TTL
-// plus the cached endpoint's p99 at a fixed 2,000 req/s, and the cold (miss) path with 10k and
-// with 1M bookings in the table. Options: --help.
+// plus the cached endpoint's p99 at a fixed 2,000 req/s, the cold (miss) path with 10k and with 1M
+// bookings in the table, and a realistic mix ("live at scale", part 4): Zipf-distributed reads over
+// 200 stylists × 2 services × 60 days in three display zones while bookings are written through the
+// API at 5/s, against the floor with the same URLs; then the same after a restart (cold cache).
+// Options: --help. Environment: BENCH_QUICK=1 is --quick.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +24,8 @@ import { runLoad, type LoadResult } from './lib/load.ts';
 import { runPaced } from './lib/paced.ts';
 import { startBenchPostgres, type BenchPostgres } from './lib/pg.ts';
 import { startServer, treeCpuMs, type ServerProcess } from './lib/proc.ts';
-import { heading, machine, machineLine, ms, rate, ratio, table, verdict, verdictTable, type Verdict } from './lib/report.ts';
+import { heading, machine, machineLine, ms, pct, rate, ratio, table, verdict, verdictTable, type Verdict } from './lib/report.ts';
+import { mixPaths, PacedBooker, ZipfKeys, type WriterResult } from './lib/slots-mix.ts';
 import { rng, Samples, type Summary } from './lib/stats.ts';
 
 const HELP = `npm run bench:slots [-- options]
@@ -34,7 +38,14 @@ const HELP = `npm run bench:slots [-- options]
   --big <n>           bookings for the second cold-path figure (default 1000000)
   --samples <n>       cold-path samples per data set (default 2000)
   --stylists <n>      stylists in the salon (default 200)
-  --quick             a smoke run: 3 s runs, 1 round, 100k big, 500 samples
+  --mix <on|off|only> the realistic read mix after the rest, not at all, or alone (default on)
+  --mix-days <n>      days per (stylist, service) in the mix (default 60)
+  --zipf <s>          Zipf exponent of key popularity in the mix (default 1)
+  --mix-rate <n>      bookings per second through the API during the mix (default 5)
+  --mix-warmup <s>    seconds of the mix before measuring, to fill the cache (default 10)
+  --cold <s>          seconds of the mix after a restart, for the cold-cache recovery (default 20)
+  --cache-bytes <n>   CACHE_MAX_BYTES of the server in the mix (default: the server's own default)
+  --quick             a smoke run: 3 s runs, 1 round, 100k big, 500 samples, mix 3 s after 3 s, cold 8 s
   --json <file>       also write every figure as JSON
   --cpu-prof <dir>    write a V8 CPU profile of every server process into <dir> (slows them down)`;
 
@@ -49,6 +60,13 @@ const { values: args } = parseArgs({
     big: { type: 'string', default: '1000000' },
     samples: { type: 'string', default: '2000' },
     stylists: { type: 'string', default: '200' },
+    mix: { type: 'string', default: 'on' },
+    'mix-days': { type: 'string', default: '60' },
+    zipf: { type: 'string', default: '1' },
+    'mix-rate': { type: 'string', default: '5' },
+    'mix-warmup': { type: 'string', default: '10' },
+    cold: { type: 'string', default: '20' },
+    'cache-bytes': { type: 'string' },
     quick: { type: 'boolean', default: false },
     json: { type: 'string' },
     'cpu-prof': { type: 'string' },
@@ -59,7 +77,8 @@ if (args.help) {
   console.log(HELP);
   process.exit(0);
 }
-const quick = args.quick;
+const quick = args.quick || process.env.BENCH_QUICK === '1';
+if (!['on', 'off', 'only'].includes(args.mix!)) throw new Error('--mix must be on, off or only');
 const opt = {
   durationS: quick ? 3 : Number(args.duration),
   warmupS: quick ? 1 : Number(args.warmup),
@@ -71,13 +90,19 @@ const opt = {
   big: quick ? Math.min(100_000, Number(args.big)) : Number(args.big),
   samples: quick ? 500 : Number(args.samples),
   stylists: Number(args.stylists),
+  mixDays: Number(args['mix-days']),
+  zipf: Number(args.zipf),
+  mixRate: Number(args['mix-rate']),
+  mixWarmupS: quick ? 3 : Number(args['mix-warmup']),
+  coldS: quick ? 8 : Number(args.cold),
 };
+const mixCacheBytes = args['cache-bytes'] === undefined ? undefined : Number(args['cache-bytes']);
 for (const [k, v] of Object.entries(opt)) {
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} must be a positive number`);
 }
 
-// Targets from issue 2, item 7.
-const TARGET = { cachedOverFloor: 0.8, cachedOverUncached: 20, fixedRateP99Ms: 5, coldBigP50Ms: 3, coldGrowth: 1.5 };
+// Targets from issue 2, item 7, and ("live at scale", part 4) for the realistic mix.
+const TARGET = { cachedOverFloor: 0.8, cachedOverUncached: 20, fixedRateP99Ms: 5, coldBigP50Ms: 3, coldGrowth: 1.5, mixOverFloor: 0.75, mixHits: 0.95, recoveredHits: 0.9 };
 
 const SLOTS_PATH = '/api/bookings/available-slots';
 const ZONES = ['Asia/Kathmandu', 'America/New_York', 'Europe/London'];
@@ -146,6 +171,235 @@ const STACK: Record<Variant, string> = {
   v2: 'old v2: Postgres cache table, 5-min TTL',
 };
 
+/** The real app's environment in these runs. */
+function appEnvFor(url: string, cache: 'on' | 'off'): Record<string, string> {
+  return {
+    DATABASE_URL: url, CACHE: cache, LOG_LEVEL: 'warn', SEED_DEMO: '0', HOST: '127.0.0.1', WORKERS: '1', NODE_ENV: 'production',
+    SESSION_SECRET: 'bench-secret-bench-secret',
+  };
+}
+
+// ─── the realistic mix ("live at scale", part 4) ─────────────────────────────────────────────────
+
+interface CacheStats { hits: number; misses: number; evictions: number; entries: number; bytes: number }
+
+async function scrape(server: ServerProcess): Promise<CacheStats> {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  const m = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    hits: m('kb_slot_cache_hits_total'), misses: m('kb_slot_cache_misses_total'), evictions: m('kb_slot_cache_evictions_total'),
+    entries: m('kb_slot_cache_entries'), bytes: m('kb_slot_cache_bytes'),
+  };
+}
+
+interface MixResult {
+  keys: number;
+  urls: number;
+  days: number;
+  headShare: number;
+  cacheBound: number;
+  floor: LoadResult;
+  ours: LoadResult;
+  /** Over the measured runs of ours. */
+  hitRatio: number;
+  /** Largest cache size seen (scraped every 250 ms during the measured runs), and entries then. */
+  maxBytes: number;
+  entries: number;
+  evictions: number;
+  writes: WriterResult;
+  cold: {
+    readyMs: number;
+    windows: { atMs: number; hitRatio: number; rps: number }[];
+    recoveredMs: number;
+    load: LoadResult;
+    writes: WriterResult;
+  };
+}
+
+/**
+ * The mix: Zipf reads over stylists × services × mixDays keys in the three zones, floor and ours
+ * interleaved over opt.rounds with bookings at opt.mixRate per second through ours; then ours
+ * restarted (an empty cache) under the same mix, with its hit ratio in 250 ms windows.
+ */
+async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: BookingGrid, loadedRows: number): Promise<MixResult> {
+  // Every day of the mix holds the grid's bookings; the horizon covers them all.
+  const needed = opt.stylists * PER_DAY * opt.mixDays;
+  if (loadedRows < needed) {
+    const more = await bulkBookings(pool, salon, grid, loadedRows, needed, { parallel: 2 });
+    await vacuumAnalyze(pool, ['bookings']);
+    console.log(`loaded ${rate(more.rows)} more bookings for the mix's ${opt.mixDays} days in ${(more.ms / 1000).toFixed(1)} s`);
+  }
+  await pool.query(`update stylists set horizon_days = greatest(horizon_days, $2) where id = any($1::uuid[])`,
+    [salon.stylists.map((s) => s.id), opt.mixDays + 5]);
+
+  const keys = new ZipfKeys({ stylists: opt.stylists, services: salon.services.length, days: opt.mixDays, s: opt.zipf, seed: 7 });
+  const paths = mixPaths({ keys, salon, startDate: grid.startDate, zones: ZONES, count: quick ? 100_000 : 300_000, seed: 11, path: SLOTS_PATH });
+  const urls = new Set(paths).size;
+  const cycle = () => {
+    let i = 0;
+    return () => paths[i++ % paths.length];
+  };
+  const env = {
+    ...appEnvFor(pg.url, 'on'), RATE_LIMIT_BOOKING: '1000000000', RATE_LIMIT_LOGIN: '1000000000',
+    ...(mixCacheBytes !== undefined ? { CACHE_MAX_BYTES: String(mixCacheBytes) } : {}),
+  };
+  const cacheBound = mixCacheBytes ?? 50 * 1024 * 1024; // server/config.ts default
+  let ours = await startServer({ name: 'mix-cached', nodeArgs, entry: 'server/main.ts', env, readyPath: '/readyz' });
+
+  // The floor answers every URL with the captured bytes of one of them (a hit of ours).
+  await (await fetch(ours.baseUrl + paths[0])).arrayBuffer();
+  const hit = await fetch(ours.baseUrl + paths[0]);
+  const body = Buffer.from(await hit.arrayBuffer());
+  if (hit.status !== 200) throw new Error(`mix: the server answered ${hit.status}: ${body.toString().slice(0, 200)}`);
+  const headers: Record<string, string> = {};
+  for (const h of ['x-cache-hit', 'x-computed-at', 'x-availability-version', 'etag', 'cache-control', 'content-type']) {
+    const v = hit.headers.get(h);
+    if (v !== null) headers[h] = v;
+  }
+  const bodyFile = path.join(pg.root, 'mix-floor-body.json');
+  writeFileSync(bodyFile, body);
+  const floor = await startServer({ name: 'mix-floor', nodeArgs, entry: 'test/bench/slots.server.ts',
+    env: { BODY_FILE: bodyFile, HEADERS_JSON: JSON.stringify(headers), MODE: 'floor', NODE_ENV: 'production' } });
+
+  const booker = new PacedBooker({ baseUrl: ours.baseUrl, salon, grid, loadedRows: Math.max(loadedRows, needed), keys, bookableDays: opt.mixDays, seed: 13 });
+  await booker.login(10);
+  const writes: WriterResult[] = [];
+  const cpu = (s: ServerProcess) => ({ server: () => s.cpuMs(), postgres: () => treeCpuMs(pg.pid) });
+
+  // Warm-up: ours fills its cache under the mix and the writes.
+  let w = booker.run(opt.mixRate);
+  await runLoad({ url: ours.baseUrl + paths[0], connections: opt.connections, durationS: opt.mixWarmupS, nextPath: cycle() });
+  writes.push(await w.stop());
+  await runLoad({ url: floor.baseUrl + paths[0], connections: opt.connections, durationS: Math.min(2, opt.mixWarmupS), nextPath: cycle() });
+
+  const floorRuns: LoadResult[] = [];
+  const oursRuns: LoadResult[] = [];
+  let hits = 0;
+  let misses = 0;
+  let maxBytes = 0;
+  let entries = 0;
+  const before = await scrape(ours);
+  for (let round = 1; round <= opt.rounds; round++) {
+    const f = await runLoad({ url: floor.baseUrl + paths[0], connections: opt.connections, durationS: opt.durationS, nextPath: cycle(), cpu: cpu(floor) });
+    checkRun(`mix floor round ${round}`, f);
+    floorRuns.push(f);
+    w = booker.run(opt.mixRate);
+    const s0 = await scrape(ours);
+    const watch = setInterval(() => void scrape(ours).then((c) => {
+      if (c.bytes > maxBytes) [maxBytes, entries] = [c.bytes, c.entries];
+    }, () => undefined), 250);
+    const o = await runLoad({ url: ours.baseUrl + paths[0], connections: opt.connections, durationS: opt.durationS, nextPath: cycle(), cpu: cpu(ours) });
+    clearInterval(watch);
+    const s1 = await scrape(ours);
+    writes.push(await w.stop());
+    if (s1.bytes > maxBytes) [maxBytes, entries] = [s1.bytes, s1.entries];
+    hits += s1.hits - s0.hits;
+    misses += s1.misses - s0.misses;
+    checkRun(`mix ours round ${round}`, o);
+    oursRuns.push(o);
+    console.log(`mix round ${round}: floor ${rate(f.rps)} req/s, ours ${rate(o.rps)} req/s (p99 ${ms(o.latency.p99)} ms), ` +
+      `hits ${pct((s1.hits - s0.hits) / (s1.hits - s0.hits + s1.misses - s0.misses))}, cache ${(s1.bytes / 2 ** 20).toFixed(1)} MB in ${s1.entries} entries`);
+  }
+  const after = await scrape(ours);
+
+  // Cold: a restart empties the cache; the mix and the writes resume at once.
+  await ours.stop();
+  const t0 = performance.now();
+  ours = await startServer({ name: 'mix-restarted', nodeArgs, entry: 'server/main.ts', env, readyPath: '/readyz' });
+  const readyMs = performance.now() - t0;
+  booker.rebase(ours.baseUrl);
+  const windows: MixResult['cold']['windows'] = [];
+  const l0 = performance.now();
+  let prev = await scrape(ours);
+  let prevAt = performance.now();
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      await new Promise((r) => setTimeout(r, 250));
+      const c = await scrape(ours).catch(() => null);
+      if (!c) continue;
+      const now = performance.now();
+      const dh = c.hits - prev.hits;
+      const dm = c.misses - prev.misses;
+      windows.push({ atMs: now - l0, hitRatio: dh + dm ? dh / (dh + dm) : NaN, rps: ((dh + dm) * 1000) / (now - prevAt) });
+      prev = c;
+      prevAt = now;
+    }
+  })();
+  w = booker.run(opt.mixRate);
+  const coldLoad = await runLoad({ url: ours.baseUrl + paths[0], connections: opt.connections, durationS: opt.coldS, nextPath: cycle(), cpu: cpu(ours) });
+  const coldWrites = await w.stop();
+  polling = false;
+  await poller;
+  checkRun('mix after restart', coldLoad);
+  // Recovered: the first window from which the hit ratio stays ≥ 90% for a second (4 windows).
+  let recoveredMs = NaN;
+  for (let i = 0; i + 3 < windows.length; i++) {
+    if (windows.slice(i, i + 4).every((x) => x.hitRatio >= TARGET.recoveredHits)) {
+      recoveredMs = windows[i].atMs;
+      break;
+    }
+  }
+  booker.close();
+  await Promise.all([ours.stop(), floor.stop()]);
+
+  const sum = (ws: WriterResult[]): WriterResult => {
+    const errors: Record<string, number> = {};
+    for (const x of ws) for (const [k, v] of Object.entries(x.errors)) errors[k] = (errors[k] ?? 0) + v;
+    const measured = ws.slice(1); // the warm-up's writes are not in the measured window
+    return {
+      attempted: ws.reduce((a, x) => a + x.attempted, 0), ok: ws.reduce((a, x) => a + x.ok, 0), errors,
+      achievedRate: measured.length ? measured.reduce((a, x) => a + x.achievedRate, 0) / measured.length : NaN,
+    };
+  };
+  const best = (runs: LoadResult[]) => runs.reduce((a, b) => (b.rps > a.rps ? b : a));
+  return {
+    keys: keys.keys.length, urls, days: opt.mixDays, headShare: entries > 0 ? keys.headShare(entries) : NaN, cacheBound,
+    floor: best(floorRuns), ours: best(oursRuns), hitRatio: hits / (hits + misses), maxBytes, entries,
+    evictions: after.evictions - before.evictions, writes: sum(writes),
+    cold: { readyMs, windows, recoveredMs, load: coldLoad, writes: coldWrites },
+  };
+}
+
+function printMix(mix: MixResult): Verdict[] {
+  console.log(heading(`Realistic mix: Zipf (s = ${opt.zipf}) over ${rate(mix.keys)} keys (${opt.stylists} stylists × 2 services × ${mix.days} days) ` +
+    `in ${ZONES.length} display zones, ${opt.connections} connections, ${opt.durationS} s per run, best of ${opt.rounds}`));
+  console.log(`${rate(mix.urls)} distinct URLs in the replayed sequence; bookings through POST /api/bookings at ${opt.mixRate}/s during ours ` +
+    `(${mix.writes.ok} of ${mix.writes.attempted} booked, ${mix.writes.achievedRate.toFixed(1)}/s achieved while measured` +
+    `${Object.keys(mix.writes.errors).length ? `; other outcomes: ${Object.entries(mix.writes.errors).map(([k, v]) => `${k} ×${v}`).join(', ')}` : ''}).` +
+    ` The floor answers every URL with one captured body, no writes.\n`);
+  const row = (name: string, r: LoadResult) => [name, rate(r.rps), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max),
+    r.cpu.server.usPerReq.toFixed(1), r.cpu.postgres.usPerReq.toFixed(1), r.cpu.server.cores.toFixed(2), r.generatorCores.toFixed(2)];
+  console.log(table(['server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'server µs/req', 'postgres µs/req', 'server cores', 'generator cores'], [
+    row('floor (Express + helmet, captured bytes)', mix.floor),
+    row('ours (real app, CACHE=on)', mix.ours),
+  ], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+  console.log('');
+  console.log(table(['measure', 'value'], [
+    ['ours / floor throughput', ratio(mix.ours.rps / mix.floor.rps)],
+    ['floor / ours server CPU per request', ratio(mix.floor.cpu.server.usPerReq / mix.ours.cpu.server.usPerReq)],
+    ['cache hit ratio (the server\'s own counters, measured runs)', `${(mix.hitRatio * 100).toFixed(1)}%`],
+    ['cache bytes, largest seen / bound', `${(mix.maxBytes / 2 ** 20).toFixed(1)} / ${(mix.cacheBound / 2 ** 20).toFixed(1)} MB`],
+    ['entries then', rate(mix.entries)],
+    [`share of reads on the ${rate(mix.entries)} most popular keys`, pct(mix.headShare)],
+    ['evictions during the measured runs', rate(mix.evictions)],
+  ], ['l', 'r']));
+
+  const c = mix.cold;
+  console.log(heading(`Cold cache: the same mix right after a restart (${opt.coldS} s, bookings at ${opt.mixRate}/s)`));
+  console.log(`restart to ready (/readyz): ${(c.readyMs / 1000).toFixed(2)} s; then ${rate(c.load.rps)} req/s over the run, p99 ${ms(c.load.latency.p99)} ms, ` +
+    `max ${ms(c.load.latency.max)} ms; hit ratio back ≥ 90% (for 1 s) after ${Number.isFinite(c.recoveredMs) ? `${(c.recoveredMs / 1000).toFixed(2)} s` : 'never within the run'}.\n`);
+  const shown = c.windows.filter((_, i) => i < 8 || i % 4 === 3);
+  console.log(table(['since load start', 'hit ratio', 'lookups/s'], shown.map((x) => [`${(x.atMs / 1000).toFixed(2)} s`, pct(x.hitRatio), rate(x.rps)])));
+
+  return [
+    verdict('mix: ours / floor throughput', mix.ours.rps / mix.floor.rps, TARGET.mixOverFloor, true, (v) => v.toFixed(2),
+      `from server CPU per request: ${(mix.floor.cpu.server.usPerReq / mix.ours.cpu.server.usPerReq).toFixed(2)}`),
+    verdict('mix: cache hit ratio', mix.hitRatio * 100, TARGET.mixHits * 100, true, (v) => `${v.toFixed(1)}%`),
+    verdict('mix: cache bytes within the bound', mix.maxBytes / 2 ** 20, mix.cacheBound / 2 ** 20, false, (v) => `${v.toFixed(1)} MB`),
+  ];
+}
+
 async function main(): Promise<void> {
   install();
   const started = performance.now();
@@ -174,15 +428,25 @@ async function main(): Promise<void> {
   await vacuumAnalyze(pool, ['bookings']);
   console.log(`\nloaded ${rate(opt.small)} bookings (${smallDays} days × ${opt.stylists} stylists × ${PER_DAY}) in ${(small.ms / 1000).toFixed(1)} s`);
 
+  if (args.mix === 'only') {
+    const mix = await runMix(pg, pool, salon, grid, opt.small);
+    const verdicts = printMix(mix);
+    console.log(heading('Targets ("live at scale", part 4)'));
+    console.log(verdictTable(verdicts));
+    for (const n of notes) console.log(`note: ${n}`);
+    for (const p of problems) console.log(`PROBLEM: ${p}`);
+    console.log(`load average at start ${m0.loadavg}, at end ${machine().loadavg}; total time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (args.json) writeFileSync(args.json, JSON.stringify({ machine: m0, options: opt, mix, verdicts, notes, problems }, null, 2));
+    if (problems.length) process.exitCode = 1;
+    return;
+  }
+
   const coldSmall = await coldPath(pool, salon, grid, smallDays, 1);
   console.log(`cold path, ${rate(opt.small)} bookings: p50 ${ms(coldSmall.p50)} ms, p99 ${ms(coldSmall.p99)} ms`);
 
   // ─── the servers under test: the same data, the same hot key, the same concurrency ───
   await pool.query(`create table slot_cache (key text primary key, body text not null, expires_at timestamptz not null)`);
-  const appEnv = (cache: 'on' | 'off') => ({
-    DATABASE_URL: pg.url, CACHE: cache, LOG_LEVEL: 'warn', SEED_DEMO: '0', HOST: '127.0.0.1', WORKERS: '1', NODE_ENV: 'production',
-    SESSION_SECRET: 'bench-secret-bench-secret',
-  });
+  const appEnv = (cache: 'on' | 'off') => appEnvFor(pg.url, cache);
   const servers = {} as Record<Variant, ServerProcess>;
   // /readyz: the database and the notification listener are up, so the cache is trusted.
   servers.cached = await startServer({ name: 'cached', nodeArgs, entry: 'server/main.ts', env: appEnv('on'), readyPath: '/readyz' });
@@ -289,6 +553,7 @@ async function main(): Promise<void> {
   const uncachedBig = await startServer({ name: 'uncached', nodeArgs, entry: 'server/main.ts', env: appEnv('off'), readyPath: '/readyz' });
   const coldBigHttp = await coldHttp(uncachedBig, salon, grid, bigDays, 4);
   await uncachedBig.stop();
+  const mix = args.mix === 'on' ? await runMix(pg, pool, salon, grid, opt.big) : null;
 
   // ─── report ───
   const m1 = machine();
@@ -359,6 +624,11 @@ async function main(): Promise<void> {
   ];
   console.log(heading('Targets (issue 2, item 7)'));
   console.log(verdictTable(verdicts));
+  const mixVerdicts = mix ? printMix(mix) : [];
+  if (mix) {
+    console.log(heading('Targets ("live at scale", part 4)'));
+    console.log(verdictTable(mixVerdicts));
+  }
 
   if (best.floor.generatorCores > 0.9) {
     notes.push(`the load generator used ${best.floor.generatorCores.toFixed(2)} of a core during the floor run: the floor may be limited by the generator, which flatters cached / floor`);
@@ -374,7 +644,7 @@ async function main(): Promise<void> {
     writeFileSync(args.json, JSON.stringify({
       machine: { start: m0, end: m1 }, options: opt, hotKey: { slots: slotCount, bytes: body.length }, middleware: hot,
       runs, best, fixed, paced, cold: { small: { compute: coldSmall, http: coldSmallHttp }, big: { compute: coldBig, http: coldBigHttp } },
-      load: { bigMs: big.ms, vacuumMs }, verdicts, notes, problems, totalS,
+      load: { bigMs: big.ms, vacuumMs }, verdicts, mix, mixVerdicts, notes, problems, totalS,
     }, null, 2));
   }
   if (problems.length) process.exitCode = 1;

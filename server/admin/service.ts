@@ -5,6 +5,7 @@ import type {
   AdminStylistDto, AnnouncementBody, AnnouncementDto, CreateOverrideBody, CreateOverrideResponse, CreateStylistBody,
   CurrentScheduleDto, OverrideDto, OverridePreviewResponse, ScheduleBody, ScheduleDto,
 } from '../contract/admin.ts';
+import { MAX_OVERRIDE_DAYS } from '../contract/admin.ts';
 import { lockStylist } from '../bookings/check.ts';
 import { BOOKING_COLUMNS, toBookingDto, type BookingRow } from '../bookings/present.ts';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
@@ -13,6 +14,9 @@ import type { Interval, OverrideRow } from '../slots/engine.ts';
 import { knownZone, type SlotService } from '../slots/service.ts';
 import { isCovered, loadHours, toOverrideRow, workingWindows } from '../stylist/hours.ts';
 import { audit } from './audit.ts';
+
+/** Local dates of one appointment looked at when judging an override's impact. */
+const MAX_APPOINTMENT_DATES = 7;
 
 export interface AdminDeps {
   pool: Pool;
@@ -340,7 +344,9 @@ export class AdminService {
       // Windows of every local date the appointment touches, merged across midnight.
       const without: Interval[] = [];
       const withIt: Interval[] = [];
-      for (let d = DateTime.fromMillis(startMs, { zone }).startOf('day'); d.toMillis() < endMs; d = d.plus({ days: 1 })) {
+      // Bounded by construction: an appointment is shorter than a day, a row written by hand may not be.
+      let d = DateTime.fromMillis(startMs, { zone }).startOf('day');
+      for (let i = 0; i < MAX_APPOINTMENT_DATES && d.toMillis() < endMs; i++, d = d.plus({ days: 1 })) {
         const w = windowsOf(b.stylist_id, zone, d.toISODate()!);
         without.push(...w.without);
         withIt.push(...w.with);
@@ -354,10 +360,14 @@ export class AdminService {
       this.#slots.invalidateAll();
       return;
     }
-    const dates: string[] = [];
-    for (let d = DateTime.fromISO(o.startDate, { zone: 'UTC' }); d.toISODate()! <= o.endDate; d = d.plus({ days: 1 })) {
-      dates.push(d.toISODate()!);
+    // Counted in days, not compared as strings: the day after 9999-12-31 prints as +010000-01-01.
+    // A range longer than any the API accepts (a row written by hand) drops all of the stylist's days.
+    const days = (Date.parse(o.endDate) - Date.parse(o.startDate)) / 86_400_000;
+    if (!(days >= 0 && days < MAX_OVERRIDE_DAYS)) {
+      this.#slots.invalidate(o.stylistId, null);
+      return;
     }
-    this.#slots.invalidate(o.stylistId, dates);
+    const first = DateTime.fromISO(o.startDate, { zone: 'UTC' });
+    this.#slots.invalidate(o.stylistId, Array.from({ length: days + 1 }, (_, i) => first.plus({ days: i }).toISODate()!));
   }
 }

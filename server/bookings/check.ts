@@ -43,21 +43,22 @@ export async function loadStylist(db: Queryable, stylistId: string): Promise<Sty
 export const localDateOf = (ms: number, zone: string): string => DateTime.fromMillis(ms, { zone }).toISODate()!;
 
 /**
+ * Most local dates one appointment is taken to touch. One the API writes (at most 12 h of service
+ * and 4 h of buffer after, 4 h before) touches three at most; the rest is room for rows written by hand.
+ */
+const MAX_TOUCHED_DATES = 7;
+
+/**
  * Stylist-local dates whose slot lists an appointment occupying [startMs, occupiedUntilMs) can
  * change: the dates it covers, and the day before when a late candidate of that day (ending at
- * midnight, plus its buffer) can reach it.
+ * midnight, plus its buffer) can reach it. Counted in days, never more than MAX_TOUCHED_DATES.
  */
 export function touchedDates(zone: string, startMs: number, occupiedUntilMs: number, bufferMinutes: number): string[] {
-  const dates: string[] = [];
-  let d = DateTime.fromMillis(startMs - bufferMinutes * 60_000, { zone }).startOf('day');
-  const last = localDateOf(Math.max(startMs, occupiedUntilMs - 1), zone);
-  for (let i = 0; i < 400; i++) {
-    const iso = d.toISODate()!;
-    dates.push(iso);
-    if (iso >= last) break;
-    d = d.plus({ days: 1 });
-  }
-  return dates;
+  const first = DateTime.fromMillis(startMs - bufferMinutes * 60_000, { zone }).startOf('day');
+  const last = DateTime.fromMillis(Math.max(startMs, occupiedUntilMs - 1), { zone }).startOf('day');
+  const span = Math.round(last.diff(first, 'days').days);
+  const count = Math.min(MAX_TOUCHED_DATES, Number.isFinite(span) ? Math.max(0, span) + 1 : 1);
+  return Array.from({ length: count }, (_, i) => first.plus({ days: i }).toISODate()!);
 }
 
 export interface CheckRequest {

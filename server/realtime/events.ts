@@ -1,7 +1,9 @@
 // Outbox events as the relay sees them: rows of `events` (sql/000002_events.sql) validated into a
 // discriminated union, and what each kind means for the cache and the watchers.
 import { z } from 'zod';
-import { localDate, uuid } from '../contract/common.ts';
+// Outbox dates are written by the server's own triggers: a calendar date of any year (an old row
+// may predate the API's date window), never refused here.
+import { calendarDate as localDate, uuid } from '../contract/common.ts';
 import type { SlotsUpdateReason } from '../contract/socket.ts';
 import type pg from 'pg';
 

@@ -12,6 +12,7 @@ import { apiNotFound, errorHandler } from './http/handlers.ts';
 import { Readiness } from './http/readiness.ts';
 import { AVAILABLE_SLOTS_PATH, availableSlotsHandler } from './slots/routes.ts';
 import { SlotService } from './slots/service.ts';
+import { slotMissLimiter } from './slots/limit.ts';
 import { AdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { sameOriginOnly } from './auth/guard.ts';
@@ -70,7 +71,7 @@ export function createApp(deps: AppDeps): App {
   app.use(helmet());
   // The hottest path first: public, cached, no session lookup, no body parsing; it records its own
   // latency, so it runs ahead of the generic metrics middleware too.
-  app.get(AVAILABLE_SLOTS_PATH, availableSlotsHandler(slots, metrics));
+  app.get(AVAILABLE_SLOTS_PATH, availableSlotsHandler(slots, metrics, slotMissLimiter({ windowMs: config.rateLimitWindowMs, limit: config.rateLimitSlotMisses })));
   app.use(httpMetrics(metrics));
 
   app.get('/healthz', (_req, res) => {

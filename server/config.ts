@@ -73,6 +73,8 @@ export const configSchema = z.object({
   RATE_LIMIT_BOOKING: z.coerce.number().int().min(1).default(30),
   /** Registrations per client IP per window, successful or not (accounts are cheap to make, so they are counted). Default 20. */
   RATE_LIMIT_REGISTER: z.coerce.number().int().min(1).default(20),
+  /** Slot queries per client IP per window that the cache could not answer (cached answers are not counted). Default 600. */
+  RATE_LIMIT_SLOT_MISSES: z.coerce.number().int().min(1).default(600),
   /** Retention of the events table in days. Default 7. */
   EVENT_RETENTION_DAYS: z.coerce.number().min(0.0001).default(7),
   /** ISO 4217 code of every price (`priceCents`), sent with the catalogue so clients format prices in it. Default NPR. */
@@ -169,6 +171,7 @@ export interface Config {
   rateLimitLogin: number;
   rateLimitBooking: number;
   rateLimitRegister: number;
+  rateLimitSlotMisses: number;
   eventRetentionDays: number;
   currency: string;
   logLevel: RawConfig['LOG_LEVEL'];
@@ -240,6 +243,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     rateLimitLogin: c.RATE_LIMIT_LOGIN,
     rateLimitBooking: c.RATE_LIMIT_BOOKING,
     rateLimitRegister: c.RATE_LIMIT_REGISTER,
+    rateLimitSlotMisses: c.RATE_LIMIT_SLOT_MISSES,
     eventRetentionDays: c.EVENT_RETENTION_DAYS,
     currency: c.CURRENCY,
     logLevel: c.LOG_LEVEL,

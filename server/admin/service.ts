@@ -15,6 +15,9 @@ import { knownZone, type SlotService } from '../slots/service.ts';
 import { isCovered, loadHours, toOverrideRow, workingWindows } from '../stylist/hours.ts';
 import { audit } from './audit.ts';
 
+/** Local dates of one appointment looked at when judging an override's impact. */
+const MAX_APPOINTMENT_DATES = 7;
+
 export interface AdminDeps {
   pool: Pool;
   slots: SlotService;
@@ -338,7 +341,9 @@ export class AdminService {
       // Windows of every local date the appointment touches, merged across midnight.
       const without: Interval[] = [];
       const withIt: Interval[] = [];
-      for (let d = DateTime.fromMillis(startMs, { zone }).startOf('day'); d.toMillis() < endMs; d = d.plus({ days: 1 })) {
+      // Bounded by construction: an appointment is shorter than a day, a row written by hand may not be.
+      let d = DateTime.fromMillis(startMs, { zone }).startOf('day');
+      for (let i = 0; i < MAX_APPOINTMENT_DATES && d.toMillis() < endMs; i++, d = d.plus({ days: 1 })) {
         const w = windowsOf(b.stylist_id, zone, d.toISODate()!);
         without.push(...w.without);
         withIt.push(...w.with);

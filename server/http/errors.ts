@@ -55,6 +55,9 @@ export function fromPgError(err: unknown): AppError | null {
     case '23514': // check_violation
       return new AppError('INVALID_INPUT', 'A value is out of range');
     default:
+      // The last line: any other data exception (class 22: a value Postgres cannot represent, such
+      // as a date-time out of range, 22009 or 22008) comes from input that slipped past validation.
+      if (code?.startsWith('22')) return new AppError('INVALID_INPUT', 'A value is out of range or has the wrong format');
       return null;
   }
 }

@@ -1,7 +1,9 @@
 // Outbox events as the relay sees them: rows of `events` (sql/000002_events.sql) validated into a
 // discriminated union; what each kind means for the cache and the watchers is server/outbox/effects.ts.
 import { z } from 'zod';
-import { localDate, uuid } from '../contract/common.ts';
+// Outbox dates are written by the server's own triggers: a calendar date of any year (an old row
+// may predate the API's date window), never refused here.
+import { calendarDate as localDate, uuid } from '../contract/common.ts';
 import { slotEffect, type EventKind, type SlotEffect } from '../outbox/effects.ts';
 import type pg from 'pg';
 import type { ReplayScope } from './rooms.ts';

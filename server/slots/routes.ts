@@ -3,7 +3,7 @@ import { availableSlotsQuery } from '../contract/slots.ts';
 import { parseOr400 } from '../http/errors.ts';
 import { routeObserver, type Metrics } from '../http/metrics.ts';
 import type { DayKey } from './cache.ts';
-import type { SlotAnswer, SlotService } from './service.ts';
+import type { Sendable, SlotService } from './service.ts';
 
 export const AVAILABLE_SLOTS_PATH = '/api/bookings/available-slots';
 
@@ -12,8 +12,11 @@ export const AVAILABLE_SLOTS_PATH = '/api/bookings/available-slots';
  * other route: no session lookup, no body parsing, no router layers on the hottest path. A cached
  * answer is sent synchronously with one writeHead; the route records its own latency (the generic
  * metrics middleware's per-request listener cost a tenth of the cached path's throughput).
+ *
+ * A miss first passes `limitMisses` (per client IP), then the stylist's bookable window: a day
+ * outside it answers [] without being loaded or cached (SlotService.answerBookable).
  */
-export function availableSlotsHandler(slots: SlotService, metrics?: Metrics): RequestHandler {
+export function availableSlotsHandler(slots: SlotService, metrics?: Metrics, limitMisses?: RequestHandler): RequestHandler {
   const observe = metrics ? routeObserver(metrics, 'GET', AVAILABLE_SLOTS_PATH) : () => {};
   // Validated queries by their exact URL: clients repeat the same few URLs, and parsing and
   // validating a query string was the largest share of a hit's own work. Only valid ones are kept.
@@ -35,7 +38,7 @@ export function availableSlotsHandler(slots: SlotService, metrics?: Metrics): Re
       next(err);
     };
     let q: ParsedQuery;
-    let cached: SlotAnswer | null;
+    let cached: Sendable | null;
     try {
       q = parseQuery(req);
       cached = slots.answerCached(q.key, q.zone);
@@ -43,7 +46,9 @@ export function availableSlotsHandler(slots: SlotService, metrics?: Metrics): Re
       return fail(err);
     }
     if (cached) return send(req, res, cached, started, observe);
-    slots.answer(q.key, q.zone).then((a) => send(req, res, a, started, observe), fail);
+    const miss = () => slots.answerBookable(q.key, q.zone).then((a) => send(req, res, a, started, observe), fail);
+    if (!limitMisses) return void miss();
+    limitMisses(req, res, (err?: unknown) => (err ? fail(err) : void miss()));
   };
 }
 
@@ -52,9 +57,9 @@ interface ParsedQuery {
   zone: string | undefined;
 }
 
-function send(req: Request, res: Response, a: SlotAnswer, started: number, observe: (status: number, started: number) => void): void {
+function send(req: Request, res: Response, a: Sendable, started: number, observe: (status: number, started: number) => void): void {
   const which = a.hit ? 0 : 1;
-  if (etagMatches(req.headers['if-none-match'], a.etag)) res.writeHead(304, a.headers.notModified[which]).end();
+  if (a.etag && etagMatches(req.headers['if-none-match'], a.etag)) res.writeHead(304, a.headers.notModified[which]).end();
   else res.writeHead(200, a.headers.ok[which]).end(a.bytes);
   observe(res.statusCode, started);
 }

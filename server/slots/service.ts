@@ -42,6 +42,40 @@ export interface SlotAnswer extends Rendered {
   hit: boolean;
 }
 
+/** What the REST route sends: a computed day, or OUTSIDE_WINDOW. */
+export type Sendable = Pick<SlotAnswer, 'bytes' | 'etag' | 'headers' | 'hit'>;
+
+/**
+ * The answer for a day outside the stylist's bookable window: no slots, computed by nobody, cached
+ * nowhere. No ETag (nothing to revalidate: the same request may get a real day once the window moves).
+ */
+export const OUTSIDE_WINDOW: Sendable = (() => {
+  const bytes = Buffer.from('[]');
+  const common = ['Cache-Control', 'no-cache', 'X-Cache-Hit', 'false'];
+  const content = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(bytes.length)];
+  return { bytes, etag: '', hit: false, headers: { ok: [[...common, ...content], [...common, ...content]], notModified: [common, common] } };
+})();
+
+/** What decides a stylist's bookable window of local dates. */
+interface StylistWindow {
+  timezone: string;
+  horizonDays: number;
+}
+
+/**
+ * Whether `date` (the stylist's local date) is in the window a slot query may ask about: from the
+ * day before today in the stylist's zone (a customer behind it in time may still be on it) to today
+ * plus the horizon (the last day that can hold a bookable start). The dates are YYYY-MM-DD within
+ * the API's window, so they compare as strings.
+ */
+export function inBookableWindow(date: string, w: StylistWindow, nowMs: number): boolean {
+  const today = DateTime.fromMillis(nowMs, { zone: w.timezone }).startOf('day');
+  return date >= today.minus({ days: 1 }).toISODate()! && date <= today.plus({ days: w.horizonDays }).toISODate()!;
+}
+
+/** Stylists whose window is remembered: far more than a salon has; only existing stylists get in. */
+const MAX_WINDOWS = 10_000;
+
 // Rendered variants kept per entry: the stylist's zone and a few customer zones, each for the
 // current bookable range (it moves as "now" passes a slot). The byte estimate counts them all.
 const MAX_RENDERED = 4;
@@ -94,6 +128,15 @@ export class SlotService {
   trusted = true;
   readonly now: () => number;
   #pool: Pool;
+  /**
+   * stylistId → zone and horizon, so a miss for a day outside the window costs no query. Trusted
+   * only while the cache is (the relay has seen every event); dropped with the stylist's every-date
+   * invalidation (schedule.changed, stylist.changed: the stylists row or its services changed) and
+   * with invalidateAll (a salon-wide change, the relay reconnecting).
+   */
+  #windows = new Map<string, StylistWindow>();
+  /** Bumped whenever #windows loses entries: a read that began before must not store its result. */
+  #windowsGeneration = 0;
 
   constructor(opts: SlotServiceOptions) {
     this.#pool = opts.pool;
@@ -132,6 +175,47 @@ export class SlotService {
     return entry ? this.#reply(entry, customerZone, true) : null;
   }
 
+  /**
+   * The REST route's miss path: a day outside the stylist's bookable window answers OUTSIDE_WINDOW
+   * and is never loaded into the cache. While the cache is trusted the window comes from memory (one
+   * small query the first time a stylist is asked about); otherwise the day is loaded (as every
+   * request is then) and its settings decide.
+   */
+  async answerBookable(key: DayKey, customerZone: string | undefined): Promise<SlotAnswer | Sendable> {
+    checkZone(customerZone);
+    if (this.trusted) {
+      const w = this.#windows.get(key.stylistId) ?? (this.cacheEnabled ? await this.#loadWindow(key.stylistId) : undefined);
+      if (w) return inBookableWindow(key.date, w, this.now()) ? this.answer(key, customerZone) : OUTSIDE_WINDOW;
+    }
+    const generation = this.#windowsGeneration;
+    const a = await this.answer(key, customerZone);
+    const w = { timezone: a.entry.settings.timezone, horizonDays: a.entry.settings.horizonDays };
+    this.#rememberWindow(key.stylistId, w, generation);
+    return inBookableWindow(key.date, w, this.now()) ? a : OUTSIDE_WINDOW;
+  }
+
+  async #loadWindow(stylistId: string): Promise<StylistWindow> {
+    const generation = this.#windowsGeneration;
+    const { rows } = await this.#pool.query<{ timezone: string; horizon_days: number }>(
+      'select timezone, horizon_days from stylists where id = $1 and active', [stylistId]);
+    if (!rows[0]) throw new AppError('NOT_FOUND', 'Unknown stylist or service, or the stylist does not offer this service');
+    const w = { timezone: rows[0].timezone, horizonDays: rows[0].horizon_days };
+    this.#rememberWindow(stylistId, w, generation);
+    return w;
+  }
+
+  #rememberWindow(stylistId: string, w: StylistWindow, generation: number): void {
+    if (!this.trusted || generation !== this.#windowsGeneration) return;
+    if (this.#windows.size >= MAX_WINDOWS) this.#windows.clear();
+    this.#windows.set(stylistId, w);
+  }
+
+  #forgetWindows(stylistId: string | null): void {
+    this.#windowsGeneration++;
+    if (stylistId === null) this.#windows.clear();
+    else this.#windows.delete(stylistId);
+  }
+
   #reply(entry: DayEntry, customerZone: string | undefined, hit: boolean): SlotAnswer {
     return { ...render(entry, customerZone, this.now()), entry, hit };
   }
@@ -167,6 +251,7 @@ export class SlotService {
   }
 
   invalidate(stylistId: string, dates: readonly string[] | null): number {
+    if (dates === null) this.#forgetWindows(stylistId);
     return this.cache.invalidate(stylistId, dates);
   }
 
@@ -175,6 +260,7 @@ export class SlotService {
   }
 
   invalidateAll(): number {
+    this.#forgetWindows(null);
     return this.cache.invalidateAll();
   }
 }

@@ -488,7 +488,7 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
 
     const serverEnv = (extra: Record<string, string>) => ({
       DATABASE_URL: db.url, LOG_LEVEL: 'warn', SEED_DEMO: '0', SESSION_SECRET: 'bench-secret-bench-secret',
-      SOCKET_MAX_PER_IP: '100000', SOCKET_MAX_WATCHED_KEYS: '100000', ...extra,
+      SOCKET_MAX_PER_IP: '100000', SOCKET_MAX_WATCHED_KEYS: '100000', RATE_LIMIT_SLOT_MISSES: '1000000000', ...extra,
     });
     const preload = ['--expose-gc', '--import', path.join(HERE, 'live.preload.ts')];
     const oursPrefix = path.join(db.root, 'ours-probe');

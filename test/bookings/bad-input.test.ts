@@ -62,8 +62,11 @@ const CASES: Case[] = [
   ['POST /api/holds: instant without zone', 'customer', 'POST', '/api/holds', () => ({ ...valid(), startUtc: '2027-03-10T09:00:00' }), 400, 'INVALID_INPUT'],
   ['POST /api/holds: not an instant', 'customer', 'POST', '/api/holds', () => ({ ...valid(), startUtc: 'tomorrow 9am' }), 400, 'INVALID_INPUT'],
   ['POST /api/holds: impossible date', 'customer', 'POST', '/api/holds', () => ({ ...valid(), startUtc: '2027-02-30T09:00:00Z' }), 400, 'INVALID_INPUT'],
-  ['POST /api/holds: year 9999', 'customer', 'POST', '/api/holds', () => ({ ...valid(), startUtc: '9999-12-31T09:00:00Z' }), 400, 'OUTSIDE_HOURS'],
-  ['POST /api/holds: year 0001', 'customer', 'POST', '/api/holds', () => ({ ...valid(), startUtc: '0001-01-01T09:00:00Z' }), 400, 'IN_PAST'],
+  // Instants are accepted from 2000 to before 2100 (the API's calendar window): beyond it is bad input.
+  ['POST /api/holds: year 9999', 'customer', 'POST', '/api/holds', () => ({ ...valid(), startUtc: '9999-12-31T09:00:00Z' }), 400, 'INVALID_INPUT'],
+  ['POST /api/holds: year 0001', 'customer', 'POST', '/api/holds', () => ({ ...valid(), startUtc: '0001-01-01T09:00:00Z' }), 400, 'INVALID_INPUT'],
+  ['POST /api/holds: year 2099, past the horizon', 'customer', 'POST', '/api/holds', () => ({ ...valid(), startUtc: '2099-12-31T09:00:00Z' }), 400, 'OUTSIDE_HOURS'],
+  ['POST /api/holds: year 2000, in the past', 'customer', 'POST', '/api/holds', () => ({ ...valid(), startUtc: '2000-01-01T09:00:00Z' }), 400, 'IN_PAST'],
   ['DELETE /api/holds/:id: malformed id', 'customer', 'DELETE', '/api/holds/123', () => undefined, 400, 'INVALID_INPUT'],
   ['DELETE /api/holds/:id: unknown id', 'customer', 'DELETE', '/api/holds/00000000-0000-4000-8000-000000000000', () => undefined, 404, 'NOT_FOUND'],
   // bookings

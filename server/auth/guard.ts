@@ -3,7 +3,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config.ts';
 import type { Role } from '../contract/auth.ts';
 import { AppError } from '../http/errors.ts';
-import { allowedOriginSet, originMatches } from '../http/origin.ts';
+import { allowedOriginSet, originMatches, targetOrigin } from '../http/origin.ts';
 import type { SessionUser } from './session.ts';
 
 /** The logged-in user, or 401. */
@@ -32,7 +32,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Refuses state-changing requests sent by a page of another origin (CSRF): the Origin header (or,
- * without it, the Referer) must name this host or one of `config.allowedOrigins`. Requests with
+ * without it, the Referer) must name the origin the request was sent to (scheme, host and port) or
+ * one of `config.allowedOrigins`. Requests with
  * neither header come from non-browser clients (curl, scripts), which carry no ambient cookie of a
  * victim, and pass; SameSite=Lax is the second line for old browsers.
  */
@@ -41,7 +42,8 @@ export function sameOriginOnly(config: Config): RequestHandler {
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const header = req.headers.origin ?? req.headers.referer;
-    if (header === undefined || originMatches(header, req.host, allowed)) return next();
+    // req.protocol and req.host follow X-Forwarded-Proto/-Host only behind TRUST_PROXY.
+    if (header === undefined || originMatches(header, targetOrigin(req.protocol, req.host), allowed)) return next();
     next(new AppError('FORBIDDEN', 'Cross-origin request refused'));
   };
 }

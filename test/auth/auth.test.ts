@@ -249,6 +249,32 @@ describe('rate limits', () => {
     }
   });
 
+  it('answers a taken e-mail 409 only within the failed-attempt budget, and never a weak password 409', async () => {
+    // docs/decisions.md: registration says that an e-mail is taken (no mail to confirm addresses
+    // with); the failed-attempt budget bounds probing to the pace of password guessing.
+    const s = await startTestServer(db.pool, { env: { RATE_LIMIT_LOGIN: '3', RATE_LIMIT_REGISTER: '100', RATE_LIMIT_WINDOW_SECONDS: '600' } });
+    try {
+      const owner = await createUser(db.pool);
+      const account = async () => (await db.pool.query('select password_hash, display_name from users where id = $1', [owner.id])).rows[0];
+      const before = await account();
+      const c = new HttpClient(s.baseUrl);
+      const probe = (email: string, password = 'long-enough-pw') => c.post('/api/auth/register', { email, password, displayName: 'Probe' });
+      // A weak password is refused before the e-mail is looked at.
+      expect((await probe(owner.email, 'password')).body.error.code).toBe('WEAK_PASSWORD');
+      const taken = await probe(owner.email);
+      expect([taken.status, taken.body.error.code]).toEqual([409, 'CONFLICT']);
+      expect(c.cookie).toBe('');
+      expect((await probe(owner.email)).status).toBe(409);
+      // Budget spent: taken or not, the answer no longer tells.
+      const [again, fresh] = [await probe(owner.email), await probe('never-seen@y.test')];
+      expect([again.status, fresh.status]).toEqual([429, 429]);
+      // The owner's account is untouched.
+      expect(await account()).toEqual(before);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('counts every registration from one address, successful or not', async () => {
     const s = await startTestServer(db.pool, { env: { RATE_LIMIT_REGISTER: '2', RATE_LIMIT_WINDOW_SECONDS: '600' } });
     try {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { hashPassword } from '../auth/password.ts';
+import { assertStrongPassword } from '../auth/strength.ts';
 import type { SessionUser } from '../auth/session.ts';
 import type {
   AdminStylistDto, AnnouncementBody, AnnouncementDto, CreateOverrideBody, CreateOverrideResponse, CreateStylistBody,
@@ -102,6 +103,7 @@ export class AdminService {
     const { rows: zones } = await this.#pool.query<{ name: string }>(
       `select name from pg_timezone_names where name = $1 and name !~ '^(posix|Etc)/' and (name ~ '/' or name = 'UTC')`, [body.timezone]);
     if (!zones[0]) throw new AppError('UNKNOWN_TIMEZONE', `Use an IANA zone name such as Asia/Kathmandu, not ${body.timezone}`);
+    assertStrongPassword(body.password, body);
     const hash = await hashPassword(body.password);
     const id = await withOutbox(this.#pool, this.#slots, async (db) => {
       const wanted = body.services.map((s) => s.serviceId);

@@ -3,7 +3,8 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config.ts';
 import type { Role } from '../contract/auth.ts';
 import { AppError } from '../http/errors.ts';
-import { allowedOriginSet, originMatches } from '../http/origin.ts';
+import { allowedOriginSet, originMatches, targetOrigin } from '../http/origin.ts';
+import { FailureBudget } from './failures.ts';
 import type { SessionUser } from './session.ts';
 
 /** The logged-in user, or 401. */
@@ -32,7 +33,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Refuses state-changing requests sent by a page of another origin (CSRF): the Origin header (or,
- * without it, the Referer) must name this host or one of `config.allowedOrigins`. Requests with
+ * without it, the Referer) must name the origin the request was sent to (scheme, host and port) or
+ * one of `config.allowedOrigins`. Requests with
  * neither header come from non-browser clients (curl, scripts), which carry no ambient cookie of a
  * victim, and pass; SameSite=Lax is the second line for old browsers.
  */
@@ -41,16 +43,16 @@ export function sameOriginOnly(config: Config): RequestHandler {
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const header = req.headers.origin ?? req.headers.referer;
-    if (header === undefined || originMatches(header, req.host, allowed)) return next();
+    // req.protocol and req.host follow X-Forwarded-Proto/-Host only behind TRUST_PROXY.
+    if (header === undefined || originMatches(header, targetOrigin(req.protocol, req.host), allowed)) return next();
     next(new AppError('FORBIDDEN', 'Cross-origin request refused'));
   };
 }
 
-function limiter(config: Config, limit: number, key: (req: Request) => string, skipSuccessfulRequests = false): RequestHandler {
+function limiter(config: Config, limit: number, key: (req: Request) => string): RequestHandler {
   return rateLimit({
     windowMs: config.rateLimitWindowMs,
     limit,
-    skipSuccessfulRequests,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: key,
@@ -62,11 +64,35 @@ function limiter(config: Config, limit: number, key: (req: Request) => string, s
 const clientIp = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
 /**
- * Login and register: failed attempts per client IP (per process: the default store). Successful
- * ones are not counted, so a salon's shared front-desk IP is not locked out by its own logins.
+ * Login and register: failed attempts (answers 4xx, or the client gone before the answer) per
+ * client IP and window, per process. Successful ones are not counted, so a salon's shared
+ * front-desk IP is not locked out by its own logins, also when many run at once (auth/failures.ts).
  */
 export function loginLimiter(config: Config): RequestHandler {
-  return limiter(config, config.rateLimitLogin, clientIp, true);
+  const budget = new FailureBudget({ limit: config.rateLimitLogin, windowMs: config.rateLimitWindowMs });
+  return (req, res, next) => {
+    let done: ((failed: boolean) => void) | undefined;
+    let settled = false;
+    const cancel = budget.admit(
+      clientIp(req),
+      (end) => {
+        done = end;
+        next();
+      },
+      (retryAfter) => {
+        res.setHeader('Retry-After', String(retryAfter));
+        next(new AppError('RATE_LIMITED', 'Too many failed attempts; try again later'));
+      },
+    );
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      if (done) done(!res.writableFinished || (res.statusCode >= 400 && res.statusCode < 500));
+      else cancel();
+    };
+    res.once('finish', settle);
+    res.once('close', settle);
+  };
 }
 
 /** Registrations: every attempt per client IP, so one address cannot mint accounts in bulk. */

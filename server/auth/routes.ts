@@ -6,6 +6,7 @@ import { AppError, parseOr400 } from '../http/errors.ts';
 import { loginLimiter, registerLimiter, requireUser } from './guard.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.ts';
 import { SESSION_COOKIE, type SessionUser } from './session.ts';
+import { assertStrongPassword } from './strength.ts';
 
 interface UserRow {
   id: string;
@@ -48,6 +49,7 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
 
   r.post('/api/auth/register', registerLimiter(config), limited, async (req, res) => {
     const body = parseOr400(registerBody, req.body);
+    assertStrongPassword(body.password, body);
     const hash = await hashPassword(body.password);
     let row: UserRow;
     try {

@@ -18,7 +18,7 @@ import {
 } from '../contract/socket.ts';
 import { AppError, fromPgError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
-import { allowedOriginSet, originMatches } from '../http/origin.ts';
+import { allowedOriginSet, originMatches, requestTargetOrigin } from '../http/origin.ts';
 import type { SlotService } from '../slots/service.ts';
 import type { DayKey } from '../slots/cache.ts';
 import { emitRoomMessage, type RoomMessage } from './messages.ts';
@@ -329,14 +329,12 @@ function toAckError(err: unknown, log: Logger, ready: boolean): AckError {
 
 /**
  * Same origin only: a browser always sends Origin on a WebSocket and on cross-origin requests; it
- * must name the Host the request was sent to, or one of ALLOWED_ORIGINS. No Origin: not a browser
+ * must name the origin the request was sent to, or one of ALLOWED_ORIGINS. No Origin: not a browser
  * page (a script or a same-origin polling GET), which carries no victim's cookie across sites.
  */
-/** The HTTP API's origin policy, for the handshake (the Host header, or X-Forwarded-Host behind a trusted proxy). */
+/** The HTTP API's origin policy, for the handshake (scheme, host and port; X-Forwarded-Proto/-Host behind a trusted proxy). */
 export function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>, trustProxy = false): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
-  const forwarded = trustProxy ? req.headers['x-forwarded-host'] : undefined;
-  const host = (typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : undefined) ?? req.headers.host;
-  return originMatches(origin, host, allowed);
+  return originMatches(origin, requestTargetOrigin(req, trustProxy), allowed);
 }

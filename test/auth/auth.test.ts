@@ -41,6 +41,41 @@ describe('register, login, me, logout', () => {
     expect(await count('users')).toBe(before);
   });
 
+  it.each([
+    ['a run of digits', 'mina.rai@example.test', '12345678'],
+    ['the most common password', 'mina.rai@example.test', 'password'],
+    ['the email itself', 'mina.rai@example.test', 'mina.rai@example.test'],
+    ['the email in capitals', 'mina.rai@example.test', 'MINA.RAI@EXAMPLE.TEST'],
+    ['the name and a year', 'mina.rai@example.test', 'Mina.Rai2024'],
+  ])('refuses a weak password (%s) with 400 WEAK_PASSWORD and the reason, and writes nothing', async (_what, email, password) => {
+    const [users, sessions] = [await count('users'), await count('session')];
+    const c = new HttpClient(srv.baseUrl);
+    const r = await c.post('/api/auth/register', { email, password, displayName: 'Mina Rai' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('WEAK_PASSWORD');
+    expect(r.body.error.message).toMatch(/^Choose a stronger password: \S/);
+    expect(r.body.error.details).toMatchObject({ field: 'password', score: expect.any(Number) });
+    expect(r.body.error.details.score).toBeLessThan(3);
+    expect([await count('users'), await count('session')]).toEqual([users, sessions]);
+    expect(c.cookie).toBe('');
+  });
+
+  it('explains what is wrong with a weak password in the message', async () => {
+    const r = await new HttpClient(srv.baseUrl).post('/api/auth/register', { email: 'mina.rai@example.test', password: 'mina.rai@example.test', displayName: 'Mina Rai' });
+    expect(r.body.error.message).toMatch(/personal/i);
+    const common = await new HttpClient(srv.baseUrl).post('/api/auth/register', { email: 'mina.rai@example.test', password: 'password', displayName: 'Mina Rai' });
+    expect(common.body.error.message).toMatch(/commonly used|heavily used|frequently used/i);
+  });
+
+  it('refuses a weak first password when an admin onboards a stylist', async () => {
+    const admin = await createUser(db.pool, { role: 'admin' });
+    const c = await loginAs(srv.baseUrl, admin.email, admin.password);
+    const before = await count('users');
+    const r = await c.post('/api/admin/stylists', { displayName: 'Mina Lama', email: 'mina.lama@salon.test', password: 'minalama1', timezone: 'Asia/Kathmandu', services: [] });
+    expect([r.status, r.body.error.code]).toEqual([400, 'WEAK_PASSWORD']);
+    expect(await count('users')).toBe(before);
+  });
+
   it('answers the same 401 for an unknown email and for a wrong password', async () => {
     const u = await createUser(db.pool);
     const c = new HttpClient(srv.baseUrl);
@@ -214,11 +249,37 @@ describe('rate limits', () => {
     }
   });
 
+  it('answers a taken e-mail 409 only within the failed-attempt budget, and never a weak password 409', async () => {
+    // docs/decisions.md: registration says that an e-mail is taken (no mail to confirm addresses
+    // with); the failed-attempt budget bounds probing to the pace of password guessing.
+    const s = await startTestServer(db.pool, { env: { RATE_LIMIT_LOGIN: '3', RATE_LIMIT_REGISTER: '100', RATE_LIMIT_WINDOW_SECONDS: '600' } });
+    try {
+      const owner = await createUser(db.pool);
+      const account = async () => (await db.pool.query('select password_hash, display_name from users where id = $1', [owner.id])).rows[0];
+      const before = await account();
+      const c = new HttpClient(s.baseUrl);
+      const probe = (email: string, password = 'long-enough-pw') => c.post('/api/auth/register', { email, password, displayName: 'Probe' });
+      // A weak password is refused before the e-mail is looked at.
+      expect((await probe(owner.email, 'password')).body.error.code).toBe('WEAK_PASSWORD');
+      const taken = await probe(owner.email);
+      expect([taken.status, taken.body.error.code]).toEqual([409, 'CONFLICT']);
+      expect(c.cookie).toBe('');
+      expect((await probe(owner.email)).status).toBe(409);
+      // Budget spent: taken or not, the answer no longer tells.
+      const [again, fresh] = [await probe(owner.email), await probe('never-seen@y.test')];
+      expect([again.status, fresh.status]).toEqual([429, 429]);
+      // The owner's account is untouched.
+      expect(await account()).toEqual(before);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('counts every registration from one address, successful or not', async () => {
     const s = await startTestServer(db.pool, { env: { RATE_LIMIT_REGISTER: '2', RATE_LIMIT_WINDOW_SECONDS: '600' } });
     try {
       const c = new HttpClient(s.baseUrl);
-      const reg = (n: number) => c.post('/api/auth/register', { email: `bulk-${n}-${Date.now()}@y.test`, password: 'long-enough', displayName: `Bulk ${n}` });
+      const reg = (n: number) => c.post('/api/auth/register', { email: `bulk-${n}-${Date.now()}@y.test`, password: 'long-enough-pw', displayName: `Bulk ${n}` });
       expect((await reg(1)).status).toBe(201);
       expect((await reg(2)).status).toBe(201);
       const third = await reg(3);

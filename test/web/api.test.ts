@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { alternativesOf, Api, ApiError, plainMessage, query } from '../../web/src/lib/api.ts';
+import { alternativesOf, Api, ApiError, passwordProblem, plainMessage, query } from '../../web/src/lib/api.ts';
 import { errorBody, fakeFetch } from './fakes.ts';
 
 describe('Api', () => {
@@ -38,7 +38,7 @@ describe('plainMessage', () => {
   });
 
   it('has words for every contract code and never shows internals', () => {
-    for (const code of ['UNKNOWN_TIMEZONE', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'FORBIDDEN', 'NOT_FOUND', 'SLOT_TAKEN', 'SLOT_HELD', 'HOLD_EXPIRED', 'INVALID_TRANSITION', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'NOT_READY']) {
+    for (const code of ['WEAK_PASSWORD', 'UNKNOWN_TIMEZONE', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'FORBIDDEN', 'NOT_FOUND', 'SLOT_TAKEN', 'SLOT_HELD', 'HOLD_EXPIRED', 'INVALID_TRANSITION', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'NOT_READY']) {
       const text = msg(code, 409, undefined, 'pg: relation "bookings" violates constraint');
       expect(text).not.toMatch(/pg|constraint|_/);
       expect(text.length).toBeGreaterThan(10);
@@ -46,6 +46,14 @@ describe('plainMessage', () => {
     expect(msg('INTERNAL', 500)).toBe('Something went wrong on our side. Please try again.');
     expect(msg('UNAUTHENTICATED', 401, undefined, 'Wrong email or password')).toBe('That email and password do not match an account.');
     expect(msg('UNAUTHENTICATED', 401, undefined, 'Sign in first')).toBe('Please sign in to continue.');
+  });
+
+  it('gives the server\'s reason for a weak password, and a rule without one', () => {
+    expect(msg('WEAK_PASSWORD', 400, { field: 'password', score: 0, reason: 'This is a heavily used password.' })).toBe('This password is too easy to guess. This is a heavily used password.');
+    expect(msg('WEAK_PASSWORD', 400, { reason: 42 })).toMatch(/^This password is too easy to guess\. Choose a longer one/);
+    expect(passwordProblem(new ApiError('INVALID_INPUT', 400, '', { fields: [{ field: 'password' }] }))).toBe('Choose a password of 8 to 200 characters.');
+    expect(passwordProblem(new ApiError('INVALID_INPUT', 400, '', { fields: [{ field: 'email' }] }))).toBeNull();
+    expect(passwordProblem(new ApiError('CONFLICT', 409, ''))).toBeNull();
   });
 
   it('reads the alternatives of a 409 as start instants', () => {

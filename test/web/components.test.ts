@@ -142,6 +142,30 @@ describe('AuthForm', () => {
     flushSync();
     expect(s.user).toEqual(user);
   });
+
+  it('shows the server\'s reason for a weak password under the password field', async () => {
+    const reason = 'This is a heavily used password. Add more words that are less common.';
+    const s = session({ 'POST /api/auth/register': () => ({ status: 400, body: errorBody('WEAK_PASSWORD', `Choose a stronger password: ${reason}`, { field: 'password', score: 0, minScore: 3, reason }) }) });
+    const onsuccess = vi.fn();
+    render(AuthForm, { props: { session: s, onsuccess } });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Create account' }));
+    await fireEvent.input(screen.getByLabelText('Your name'), { target: { value: 'New Person' } });
+    await fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'new@b.test' } });
+    const input = screen.getByLabelText(/^Password/);
+    await fireEvent.input(input, { target: { value: 'password' } });
+    await fireEvent.submit(screen.getByRole('button', { name: 'Create account' }).closest('form')!);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe(`This password is too easy to guess. ${reason}`);
+    // Under the field, and the field says so.
+    expect(alert.parentElement).toBe(input.parentElement);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(input.getAttribute('aria-describedby')).toBe(alert.id);
+    expect(onsuccess).not.toHaveBeenCalled();
+    // Typing a new one clears it.
+    await fireEvent.input(input, { target: { value: 'password2' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+  });
 });
 
 describe('ZonePicker', () => {

@@ -134,6 +134,8 @@ export function plainMessage(err: unknown): string {
       const uniq = [...new Set(fields)];
       return uniq.length ? `Please check the ${joinWords(uniq)}.` : 'Some details are missing or not valid. Please check and try again.';
     }
+    case 'WEAK_PASSWORD':
+      return passwordProblem(err) ?? 'Choose a stronger password.';
     case 'UNKNOWN_TIMEZONE':
       return 'That time zone is not recognised. Please choose one from the list.';
     case 'NOT_ON_GRID':
@@ -170,6 +172,24 @@ export function plainMessage(err: unknown): string {
     default:
       return err.status >= 500 ? 'Something went wrong on our side. Please try again.' : 'That did not work. Please try again.';
   }
+}
+
+/**
+ * What is wrong with the password of a refused registration, for a person, or null for any other
+ * error: the server's reason (its estimator's own words) for WEAK_PASSWORD, or the password rule
+ * an INVALID_INPUT names.
+ */
+export function passwordProblem(err: unknown): string | null {
+  if (!(err instanceof ApiError)) return null;
+  if (err.code === 'WEAK_PASSWORD') {
+    const reason = (err.details as { reason?: unknown } | undefined)?.reason;
+    return typeof reason === 'string' && reason ? `This password is too easy to guess. ${reason}` : 'This password is too easy to guess. Choose a longer one, such as a few unrelated words.';
+  }
+  if (err.code === 'INVALID_INPUT') {
+    const fields = (err.details as { fields?: { field: string }[] } | undefined)?.fields ?? [];
+    if (fields.some((f) => f.field === 'password')) return 'Choose a password of 8 to 200 characters.';
+  }
+  return null;
 }
 
 function joinWords(words: string[]): string {

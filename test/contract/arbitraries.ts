@@ -48,7 +48,7 @@ export const BAD_INSTANTS = [
   '2027-03-10 09:00:00Z', '2027-03-10T24:00:00Z', '2027-02-29T09:00:00Z', '2027-03-10T09:00:00+24:00', 'now', '',
 ];
 
-const ZONES = ['Asia/Kathmandu', 'UTC', 'America/New_York', 'Pacific/Kiritimati', 'Etc/GMT+12', 'America/St_Johns', 'Not/AZone', 'A', 'x'.repeat(64), 'Etc/../../etc/passwd'];
+export const ZONES = ['Asia/Kathmandu', 'UTC', 'America/New_York', 'Pacific/Kiritimati', 'Etc/GMT+12', 'America/St_Johns', 'Not/AZone', 'A', 'x'.repeat(64), 'Etc/../../etc/passwd'];
 
 /** Strings that have broken servers: NUL, lone surrogates, RTL and combining marks, emoji, SQL, long. */
 export const NASTY_STRINGS = [

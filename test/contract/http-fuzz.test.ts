@@ -137,3 +137,31 @@ describe('HTTP contract fuzz', () => {
     }
   });
 });
+
+describe('inputs the fuzz found or that must stay refused', () => {
+  it('a NUL character anywhere in a JSON body is INVALID_INPUT naming the field, and writes nothing', async () => {
+    const before = await world.fingerprint();
+    const res = await world.clients.admin.post('/api/admin/announcements', { message: 'a\u0000b', audience: 'all', level: 'info' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('INVALID_INPUT');
+    expect(res.body.error.details.fields).toEqual([{ field: 'message', code: 'invalid_format', message: 'must not contain NUL characters' }]);
+    const nested = await world.clients.admin.put(`/api/admin/stylists/${world.seeded.stylistIds[0]}/schedule`, { days: [{ dayOfWeek: 1, windows: [{ start: '09:00', 'e\u0000': 'x' }] }] });
+    expect(nested.status).toBe(400);
+    expect(nested.body.error.details.fields[0].field).toBe('days.0.windows.0.e\\u0000');
+    expect(await world.fingerprint()).toBe(before);
+  });
+
+  it('registration refuses the most common passwords', async () => {
+    const before = await world.fingerprint();
+    try {
+      for (const password of ['12345678', 'password', 'password1', '11111111']) {
+        const res = await world.clients.anonymous.post('/api/auth/register', { email: `weak-${password}@example.test`, password, displayName: 'Weak' });
+        expect(res.status, `password ${password}: ${JSON.stringify(res.body)}`).toBe(400);
+        expect(res.body.error.code).toBe('INVALID_INPUT');
+      }
+      expect(await world.fingerprint()).toBe(before);
+    } finally {
+      await world.restore('anonymous');
+    }
+  });
+});

@@ -31,7 +31,7 @@ export interface World {
 
 const FINGERPRINT_SQL = `select ${DOMAIN_TABLES.map((t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from ${t} x)`).join(" || ' ' || ")} as f`;
 
-export async function startWorld(): Promise<World> {
+export async function startWorld(env: Record<string, string> = {}): Promise<World> {
   const db = await freshDatabase();
   const clock = fakeClock(NOW);
   const services = [await createService(db.pool, { durationMinutes: 60 }), await createService(db.pool, { durationMinutes: 30 })];
@@ -65,7 +65,7 @@ export async function startWorld(): Promise<World> {
   );
   await db.pool.query(`insert into announcements (message, audience, level, created_by) values ('Welcome', 'all', 'info', $1)`, [admin.id]);
 
-  const srv = await startTestServer(db.pool, { now: clock.now, env: NO_LIMITS });
+  const srv = await startTestServer(db.pool, { now: clock.now, env: { ...NO_LIMITS, ...env } });
   const logins = {
     customer: { email: customers[0].email, password: customers[0].password },
     stylist: { email: stylists[0].email, password: stylists[0].password },

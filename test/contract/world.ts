@@ -24,6 +24,8 @@ export interface World {
   logins: Record<Exclude<Caller, 'anonymous'>, { email: string; password: string }>;
   /** Puts a caller's client back in its own session (after a login, register or logout). */
   restore(caller: Caller): Promise<void>;
+  /** A new confirmed booking of the fuzz's customer, `daysAhead` days after today at 16:00 (a day the generators never pick). */
+  freshBooking(daysAhead: number): Promise<string>;
   /** One string that changes whenever any domain table does. */
   fingerprint(): Promise<string>;
   close(): Promise<void>;
@@ -99,6 +101,13 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
       }
       const fresh = await loginAs(srv.baseUrl, logins[caller].email, logins[caller].password);
       clients[caller].cookie = fresh.cookie;
+    },
+    async freshBooking(daysAhead) {
+      const date = today.plus({ days: daysAhead }).toISODate()!;
+      return insertBooking(db.pool, {
+        customerId: customers[0].id, stylistId: stylists[0].id, serviceId: serviceIds[0],
+        startUtc: DateTime.fromISO(`${date}T16:00`, { zone: ZONE }).toUTC().toISO()!,
+      });
     },
     async fingerprint() {
       return (await db.pool.query<{ f: string }>(FINGERPRINT_SQL)).rows[0].f;

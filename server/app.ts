@@ -9,6 +9,8 @@ import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
 import { catalogueRoutes } from './catalogue/routes.ts';
 import { apiNotFound, errorHandler } from './http/handlers.ts';
+import { refuseNulInBody } from './http/no-nul.ts';
+import { openApiRoutes } from './http/openapi-route.ts';
 import { Readiness } from './http/readiness.ts';
 import { AVAILABLE_SLOTS_PATH, availableSlotsHandler } from './slots/routes.ts';
 import { SlotService } from './slots/service.ts';
@@ -86,11 +88,13 @@ export function createApp(deps: AppDeps): App {
 
   // The public catalogue: also before body parsing and sessions.
   app.use(catalogueRoutes(pool, config.currency));
+  // The OpenAPI document of this contract (server/contract/routes-table.ts): public, built once.
+  app.use(openApiRoutes());
 
   // Accounts, holds, bookings, stylist and admin APIs: origin check, JSON bodies, then the session.
   // `sessions` is the same middleware the socket server must use (io.engine.use(sessions)).
   const sessions = createSessionMiddleware({ config, pool, log });
-  app.use('/api', sameOriginOnly(config), express.json({ limit: config.bodyLimitBytes }), sessions);
+  app.use('/api', sameOriginOnly(config), express.json({ limit: config.bodyLimitBytes }), refuseNulInBody, sessions);
   const realtime = createRealtime({ config, pool, log, slots, metrics, sessionMiddleware: sessions });
   readiness.add('listener', () => realtime.relay.ready);
   app.use(authRoutes({ pool, config }));

@@ -1,0 +1,114 @@
+// Every HTTP route of the server, in one table: who may call it, the zod schemas of its path
+// parameters, query string, headers and body (the same schemas the routes validate with), and what
+// it answers. The OpenAPI document (openapi.ts) is generated from it, the contract fuzz
+// (test/contract/) iterates it, and a test compares it with the routes Express registered, so a
+// route missing here fails the build. No Node imports.
+import { z } from 'zod';
+import {
+  announcementBody, auditLogQuery, createOverrideBody, createStylistBody, currentAnnouncementsQuery, overridesQuery,
+  scheduleBody, scheduleQuery,
+} from './admin.ts';
+import { loginBody, registerBody, userDto } from './auth.ts';
+import {
+  cancelBody, createBookingBody, createHoldBody, idempotencyKey, mineQuery, rescheduleBody, safetyNotesBody, statusBody,
+  stylistBookingsQuery, stylistDayQuery,
+} from './bookings.ts';
+import { uuid } from './common.ts';
+import type { ErrorCode } from './errors.ts';
+import type { Role } from './auth.ts';
+import { availableSlotsQuery, slotSchema } from './slots.ts';
+
+/** Who calls: no session, or a logged-in user of a role. */
+export type Caller = 'anonymous' | Role;
+export const CALLERS: readonly Caller[] = ['anonymous', 'customer', 'stylist', 'admin'];
+const EVERYONE: readonly Caller[] = CALLERS;
+const LOGGED_IN: readonly Caller[] = ['customer', 'stylist', 'admin'];
+const STAFF: readonly Caller[] = ['stylist', 'admin'];
+const ADMIN: readonly Caller[] = ['admin'];
+
+export type Method = 'get' | 'post' | 'put' | 'delete';
+
+export interface RouteSpec {
+  method: Method;
+  /** Express form (`/api/holds/:id`). */
+  path: string;
+  summary: string;
+  tag: 'Operations' | 'Catalogue' | 'Slots' | 'Auth' | 'Bookings' | 'Stylist' | 'Admin' | 'Announcements';
+  /** Callers the route serves; every other caller is refused (401 without a login, else 403). */
+  roles: readonly Caller[];
+  params?: z.ZodType;
+  query?: z.ZodType;
+  /** Request headers the route reads and validates (each optional). */
+  headers?: Record<string, z.ZodType>;
+  body?: z.ZodType;
+  /** The body may be left out altogether (treated as `{}`). */
+  bodyOptional?: boolean;
+  /** Which rate limiter counts the route (docs/api.md "Limits"). */
+  limiter?: 'login' | 'register+login' | 'booking';
+  ok: { status: 200 | 201 | 204; description: string; schema?: z.ZodType; contentType?: 'application/json' | 'text/plain' };
+  /** Error codes of the action itself (validation, login, role, origin, size and rate limits are added by openapi.ts). */
+  errors?: readonly ErrorCode[];
+}
+
+/** `:id` of a booking, hold, stylist or override. */
+export const idParams = z.strictObject({ id: uuid });
+export const customerParams = z.strictObject({ customerId: uuid });
+/** Routes that take no query parameters refuse any. */
+export const noQuery = z.strictObject({});
+
+export const ROUTES: readonly RouteSpec[] = [
+  // Operations (outside /api: no origin check, no session)
+  { method: 'get', path: '/healthz', tag: 'Operations', summary: 'Liveness: the process answers', roles: EVERYONE, ok: { status: 200, description: '`{ok: true}`' } },
+  { method: 'get', path: '/readyz', tag: 'Operations', summary: 'Readiness: database and live relay', roles: EVERYONE, ok: { status: 200, description: '`{ready, checks}`; 503 `NOT_READY` while a check fails' }, errors: ['NOT_READY'] },
+  { method: 'get', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics (bearer METRICS_TOKEN when set)', roles: EVERYONE, ok: { status: 200, description: 'Prometheus text format', contentType: 'text/plain' }, errors: ['UNAUTHENTICATED'] },
+  { method: 'get', path: '/api/openapi.json', tag: 'Operations', summary: 'This document', roles: EVERYONE, query: noQuery, ok: { status: 200, description: 'The OpenAPI 3.1 document of the HTTP contract' } },
+
+  // Catalogue and slots (public)
+  { method: 'get', path: '/api/services', tag: 'Catalogue', summary: 'Active services', roles: EVERYONE, query: noQuery, ok: { status: 200, description: '`[{id, name, category, durationMinutes, priceCents, currency}]`' } },
+  { method: 'get', path: '/api/stylists', tag: 'Catalogue', summary: 'Active stylists with their services', roles: EVERYONE, query: noQuery, ok: { status: 200, description: '`[{id, displayName, timezone, bio, services}]`' } },
+  {
+    method: 'get', path: '/api/bookings/available-slots', tag: 'Slots', summary: "A stylist's slots on one local date (cached)", roles: EVERYONE,
+    query: availableSlotsQuery, ok: { status: 200, description: 'Every candidate start of the day with its status (ETag, 304 on If-None-Match)', schema: z.array(slotSchema) },
+    errors: ['NOT_FOUND', 'UNKNOWN_TIMEZONE'],
+  },
+  { method: 'get', path: '/api/announcements/current', tag: 'Announcements', summary: 'Announcements of the last 24 h the caller may see', roles: EVERYONE, query: currentAnnouncementsQuery, ok: { status: 200, description: '`[{id, message, audience, level, at}]`, newest first' } },
+
+  // Auth
+  { method: 'post', path: '/api/auth/register', tag: 'Auth', summary: 'Create a customer account and log in', roles: EVERYONE, body: registerBody, limiter: 'register+login', ok: { status: 201, description: 'The user, logged in', schema: userDto }, errors: ['CONFLICT'] },
+  { method: 'post', path: '/api/auth/login', tag: 'Auth', summary: 'Log in', roles: EVERYONE, body: loginBody, limiter: 'login', ok: { status: 200, description: '`{user}`', schema: z.object({ user: userDto }) }, errors: ['UNAUTHENTICATED'] },
+  { method: 'post', path: '/api/auth/logout', tag: 'Auth', summary: 'Log out (ends the session and its sockets)', roles: EVERYONE, ok: { status: 204, description: 'Session destroyed, cookie cleared' } },
+  { method: 'get', path: '/api/auth/me', tag: 'Auth', summary: 'The logged-in user', roles: LOGGED_IN, ok: { status: 200, description: '`{user}`', schema: z.object({ user: userDto }) } },
+
+  // Holds and bookings
+  { method: 'post', path: '/api/holds', tag: 'Bookings', summary: 'Hold a slot while checking out', roles: LOGGED_IN, body: createHoldBody, limiter: 'booking', ok: { status: 201, description: 'The hold `{id, stylistId, serviceId, startUtc, endUtc, expiresAt}`' }, errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD'] },
+  { method: 'delete', path: '/api/holds/:id', tag: 'Bookings', summary: 'Release a hold', roles: LOGGED_IN, params: idParams, ok: { status: 204, description: 'Released' }, errors: ['NOT_FOUND'] },
+  {
+    method: 'post', path: '/api/bookings', tag: 'Bookings', summary: 'Book from a hold, or directly', roles: LOGGED_IN, body: createBookingBody,
+    headers: { 'Idempotency-Key': idempotencyKey }, limiter: 'booking', ok: { status: 201, description: 'The booking' },
+    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD', 'HOLD_EXPIRED', 'CONFLICT'],
+  },
+  { method: 'get', path: '/api/bookings/mine', tag: 'Bookings', summary: "The caller's bookings", roles: LOGGED_IN, query: mineQuery, ok: { status: 200, description: 'Bookings, newest start first' } },
+  { method: 'post', path: '/api/bookings/:id/cancel', tag: 'Bookings', summary: 'Cancel a booking', roles: LOGGED_IN, params: idParams, body: cancelBody, bodyOptional: true, ok: { status: 200, description: 'The cancelled booking' }, errors: ['NOT_FOUND', 'INVALID_TRANSITION'] },
+  { method: 'post', path: '/api/bookings/:id/reschedule', tag: 'Bookings', summary: 'Move a booking to another start', roles: LOGGED_IN, params: idParams, body: rescheduleBody, limiter: 'booking', ok: { status: 200, description: 'The moved booking' }, errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD', 'INVALID_TRANSITION'] },
+  { method: 'post', path: '/api/bookings/:id/status', tag: 'Bookings', summary: "Change a booking's status (staff)", roles: LOGGED_IN, params: idParams, body: statusBody, ok: { status: 200, description: 'The booking' }, errors: ['NOT_FOUND', 'FORBIDDEN', 'INVALID_TRANSITION'] },
+
+  // Stylist dashboard
+  { method: 'get', path: '/api/stylist/bookings', tag: 'Stylist', summary: "A stylist's bookings with customer context", roles: STAFF, query: stylistBookingsQuery, ok: { status: 200, description: 'Bookings with `customer`' }, errors: ['NOT_FOUND'] },
+  { method: 'get', path: '/api/stylist/day', tag: 'Stylist', summary: "One local day of a stylist's timeline", roles: STAFF, query: stylistDayQuery, ok: { status: 200, description: '`{stylistId, date, timezone, windows, holds, overrides}`' }, errors: ['NOT_FOUND'] },
+  { method: 'post', path: '/api/stylist/customers/:customerId/safety-notes', tag: 'Stylist', summary: "Read a customer's safety notes (audited)", roles: STAFF, params: customerParams, body: safetyNotesBody, ok: { status: 200, description: '`{customerId, safetyNotes}`' }, errors: ['NOT_FOUND'] },
+
+  // Admin
+  { method: 'get', path: '/api/admin/metrics', tag: 'Admin', summary: 'Prometheus metrics for the console', roles: ADMIN, query: noQuery, ok: { status: 200, description: 'Prometheus text format', contentType: 'text/plain' } },
+  { method: 'post', path: '/api/admin/stylists', tag: 'Admin', summary: 'Create a stylist with their login', roles: ADMIN, body: createStylistBody, ok: { status: 201, description: 'The stylist' }, errors: ['NOT_FOUND', 'CONFLICT', 'UNKNOWN_TIMEZONE'] },
+  { method: 'get', path: '/api/admin/stylists/:id/schedule', tag: 'Admin', summary: 'The weekly schedule in force on a date', roles: ADMIN, params: idParams, query: scheduleQuery, ok: { status: 200, description: '`{stylistId, date, effectiveFrom, effectiveUntil, days}`' }, errors: ['NOT_FOUND'] },
+  { method: 'put', path: '/api/admin/stylists/:id/schedule', tag: 'Admin', summary: 'Replace the weekly schedule from a date', roles: ADMIN, params: idParams, body: scheduleBody, ok: { status: 200, description: 'The schedule' }, errors: ['NOT_FOUND'] },
+  { method: 'get', path: '/api/admin/overrides', tag: 'Admin', summary: 'Overrides in a date range', roles: ADMIN, query: overridesQuery, ok: { status: 200, description: 'Overrides' } },
+  { method: 'post', path: '/api/admin/overrides/preview', tag: 'Admin', summary: 'What creating an override would affect (writes nothing)', roles: ADMIN, body: createOverrideBody, ok: { status: 200, description: '`{affectedBookings}`' }, errors: ['NOT_FOUND'] },
+  { method: 'post', path: '/api/admin/overrides', tag: 'Admin', summary: 'Create a closure or special hours', roles: ADMIN, body: createOverrideBody, ok: { status: 201, description: '`{override, affectedBookings}`' }, errors: ['NOT_FOUND'] },
+  { method: 'delete', path: '/api/admin/overrides/:id', tag: 'Admin', summary: 'Delete an override', roles: ADMIN, params: idParams, ok: { status: 204, description: 'Deleted' }, errors: ['NOT_FOUND'] },
+  { method: 'post', path: '/api/admin/announcements', tag: 'Admin', summary: 'Broadcast an announcement', roles: ADMIN, body: announcementBody, ok: { status: 201, description: 'The announcement' } },
+  { method: 'get', path: '/api/admin/audit-log', tag: 'Admin', summary: 'Audit log, newest first', roles: ADMIN, query: auditLogQuery, ok: { status: 200, description: 'Audit entries' } },
+];
+
+/** `METHOD path` of a route, as the drift test and the fuzz name it. */
+export const routeName = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method.toUpperCase()} ${r.path}`;

@@ -24,13 +24,8 @@ export interface Seeded {
 
 /** Well-formed local dates at the edges of the calendar (the schema's YYYY-MM-DD accepts them all). */
 export const BOUNDARY_DATES = ['0001-01-01', '0000-01-01', '1999-12-31', '2000-02-29', '2100-01-01', '9999-12-31'];
-/**
- * The boundary dates sent to the admin override routes (create and preview). Year 9999 is not in
- * it yet: today an override ending in 9999 loops for ever (admin/service.ts walks its days past
- * 9999-12-31, where Luxon's ISO dates gain a `+0` prefix and compare below it). Add '9999-12-31'
- * and '9999-01-01' once that is bounded.
- */
-export const OVERRIDE_BOUNDARY_DATES = ['0001-01-01', '0000-01-01', '1999-12-31', '2000-02-29', '2100-01-01'];
+/** The boundary dates sent to the admin override routes (create and preview), year 9999 included. */
+export const OVERRIDE_BOUNDARY_DATES = [...BOUNDARY_DATES, '9999-01-01'];
 /** Malformed or non-existent dates. */
 export const BAD_DATES = ['10000-01-01', '-0001-01-01', '+002027-03-10', '2027-02-29', '2027-13-01', '2027-00-10', '2027-3-1', '20270310', '2027-03-10T00:00:00Z', ''];
 

@@ -159,7 +159,7 @@ describe('inputs the fuzz found or that must stay refused', () => {
       for (const password of ['12345678', 'password', 'password1', '11111111']) {
         const res = await world.clients.anonymous.post('/api/auth/register', { email: `weak-${password}@example.test`, password, displayName: 'Weak' });
         expect(res.status, `password ${password}: ${JSON.stringify(res.body)}`).toBe(400);
-        expect(res.body.error.code).toBe('INVALID_INPUT');
+        expect(res.body.error.code).toBe('WEAK_PASSWORD');
       }
       expect(await world.fingerprint()).toBe(before);
     } finally {

@@ -292,12 +292,17 @@ export class BookingService {
     return rows.length ? new AppError('HOLD_EXPIRED', 'The hold expired; pick the time again') : new AppError('NOT_FOUND', 'No such hold');
   }
 
-  /** Deletes the customer's hold when it is `holdId` or overlaps the new appointment on this stylist. */
+  /**
+   * Deletes the customer's hold when it is `holdId` or overlaps the new appointment on this stylist,
+   * and ends their hold series on the booked time: holding was for booking, and it is booked (a
+   * customer who later cancels may hold that time again like anyone else).
+   */
   async #releaseOwnHold(db: PoolClient, customerId: string, stylist: StylistRow, startMs: number, occupiedUntilMs: number, holdId: string | undefined): Promise<void> {
     await db.query(
       'delete from holds where customer_id = $1 and (id = $2 or (stylist_id = $3 and start_at < $5 and occupied_until > $4))',
       [customerId, holdId ?? null, stylist.id, new Date(startMs), new Date(occupiedUntilMs)],
     );
+    await db.query('delete from hold_series where customer_id = $1 and stylist_id = $2 and start_at = $3', [customerId, stylist.id, new Date(startMs)]);
   }
 
   /**

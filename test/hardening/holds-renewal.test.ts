@@ -130,6 +130,24 @@ describe('holds cannot be renewed forever', () => {
     expect(refusedFrom).toBeGreaterThanOrEqual(cap);
   });
 
+  it('booking the held time ends the series: after cancelling, the time can be held afresh', async () => {
+    const first = await hold(alice, '11:30');
+    clock.advance(12 * MIN);
+    await db.pool.query('delete from holds where id = $1', [first.body.id]);
+    const late = await hold(alice, '11:30');
+    expect(expiry(late)).toBe(expiry(first) + HOLD);
+    expect(late.status, JSON.stringify(late.body)).toBe(201);
+    const booked = await alice.http.post('/api/bookings', { holdId: late.body.id });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    expect(await countRows(db.pool, 'hold_series', 'customer_id = $1 and start_at = $2', [alice.id, at('11:30')])).toBe(0);
+    expect((await alice.http.post(`/api/bookings/${booked.body.id}/cancel`, {})).status).toBe(200);
+    // Past the old series' cap: without the booking this would be HOLD_LIMIT.
+    clock.t = expiry(first) + HOLD + MIN;
+    const again = await hold(alice, '11:30');
+    expect(again.status).toBe(201);
+    expect(expiry(again)).toBe(clock.t + HOLD);
+  });
+
   it('concurrent re-holds cannot get around the limit', async () => {
     const first = await hold(alice, '14:30');
     const cap = expiry(first) + HOLD;

@@ -10,9 +10,10 @@ import type { Metrics } from '../http/metrics.ts';
 import type { SlotService } from '../slots/service.ts';
 import { NOTIFY_CHANNEL } from './events.ts';
 import { Maintenance } from './maintenance.ts';
-import { Relay, type IoServer } from './relay.ts';
+import { Relay } from './relay.ts';
 import { SessionSockets } from './sessions.ts';
 import { createSocketServer } from './sockets.ts';
+import type { IoServer } from './types.ts';
 import { WatchRegistry } from './watches.ts';
 
 export interface RealtimeDeps {

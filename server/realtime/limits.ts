@@ -1,6 +1,10 @@
-// Concurrent connections per client IP, enforced at the Engine.IO handshake (allowRequest).
+// Limits of the socket layer: concurrent connections per client IP, enforced at the Engine.IO
+// handshake (allowRequest), and the messages one socket may send (its `socket.use` middleware).
 import type { IncomingMessage } from 'node:http';
 import { ipKeyGenerator } from 'express-rate-limit';
+import type { AckError, AckFn } from '../contract/socket.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { AppSocket, SocketLimits } from './types.ts';
 
 /**
  * The client's address as the HTTP side sees it: express's `req.ip` with `trust proxy` = 1 (what
@@ -89,4 +93,55 @@ export class ConnectionsPerIp {
   failed(req: IncomingMessage): void {
     this.#pending.get(req)?.();
   }
+}
+
+/** A socket's watch/unwatch token bucket (kept on socket.data). */
+export interface TokenBucket {
+  tokens: number;
+  /** performance.now() of the last refill. */
+  tokensAt: number;
+}
+
+/**
+ * Takes one token from `b`, refilled at `perMinute` since its last use and holding at most `burst`;
+ * false (and nothing taken) when less than one token is left.
+ */
+export function takeToken(b: TokenBucket, now: number, burst: number, perMinute: number): boolean {
+  b.tokens = Math.min(burst, b.tokens + ((now - b.tokensAt) * perMinute) / 60_000);
+  b.tokensAt = now;
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+type Packet = [string, ...unknown[]];
+
+/**
+ * The per-socket message limiter, for `socket.use`: a socket may send only slots:watch and
+ * slots:unwatch, each one payload (of at most maxPayloadBytes as JSON) and an ack, at most
+ * watchBurst at once and watchPerMinute sustained. A refused message is answered on its ack (when it
+ * has one), counted in kb_socket_rejections_total, and never reaches a handler.
+ */
+export function messageLimiter(socket: AppSocket, limits: SocketLimits, metrics: Pick<Metrics, 'socketRejections'>): (packet: Packet, next: (err?: Error) => void) => void {
+  return (packet, next) => {
+    const last = packet[packet.length - 1];
+    const ack = typeof last === 'function' ? (last as AckFn<never>) : undefined;
+    const args = packet.slice(1, ack ? -1 : undefined);
+    const refuse = (code: AckError['code'], message: string, reason: string) => {
+      metrics.socketRejections.inc({ reason });
+      ack?.({ ok: false, error: { code, message } });
+    };
+    const event = packet[0];
+    if (event !== 'slots:watch' && event !== 'slots:unwatch') return refuse('INVALID_INPUT', 'Unknown event', 'unknown_event');
+    if (args.length !== 1) return refuse('INVALID_INPUT', 'Expected one payload object and an ack', 'malformed');
+    let size: number;
+    try {
+      size = JSON.stringify(args[0])?.length ?? 0;
+    } catch {
+      return refuse('INVALID_INPUT', 'The payload is not JSON', 'malformed');
+    }
+    if (size > limits.maxPayloadBytes) return refuse('PAYLOAD_TOO_LARGE', `Payloads are limited to ${limits.maxPayloadBytes} bytes`, 'too_large');
+    if (!takeToken(socket.data, performance.now(), limits.watchBurst, limits.watchPerMinute)) return refuse('RATE_LIMITED', 'Too many watch requests; slow down', 'rate');
+    next();
+  };
 }

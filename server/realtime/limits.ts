@@ -44,8 +44,11 @@ export class ConnectionsPerIp {
   readonly #max: number;
   readonly #trustProxy: boolean;
   readonly #counts = new Map<string, number>();
-  /** Admitted handshakes that have not opened a connection yet → their release. */
-  readonly #pending = new WeakMap<IncomingMessage, () => void>();
+  /**
+   * Admitted handshakes that have not opened a connection yet → their count's release, and the
+   * listener that releases it if their TCP connection closes first.
+   */
+  readonly #pending = new WeakMap<IncomingMessage, { release: () => void; onTcpClose: () => void }>();
 
   constructor(opts: { max: number; trustProxy: boolean }) {
     this.#max = opts.max;
@@ -63,35 +66,52 @@ export class ConnectionsPerIp {
     const n = this.#counts.get(key) ?? 0;
     if (n >= this.#max) return false;
     this.#counts.set(key, n + 1);
-    let held = true;
-    const tcp = req.socket;
-    const release = () => {
-      if (!held) return;
-      held = false;
-      tcp.off('close', release);
+    const release = this.#release(key);
+    const onTcpClose = () => {
       this.#pending.delete(req);
-      const left = (this.#counts.get(key) ?? 1) - 1;
-      if (left > 0) this.#counts.set(key, left);
-      else this.#counts.delete(key);
+      release();
     };
-    tcp.once('close', release);
-    this.#pending.set(req, release);
+    req.socket.once('close', onTcpClose);
+    this.#pending.set(req, { release, onTcpClose });
     return true;
   }
 
   /** Engine.IO `connection`: the connection now holds its handshake's count until it closes. */
   connected(req: IncomingMessage, conn: Connection): void {
-    const release = this.#pending.get(req);
-    if (!release) return;
-    this.#pending.delete(req);
-    // A polling client's TCP connection is kept alive for other requests: stop watching it.
-    req.socket.off('close', release);
-    conn.once('close', release);
+    const p = this.#take(req);
+    // Only the release (its key) stays with the connection: not the handshake request.
+    if (p) conn.once('close', p.release);
   }
 
   /** Engine.IO `connection_error`: a handshake that was admitted but failed gives its count back. */
   failed(req: IncomingMessage): void {
-    this.#pending.get(req)?.();
+    this.#take(req)?.release();
+  }
+
+  /** Open connections counted for `key` (for tests and diagnostics). */
+  count(key: string): number {
+    return this.#counts.get(key) ?? 0;
+  }
+
+  /** The pending handshake of `req`, no longer pending nor watching its TCP connection (a polling client keeps it alive for other requests). */
+  #take(req: IncomingMessage): { release: () => void } | undefined {
+    const p = this.#pending.get(req);
+    if (!p) return undefined;
+    this.#pending.delete(req);
+    req.socket.off('close', p.onTcpClose);
+    return p;
+  }
+
+  /** Gives one count of `key` back, once however often it is called; holds nothing but the key. */
+  #release(key: string): () => void {
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.#counts.get(key) ?? 1) - 1;
+      if (left > 0) this.#counts.set(key, left);
+      else this.#counts.delete(key);
+    };
   }
 }
 

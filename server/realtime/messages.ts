@@ -7,7 +7,7 @@ import type { AnnouncementPayload, BookingEventPayload, OverrideChangedPayload }
 import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
 import { assertNever, type AnnouncementEvent, type BookingEvent, type OverrideEvent, type RelayEvent } from './events.ts';
 import { ROOM_ADMINS, ROOM_STAFF, audienceRoom, stylistRoom } from './rooms.ts';
-import type { IoServer } from './types.ts';
+import type { Fanout } from './fanout.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
@@ -27,8 +27,8 @@ export function emitRoomMessage(target: { emit: (...args: never[]) => unknown },
 }
 
 /** Sends one room message to every socket of this process in any of its rooms, once each. */
-export function emitToRooms(io: IoServer, m: RoomMessage): void {
-  emitRoomMessage(io.to(m.rooms), m);
+export function emitToRooms(fanout: Fanout, m: RoomMessage): void {
+  emitRoomMessage(fanout.to(m.rooms), m);
 }
 
 export type RoomMessage =

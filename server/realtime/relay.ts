@@ -2,18 +2,20 @@
 // - feed.ts: the LISTEN connection, reading committed events in order, catch-up and trust;
 // - slot-pushes.ts: invalidation, and recomputing and pushing each touched watched key;
 // - messages.ts: the booking, override and announcement messages of each event, to their rooms;
+// - fanout.ts: where pushes and messages are emitted (large rooms in chunks, in order);
 // - replay-log.ts: the ring of recent messages and "replay what this socket missed".
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { SlotService } from '../slots/service.ts';
 import type { RelayEvent } from './events.ts';
+import type { Fanout } from './fanout.ts';
 import { EventFeed } from './feed.ts';
 import { NotificationListener, type ListenerOptions } from './listener.ts';
 import { buildRoomMessages, emitToRooms } from './messages.ts';
 import { ReplayLog } from './replay-log.ts';
 import { SlotPushes } from './slot-pushes.ts';
-import type { IoServer, ReplayTarget, ResyncReason } from './types.ts';
+import type { ReplayTarget, ResyncReason } from './types.ts';
 import type { WatchRegistry } from './watches.ts';
 
 export interface RelayOptions {
@@ -36,7 +38,7 @@ export class Relay {
   readonly #feed: EventFeed;
   readonly #pushes: SlotPushes;
   readonly #replays: ReplayLog;
-  #io: IoServer | null = null;
+  #fanout: Fanout | null = null;
 
   constructor(opts: RelayOptions) {
     this.#o = opts;
@@ -56,9 +58,10 @@ export class Relay {
     this.#replays = new ReplayLog({ pool, metrics, feed: this.#feed, batchSize, ringSize: opts.ringSize ?? 4096 });
   }
 
-  setServer(io: IoServer): void {
-    this.#io = io;
-    this.#pushes.setServer(io);
+  /** Where pushes and room messages go (the socket server's, once it exists). */
+  setFanout(fanout: Fanout): void {
+    this.#fanout = fanout;
+    this.#pushes.setFanout(fanout);
   }
 
   /** Highest event id processed (and emitted) by this process; null until the baseline is read. */
@@ -112,11 +115,11 @@ export class Relay {
     if (onHoldCreated) {
       for (const ev of events) if (ev.kind === 'hold.created' && typeof ev.data.expiresAt === 'string') onHoldCreated(Date.parse(ev.data.expiresAt));
     }
-    const io = this.#io;
+    const fanout = this.#fanout;
     const [messages] = await Promise.all([buildRoomMessages(pool, events), pushed]);
     return () => {
       for (const m of messages) {
-        if (io) emitToRooms(io, m);
+        if (fanout) emitToRooms(fanout, m);
         metrics.roomMessages.inc({ event: m.name });
       }
       this.#replays.record(messages);

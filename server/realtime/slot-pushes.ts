@@ -9,9 +9,9 @@ import { AppError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { applyEffect } from '../outbox/effects.ts';
 import { render, type DayEntry, type SlotService } from '../slots/service.ts';
+import type { Fanout } from './fanout.ts';
 import { slotEffectOf, type RelayEvent, type SlotEffect } from './events.ts';
 import { watchRoom } from './rooms.ts';
-import type { IoServer } from './types.ts';
 import type { WatchRegistry, WatchedKey } from './watches.ts';
 
 export interface SlotPushesOptions {
@@ -35,7 +35,7 @@ const scopeOf = (e: SlotEffect) => `${e.stylistId}|${e.dates?.join(',') ?? '*'}`
 
 export class SlotPushes {
   readonly #o: SlotPushesOptions;
-  #io: IoServer | null = null;
+  #fanout: Fanout | null = null;
   #closed = false;
   /**
    * Events already invalidated (and their watchers refreshed) from their notification alone: id →
@@ -48,8 +48,8 @@ export class SlotPushes {
     this.#o = opts;
   }
 
-  setServer(io: IoServer): void {
-    this.#io = io;
+  setFanout(fanout: Fanout): void {
+    this.#fanout = fanout;
   }
 
   close(): void {
@@ -66,7 +66,7 @@ export class SlotPushes {
     if (touches.length === 0) return;
     // A failure here is not lost: the batch recomputes every key not yet pushed at this version.
     this.#computeAll(touches, (touch, entry) => {
-      if (!this.#closed) this.#push(this.#io, touch, entry);
+      if (!this.#closed) this.#push(this.#fanout, touch, entry);
     }).catch((err: Error) => this.#o.log.debug({ err: err.message }, 'early refresh failed; the batch will redo it'));
   }
 
@@ -93,10 +93,10 @@ export class SlotPushes {
         touched.set(w.keyString, { w, reason: effect.reason, eventId: ev.id });
       }
     }
-    const io = this.#io;
+    const fanout = this.#fanout;
     // Keys the fast path already pushed at this version or later need nothing more.
     return this.#computeAll([...touched.values()].filter((t) => t.w.lastPushedVersion < t.eventId), (touch, entry) => {
-      if (!this.#closed) this.#push(io, touch, entry);
+      if (!this.#closed) this.#push(fanout, touch, entry);
     });
   }
 
@@ -125,7 +125,7 @@ export class SlotPushes {
   }
 
   /** One key's fresh answer to each of its zone rooms: computed once, rendered once per zone. */
-  #push(io: IoServer | null, touch: Touch, entry: DayEntry | null): void {
+  #push(fanout: Fanout | null, touch: Touch, entry: DayEntry | null): void {
     const { watches, metrics, slots } = this.#o;
     const w = watches.get(touch.w.keyString);
     if (!w) return;
@@ -137,7 +137,7 @@ export class SlotPushes {
     const now = slots.now();
     for (const zone of w.zones.keys()) {
       const rendered = entry ? render(entry, zone, now).slots : [];
-      io?.to(watchRoom(w.keyString, zone)).emit('slots:update', {
+      fanout?.to(watchRoom(w.keyString, zone)).emit('slots:update', {
         stylistId: w.key.stylistId, serviceId: w.key.serviceId, date: w.key.date, version, slots: rendered, reason: touch.reason,
       });
       metrics.slotUpdates.inc({ reason: touch.reason });

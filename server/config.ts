@@ -131,6 +131,11 @@ export const configSchema = z.object({
    * socket gets `resync` (reason `rate_limited`) instead of a replay. Default 60.
    */
   SOCKET_REPLAYS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /**
+   * Sockets one push is written to in one go: a room larger than this is sent in chunks of this
+   * many sockets, yielding to other work (HTTP requests) between chunks. Default 500.
+   */
+  SOCKET_FANOUT_CHUNK: z.coerce.number().int().min(1).max(100_000).default(500),
   /** Bearer token required by GET /metrics. Default unset: open (keep /metrics off the public network). */
   METRICS_TOKEN: z.string().min(8).optional(),
 });
@@ -205,6 +210,8 @@ export interface RealtimeConfig {
     replayMaxEvents: number;
     /** Replays per client IP per minute; beyond it the client gets `resync` (rate_limited). */
     replaysPerIpPerMinute: number;
+    /** Sockets a push is written to per turn of the event loop; larger rooms are sent in chunks. */
+    fanoutChunk: number;
   };
   /** Interval of the check of logged-in sockets' sessions against the session table. */
   sessionCheckMs: number;
@@ -266,6 +273,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         maxWatchedKeys: c.SOCKET_MAX_WATCHED_KEYS,
         replayMaxEvents: c.SOCKET_REPLAY_MAX_EVENTS,
         replaysPerIpPerMinute: c.SOCKET_REPLAYS_PER_IP_PER_MINUTE,
+        fanoutChunk: c.SOCKET_FANOUT_CHUNK,
       },
       sessionCheckMs: Math.round(c.SOCKET_SESSION_CHECK_SECONDS * 1000),
     },

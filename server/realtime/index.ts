@@ -9,10 +9,12 @@ import type { Pool } from '../db/pool.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { SlotService } from '../slots/service.ts';
 import { NOTIFY_CHANNEL } from './events.ts';
+import { Fanout } from './fanout.ts';
 import { Maintenance } from './maintenance.ts';
-import { Relay, type IoServer } from './relay.ts';
+import { Relay } from './relay.ts';
 import { SessionSockets } from './sessions.ts';
 import { createSocketServer } from './sockets.ts';
+import type { IoServer } from './types.ts';
 import { WatchRegistry } from './watches.ts';
 
 export interface RealtimeDeps {
@@ -35,6 +37,8 @@ export interface Realtime {
   sessions: SessionSockets;
   /** The Socket.IO server, once attached. */
   readonly io: IoServer | null;
+  /** The queue pushes and room messages go through (large rooms in chunks), once attached. */
+  readonly fanout: Fanout | null;
   /** Starts the relay and the socket server; resolves once caught up (or after a few seconds). */
   attach(server: http.Server): Promise<void>;
   close(): Promise<void>;
@@ -83,6 +87,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     return n;
   };
   let io: IoServer | null = null;
+  let fanout: Fanout | null = null;
   let attached = false;
 
   return {
@@ -93,6 +98,9 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     sessions,
     get io() {
       return io;
+    },
+    get fanout() {
+      return fanout;
     },
     async attach(server) {
       if (attached) throw new Error('realtime already attached');
@@ -105,7 +113,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
         sessionMiddleware: deps.sessionMiddleware,
         sessions,
       });
-      relay.setServer(io);
+      fanout = new Fanout(io, { chunkSize: rt.socket.fanoutChunk });
+      relay.setFanout(fanout);
       sessions.setServer(io);
       sessions.start();
       maintenance.start();
@@ -115,6 +124,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       unsubscribe?.();
       sessions.close();
       await Promise.all([relay.close(), maintenance.close()]);
+      fanout?.close();
       if (io) {
         io.disconnectSockets(true);
         // io.close() would also close the HTTP server, which belongs to the caller.

@@ -1,6 +1,10 @@
-// Concurrent connections per client IP, enforced at the Engine.IO handshake (allowRequest).
+// Limits of the socket layer: concurrent connections per client IP, enforced at the Engine.IO
+// handshake (allowRequest), and the messages one socket may send (its `socket.use` middleware).
 import type { IncomingMessage } from 'node:http';
 import { ipKeyGenerator } from 'express-rate-limit';
+import type { AckError, AckFn } from '../contract/socket.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { AppSocket, SocketLimits } from './types.ts';
 
 /**
  * The client's address as the HTTP side sees it: express's `req.ip` with `trust proxy` = 1 (what
@@ -40,8 +44,11 @@ export class ConnectionsPerIp {
   readonly #max: number;
   readonly #trustProxy: boolean;
   readonly #counts = new Map<string, number>();
-  /** Admitted handshakes that have not opened a connection yet → their release. */
-  readonly #pending = new WeakMap<IncomingMessage, () => void>();
+  /**
+   * Admitted handshakes that have not opened a connection yet → their count's release, and the
+   * listener that releases it if their TCP connection closes first.
+   */
+  readonly #pending = new WeakMap<IncomingMessage, { release: () => void; onTcpClose: () => void }>();
 
   constructor(opts: { max: number; trustProxy: boolean }) {
     this.#max = opts.max;
@@ -59,34 +66,102 @@ export class ConnectionsPerIp {
     const n = this.#counts.get(key) ?? 0;
     if (n >= this.#max) return false;
     this.#counts.set(key, n + 1);
-    let held = true;
-    const tcp = req.socket;
-    const release = () => {
-      if (!held) return;
-      held = false;
-      tcp.off('close', release);
+    const release = this.#release(key);
+    const onTcpClose = () => {
       this.#pending.delete(req);
-      const left = (this.#counts.get(key) ?? 1) - 1;
-      if (left > 0) this.#counts.set(key, left);
-      else this.#counts.delete(key);
+      release();
     };
-    tcp.once('close', release);
-    this.#pending.set(req, release);
+    req.socket.once('close', onTcpClose);
+    this.#pending.set(req, { release, onTcpClose });
     return true;
   }
 
   /** Engine.IO `connection`: the connection now holds its handshake's count until it closes. */
   connected(req: IncomingMessage, conn: Connection): void {
-    const release = this.#pending.get(req);
-    if (!release) return;
-    this.#pending.delete(req);
-    // A polling client's TCP connection is kept alive for other requests: stop watching it.
-    req.socket.off('close', release);
-    conn.once('close', release);
+    const p = this.#take(req);
+    // Only the release (its key) stays with the connection: not the handshake request.
+    if (p) conn.once('close', p.release);
   }
 
   /** Engine.IO `connection_error`: a handshake that was admitted but failed gives its count back. */
   failed(req: IncomingMessage): void {
-    this.#pending.get(req)?.();
+    this.#take(req)?.release();
   }
+
+  /** Open connections counted for `key` (for tests and diagnostics). */
+  count(key: string): number {
+    return this.#counts.get(key) ?? 0;
+  }
+
+  /** The pending handshake of `req`, no longer pending nor watching its TCP connection (a polling client keeps it alive for other requests). */
+  #take(req: IncomingMessage): { release: () => void } | undefined {
+    const p = this.#pending.get(req);
+    if (!p) return undefined;
+    this.#pending.delete(req);
+    req.socket.off('close', p.onTcpClose);
+    return p;
+  }
+
+  /** Gives one count of `key` back, once however often it is called; holds nothing but the key. */
+  #release(key: string): () => void {
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.#counts.get(key) ?? 1) - 1;
+      if (left > 0) this.#counts.set(key, left);
+      else this.#counts.delete(key);
+    };
+  }
+}
+
+/** A socket's watch/unwatch token bucket (kept on socket.data). */
+export interface TokenBucket {
+  tokens: number;
+  /** performance.now() of the last refill. */
+  tokensAt: number;
+}
+
+/**
+ * Takes one token from `b`, refilled at `perMinute` since its last use and holding at most `burst`;
+ * false (and nothing taken) when less than one token is left.
+ */
+export function takeToken(b: TokenBucket, now: number, burst: number, perMinute: number): boolean {
+  b.tokens = Math.min(burst, b.tokens + ((now - b.tokensAt) * perMinute) / 60_000);
+  b.tokensAt = now;
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+type Packet = [string, ...unknown[]];
+
+/**
+ * The per-socket message limiter, for `socket.use`: a socket may send only slots:watch and
+ * slots:unwatch, each one payload (of at most maxPayloadBytes as JSON) and an ack, at most
+ * watchBurst at once and watchPerMinute sustained. A refused message is answered on its ack (when it
+ * has one), counted in kb_socket_rejections_total, and never reaches a handler.
+ */
+export function messageLimiter(socket: AppSocket, limits: SocketLimits, metrics: Pick<Metrics, 'socketRejections'>): (packet: Packet, next: (err?: Error) => void) => void {
+  return (packet, next) => {
+    const last = packet[packet.length - 1];
+    const ack = typeof last === 'function' ? (last as AckFn<never>) : undefined;
+    const args = packet.slice(1, ack ? -1 : undefined);
+    const refuse = (code: AckError['code'], message: string, reason: string) => {
+      metrics.socketRejections.inc({ reason });
+      ack?.({ ok: false, error: { code, message } });
+    };
+    const event = packet[0];
+    if (event !== 'slots:watch' && event !== 'slots:unwatch') return refuse('INVALID_INPUT', 'Unknown event', 'unknown_event');
+    if (args.length !== 1) return refuse('INVALID_INPUT', 'Expected one payload object and an ack', 'malformed');
+    let size: number;
+    try {
+      size = JSON.stringify(args[0])?.length ?? 0;
+    } catch {
+      return refuse('INVALID_INPUT', 'The payload is not JSON', 'malformed');
+    }
+    if (size > limits.maxPayloadBytes) return refuse('PAYLOAD_TOO_LARGE', `Payloads are limited to ${limits.maxPayloadBytes} bytes`, 'too_large');
+    if (!takeToken(socket.data, performance.now(), limits.watchBurst, limits.watchPerMinute)) return refuse('RATE_LIMITED', 'Too many watch requests; slow down', 'rate');
+    next();
+  };
 }

@@ -1,11 +1,13 @@
 // Room messages: what an event tells the people allowed to see it. Built in one place for the live
-// relay and for the replay on reconnect, so a replayed event is exactly what a live one was.
+// relay and for the replay on reconnect, so a replayed event is exactly what a live one was, and
+// sent to their rooms from here.
 import type pg from 'pg';
 import type { OverrideDto } from '../contract/admin.ts';
 import type { AnnouncementPayload, BookingEventPayload, OverrideChangedPayload } from '../contract/socket.ts';
 import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
 import { assertNever, type AnnouncementEvent, type BookingEvent, type OverrideEvent, type RelayEvent } from './events.ts';
 import { ROOM_ADMINS, ROOM_STAFF, audienceRoom, stylistRoom } from './rooms.ts';
+import type { Fanout } from './fanout.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
@@ -22,6 +24,11 @@ export interface MessageTarget {
 /** Sends one room message; the union's name and payload always belong together. */
 export function emitRoomMessage(target: { emit: (...args: never[]) => unknown }, m: RoomMessage): void {
   (target as unknown as MessageTarget).emit(m.name, m.payload);
+}
+
+/** Sends one room message to every socket of this process in any of its rooms, once each. */
+export function emitToRooms(fanout: Fanout, m: RoomMessage): void {
+  emitRoomMessage(fanout.to(m.rooms), m);
 }
 
 export type RoomMessage =

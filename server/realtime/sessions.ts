@@ -15,7 +15,7 @@
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
 import type { Metrics } from '../http/metrics.ts';
-import type { IoServer } from './relay.ts';
+import type { IoServer } from './types.ts';
 import { sessionRoom } from './rooms.ts';
 
 /** setTimeout's longest delay; a later expiry is reached in steps. */

@@ -124,8 +124,8 @@ export interface SlotServiceOptions {
 export class SlotService {
   readonly cache: SlotCache<DayEntry>;
   readonly cacheEnabled: boolean;
-  /** False while the relay cannot vouch that the cache has seen every event. */
-  trusted = true;
+  /** False while the relay cannot vouch that the cache has seen every event (it says so through setTrusted). */
+  #trusted = true;
   readonly now: () => number;
   #pool: Pool;
   /**
@@ -148,6 +148,21 @@ export class SlotService {
       now: this.now,
       load: (key) => this.compute(key),
     });
+  }
+
+  get trusted(): boolean {
+    return this.#trusted;
+  }
+
+  /**
+   * The relay's verdict on the cache. Regaining trust drops every entry (and load in flight): they
+   * may predate events the relay never saw as notifications. Returns whether the flag changed.
+   */
+  setTrusted(trusted: boolean): boolean {
+    if (trusted === this.#trusted) return false;
+    if (trusted) this.invalidateAll();
+    this.#trusted = trusted;
+    return true;
   }
 
   async day(key: DayKey): Promise<{ entry: DayEntry; hit: boolean }> {

@@ -17,14 +17,15 @@ import { SlotService } from './slots/service.ts';
 import { slotMissLimiter } from './slots/limit.ts';
 import { AdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
-import { sameOriginOnly } from './auth/guard.ts';
+import { sameOriginOnly } from './http/origin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createSessionMiddleware } from './auth/session.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { BookingService } from './bookings/service.ts';
 import { stylistRoutes } from './stylist/routes.ts';
 import { announcementRoutes } from './announcements/routes.ts';
-import { createMetrics, httpMetrics, metricsRoute, type Metrics } from './http/metrics.ts';
+import { httpMetrics, metricsRoute } from './http/metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
 
 export interface AppDeps {
@@ -69,7 +70,9 @@ export function createApp(deps: AppDeps): App {
   app.set('etag', false);
   app.set('query parser', 'simple');
   if (config.trustProxy) app.set('trust proxy', 1);
-  const metrics = createMetrics({ slots });
+  const metrics = createMetrics({
+    slotCache: () => ({ ...slots.cache.stats, entries: slots.cache.size, bytes: slots.cache.bytes, trusted: slots.trusted }),
+  });
   app.use(helmet());
   // The hottest path first: public, cached, no session lookup, no body parsing; it records its own
   // latency, so it runs ahead of the generic metrics middleware too.

@@ -6,9 +6,9 @@ import {
 } from '../contract/admin.ts';
 import { uuid } from '../contract/common.ts';
 import type { Pool } from '../db/pool.ts';
-import { parseOr400 } from '../http/errors.ts';
-import type { Metrics } from '../http/metrics.ts';
-import { listAudit } from './audit.ts';
+import { parseOr400 } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+import { listAudit } from './audit-log.ts';
 import type { AdminService } from './service.ts';
 
 const idParams = z.strictObject({ id: uuid });

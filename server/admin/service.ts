@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { hashPassword } from '../auth/password.ts';
 import { assertStrongPassword } from '../auth/strength.ts';
-import type { SessionUser } from '../auth/session.ts';
+import type { Actor } from '../actor.ts';
 import type {
   AdminStylistDto, AnnouncementBody, AnnouncementDto, CreateOverrideBody, CreateOverrideResponse, CreateStylistBody,
   CurrentScheduleDto, OverrideDto, OverridePreviewResponse, ScheduleBody, ScheduleDto,
@@ -9,12 +9,12 @@ import type {
 import { lockStylist } from '../bookings/check.ts';
 import { BOOKING_COLUMNS, toBookingDto, type BookingRow } from '../bookings/present.ts';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { withOutbox } from '../outbox/own.ts';
 import type { Interval, OverrideRow } from '../slots/engine.ts';
 import { knownZone, type SlotService } from '../slots/service.ts';
 import { isCovered, loadHours, toOverrideRow, workingWindows } from '../stylist/hours.ts';
-import { audit } from './audit.ts';
+import { audit } from '../audit.ts';
 
 /** Local dates of one appointment looked at when judging an override's impact. */
 const MAX_APPOINTMENT_DATES = 7;
@@ -96,7 +96,7 @@ export class AdminService {
   }
 
   /** Onboards a stylist: the login, the stylist with its settings, and the services it offers. */
-  async createStylist(admin: SessionUser, body: CreateStylistBody): Promise<AdminStylistDto> {
+  async createStylist(admin: Actor, body: CreateStylistBody): Promise<AdminStylistDto> {
     if (!knownZone(body.timezone)) throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${body.timezone}`);
     // Postgres must read the zone as the engine (ICU) does: abbreviations such as IST or PST mean
     // other things to it, and some ICU aliases are unknown to it. Store its canonical name.
@@ -155,7 +155,7 @@ export class AdminService {
    * Replaces the weekly schedule from `effectiveFrom` (default: today in the stylist's zone): the
    * version in force then ends the day before, versions starting on or after it are deleted.
    */
-  async replaceSchedule(admin: SessionUser, stylistId: string, body: ScheduleBody): Promise<ScheduleDto> {
+  async replaceSchedule(admin: Actor, stylistId: string, body: ScheduleBody): Promise<ScheduleDto> {
     const days = [...body.days]
       .sort((a, b) => a.dayOfWeek - b.dayOfWeek)
       .map((d) => ({ dayOfWeek: d.dayOfWeek, windows: [...d.windows].sort((a, b) => (a.start < b.start ? -1 : 1)) }));
@@ -230,7 +230,7 @@ export class AdminService {
    * them without it, outside with it). They are reported, not cancelled: someone has to call those
    * customers.
    */
-  async createOverride(admin: SessionUser, body: CreateOverrideBody): Promise<CreateOverrideResponse> {
+  async createOverride(admin: Actor, body: CreateOverrideBody): Promise<CreateOverrideResponse> {
     return withOutbox(this.#pool, this.#slots, async (db) => {
       // Lock every stylist in scope (in id order, so two overrides never deadlock): a booking being
       // written right now is then either visible here or re-checked against this override.
@@ -271,7 +271,7 @@ export class AdminService {
     });
   }
 
-  async deleteOverride(admin: SessionUser, overrideId: string): Promise<void> {
+  async deleteOverride(admin: Actor, overrideId: string): Promise<void> {
     await withOutbox(this.#pool, this.#slots, async (db) => {
       const { rows } = await db.query(`delete from overrides o where o.id = $1 returning ${OVERRIDE_COLUMNS}`, [overrideId]);
       if (!rows[0]) throw new AppError('NOT_FOUND', 'No such override');
@@ -280,7 +280,7 @@ export class AdminService {
     });
   }
 
-  async createAnnouncement(admin: SessionUser, body: AnnouncementBody): Promise<AnnouncementDto> {
+  async createAnnouncement(admin: Actor, body: AnnouncementBody): Promise<AnnouncementDto> {
     return withTransaction(this.#pool, async (db) => {
       const { rows: [a] } = await db.query(
         `insert into announcements (message, audience, level, created_by) values ($1, $2, $3, $4)

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Pool } from '../db/pool.ts';
 import type { ServiceDto, StylistDto } from '../contract/slots.ts';
-import { parseOr400 } from '../http/errors.ts';
+import { parseOr400 } from '../errors.ts';
 
 /** Neither list takes parameters; an unknown one is refused like everywhere else. */
 const noQuery = z.strictObject({});

@@ -1,7 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { availableSlotsQuery } from '../contract/slots.ts';
-import { parseOr400 } from '../http/errors.ts';
-import { routeObserver, type Metrics } from '../http/metrics.ts';
+import { parseOr400 } from '../errors.ts';
+import { routeObserver } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { DayKey } from './cache.ts';
 import type { Sendable, SlotService } from './service.ts';
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Pool } from '../db/pool.ts';
 import type { Slot, SlotStatus } from '../contract/slots.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { SlotCache, type CachedDay, type DayKey } from './cache.ts';
 import { bookableRange, computeDaySlots, isValidZone, type Interval } from './engine.ts';
 import { loadDay, type StylistDaySettings } from './load.ts';

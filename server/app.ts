@@ -17,6 +17,8 @@ import { SlotService } from './slots/service.ts';
 import { slotMissLimiter } from './slots/limit.ts';
 import { AdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { OverrideService } from './overrides/service.ts';
+import { overrideRoutes } from './overrides/routes.ts';
 import { sameOriginOnly } from './http/origin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createSessionMiddleware } from './auth/session.ts';
@@ -104,6 +106,7 @@ export function createApp(deps: AppDeps): App {
   app.use(bookingRoutes({ bookings: new BookingService({ pool, slots, now, holdMinutes: config.holdMinutes, holdRenewalWindowMinutes: config.holdRenewalWindowMinutes }), config }));
   app.use(stylistRoutes({ pool, now }));
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
+  app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));
   app.use(announcementRoutes({ pool, now }));
 
   app.use('/api', apiNotFound);

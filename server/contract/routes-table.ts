@@ -15,14 +15,14 @@ import {
 } from './bookings.ts';
 import { uuid } from './common.ts';
 import type { ErrorCode } from './errors.ts';
-import type { Role } from './auth.ts';
+import { ROLES, type Role } from './enums.ts';
 import { availableSlotsQuery, slotSchema } from './slots.ts';
 
 /** Who calls: no session, or a logged-in user of a role. */
 export type Caller = 'anonymous' | Role;
-export const CALLERS: readonly Caller[] = ['anonymous', 'customer', 'stylist', 'admin'];
+export const CALLERS: readonly Caller[] = ['anonymous', ...ROLES];
 const EVERYONE: readonly Caller[] = CALLERS;
-const LOGGED_IN: readonly Caller[] = ['customer', 'stylist', 'admin'];
+const LOGGED_IN: readonly Caller[] = ROLES;
 const STAFF: readonly Caller[] = ['stylist', 'admin'];
 const ADMIN: readonly Caller[] = ['admin'];
 

@@ -2,6 +2,7 @@
 // working hours, computed exactly as the slot engine computes windows (stylist/hours.ts).
 import { DateTime } from 'luxon';
 import { BOOKING_COLUMNS, type BookingRow } from '../bookings/present.ts';
+import { ACTIVE_STATUSES_SQL } from '../bookings/status.ts';
 import type { PoolClient } from '../db/pool.ts';
 import type { Interval, OverrideRow } from '../slots/engine.ts';
 import { isCovered, loadHours, workingWindows } from '../stylist/hours.ts';
@@ -18,7 +19,7 @@ export async function newlyOutside(db: PoolClient, stylistIds: string[], overrid
   if (stylistIds.length === 0) return [];
   const { rows: bookings } = await db.query<BookingRow & { timezone: string }>(
     `select ${BOOKING_COLUMNS}, s.timezone from bookings b join stylists s on s.id = b.stylist_id
-      where b.stylist_id = any($1::uuid[]) and b.status in ('pending', 'confirmed', 'in_progress')
+      where b.stylist_id = any($1::uuid[]) and b.status in (${ACTIVE_STATUSES_SQL})
         and b.start_at < (($3::date + 1)::timestamp at time zone s.timezone)
         and b.end_at > ($2::date::timestamp at time zone s.timezone)
       order by b.start_at, b.id`,

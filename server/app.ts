@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
 import { catalogueRoutes } from './catalogue/routes.ts';
+import { SalonSettings } from './salon.ts';
 import { apiNotFound, errorHandler } from './http/handlers.ts';
 import { refuseNulInBody } from './http/no-nul.ts';
 import { openApiRoutes } from './http/openapi-route.ts';
@@ -43,6 +44,7 @@ export interface App {
   slots: SlotService;
   readiness: Readiness;
   metrics: Metrics;
+  salon: SalonSettings;
   /** Relay, Socket.IO server, hold sweeper and event pruner (started by attach). */
   realtime: Realtime;
   /** Loads the session secrets and attaches the realtime side to a listening-ready HTTP server. */
@@ -64,6 +66,7 @@ export function createApp(deps: AppDeps): App {
     cacheTtlMs: config.cacheTtlMs,
     now,
   });
+  const salon = new SalonSettings(pool, config.salonTimezone);
   const readiness = new Readiness();
   readiness.add('database', async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1);
 
@@ -92,7 +95,7 @@ export function createApp(deps: AppDeps): App {
   app.use(metricsRoute(metrics, config.realtime.metricsToken));
 
   // The public catalogue: also before body parsing and sessions.
-  app.use(catalogueRoutes(pool, config.currency));
+  app.use(catalogueRoutes({ pool, currency: config.currency, salon }));
   // The OpenAPI document of this contract (server/contract/routes-table.ts): public, built once.
   app.use(openApiRoutes());
 
@@ -129,10 +132,13 @@ export function createApp(deps: AppDeps): App {
     slots,
     readiness,
     metrics,
+    salon,
     realtime,
     async attach(server) {
       // Sessions need their secrets (from the database unless configured) before serving anyone.
       await sessions.ready();
+      // The salon's zone is stored on first start; a broken stored value stops the start here.
+      await salon.timezone();
       await realtime.attach(server);
     },
     async close() {

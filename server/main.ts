@@ -18,6 +18,7 @@ import { createPool } from './db/pool.ts';
 import { seedDemo } from './db/seed.ts';
 import { createLogger, type Logger } from './log.ts';
 import { fnv1a } from './hash.ts';
+import { salonTimezone } from './salon.ts';
 
 const STICKY = 'kb:sticky-connection';
 const READY = 'kb:worker-ready';
@@ -53,7 +54,9 @@ async function preparePostgres(config: Config, log: Logger): Promise<{ url: stri
     try {
       const applied = await migrate(client);
       if (applied.length) log.info({ applied }, 'migrations applied');
-      if (config.seedDemo && (await seedDemo(client, { password: config.demoPassword }))) {
+      // The salon's zone is stored on first start (SALON_TIMEZONE); the demo salon is seeded in it.
+      const timezone = await salonTimezone(client, config.salonTimezone);
+      if (config.seedDemo && (await seedDemo(client, { password: config.demoPassword, timezone }))) {
         log.info('demo salon seeded (logins in README.md)');
       }
     } finally {

@@ -64,6 +64,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'get', path: '/api/openapi.json', tag: 'Operations', summary: 'This document', roles: EVERYONE, query: noQuery, ok: { status: 200, description: 'The OpenAPI 3.1 document of the HTTP contract' } },
 
   // Catalogue and slots (public)
+  { method: 'get', path: '/api/salon', tag: 'Catalogue', summary: "The salon's time zone and currency", roles: EVERYONE, query: noQuery, ok: { status: 200, description: '`{timezone, currency}`' } },
   { method: 'get', path: '/api/services', tag: 'Catalogue', summary: 'Active services', roles: EVERYONE, query: noQuery, ok: { status: 200, description: '`[{id, name, category, durationMinutes, priceCents, currency}]`' } },
   { method: 'get', path: '/api/stylists', tag: 'Catalogue', summary: 'Active stylists with their services', roles: EVERYONE, query: noQuery, ok: { status: 200, description: '`[{id, displayName, timezone, bio, services}]`' } },
   {

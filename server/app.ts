@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
 import { catalogueRoutes } from './catalogue/routes.ts';
+import { SalonSettings } from './salon.ts';
 import { apiNotFound, errorHandler } from './http/handlers.ts';
 import { refuseNulInBody } from './http/no-nul.ts';
 import { openApiRoutes } from './http/openapi-route.ts';
@@ -17,14 +18,17 @@ import { SlotService } from './slots/service.ts';
 import { slotMissLimiter } from './slots/limit.ts';
 import { AdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
-import { sameOriginOnly } from './auth/guard.ts';
+import { OverrideService } from './overrides/service.ts';
+import { overrideRoutes } from './overrides/routes.ts';
+import { sameOriginOnly } from './http/origin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createSessionMiddleware } from './auth/session.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { BookingService } from './bookings/service.ts';
 import { stylistRoutes } from './stylist/routes.ts';
 import { announcementRoutes } from './announcements/routes.ts';
-import { createMetrics, httpMetrics, metricsRoute, type Metrics } from './http/metrics.ts';
+import { httpMetrics, metricsRoute } from './http/metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
 
 export interface AppDeps {
@@ -40,6 +44,7 @@ export interface App {
   slots: SlotService;
   readiness: Readiness;
   metrics: Metrics;
+  salon: SalonSettings;
   /** Relay, Socket.IO server, hold sweeper and event pruner (started by attach). */
   realtime: Realtime;
   /** Loads the session secrets and attaches the realtime side to a listening-ready HTTP server. */
@@ -61,6 +66,7 @@ export function createApp(deps: AppDeps): App {
     cacheTtlMs: config.cacheTtlMs,
     now,
   });
+  const salon = new SalonSettings(pool, config.salonTimezone);
   const readiness = new Readiness();
   readiness.add('database', async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1);
 
@@ -69,7 +75,9 @@ export function createApp(deps: AppDeps): App {
   app.set('etag', false);
   app.set('query parser', 'simple');
   if (config.trustProxy) app.set('trust proxy', 1);
-  const metrics = createMetrics({ slots });
+  const metrics = createMetrics({
+    slotCache: () => ({ ...slots.cache.stats, entries: slots.cache.size, bytes: slots.cache.bytes, trusted: slots.trusted }),
+  });
   app.use(helmet());
   // The hottest path first: public, cached, no session lookup, no body parsing; it records its own
   // latency, so it runs ahead of the generic metrics middleware too.
@@ -87,7 +95,7 @@ export function createApp(deps: AppDeps): App {
   app.use(metricsRoute(metrics, config.realtime.metricsToken));
 
   // The public catalogue: also before body parsing and sessions.
-  app.use(catalogueRoutes(pool, config.currency));
+  app.use(catalogueRoutes({ pool, currency: config.currency, salon }));
   // The OpenAPI document of this contract (server/contract/routes-table.ts): public, built once.
   app.use(openApiRoutes());
 
@@ -101,6 +109,7 @@ export function createApp(deps: AppDeps): App {
   app.use(bookingRoutes({ bookings: new BookingService({ pool, slots, now, holdMinutes: config.holdMinutes, holdRenewalWindowMinutes: config.holdRenewalWindowMinutes }), config }));
   app.use(stylistRoutes({ pool, now }));
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
+  app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));
   app.use(announcementRoutes({ pool, now }));
 
   app.use('/api', apiNotFound);
@@ -123,10 +132,13 @@ export function createApp(deps: AppDeps): App {
     slots,
     readiness,
     metrics,
+    salon,
     realtime,
     async attach(server) {
       // Sessions need their secrets (from the database unless configured) before serving anyone.
       await sessions.ready();
+      // The salon's zone is stored on first start; a broken stored value stops the start here.
+      await salon.timezone();
       await realtime.attach(server);
     },
     async close() {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PoolTimeouts } from './db/pool.ts';
+import { isValidZone } from './slots/engine.ts';
 
 const bool = z.enum(['0', '1', 'true', 'false', 'on', 'off']).transform((v) => v === '1' || v === 'true' || v === 'on');
 
@@ -79,6 +80,11 @@ export const configSchema = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().min(0.0001).default(7),
   /** ISO 4217 code of every price (`priceCents`), sent with the catalogue so clients format prices in it. Default NPR. */
   CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as NPR or EUR').default('NPR'),
+  /**
+   * The salon's time zone at first start (an IANA name); then the `salon_timezone` setting in the
+   * database is the salon's zone. Default Asia/Kathmandu.
+   */
+  SALON_TIMEZONE: z.string().refine(isValidZone, 'expected an IANA time zone such as Asia/Kathmandu').default('Asia/Kathmandu'),
   /** Log level (pino). Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Worker processes for `npm start` on one machine (sticky sessions). Default 1. */
@@ -179,6 +185,8 @@ export interface Config {
   rateLimitSlotMisses: number;
   eventRetentionDays: number;
   currency: string;
+  /** The salon's zone at first start (server/salon.ts keeps the salon's setting). */
+  salonTimezone: string;
   logLevel: RawConfig['LOG_LEVEL'];
   workers: number;
   realtime: RealtimeConfig;
@@ -253,6 +261,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     rateLimitSlotMisses: c.RATE_LIMIT_SLOT_MISSES,
     eventRetentionDays: c.EVENT_RETENTION_DAYS,
     currency: c.CURRENCY,
+    salonTimezone: c.SALON_TIMEZONE,
     logLevel: c.LOG_LEVEL,
     workers: c.WORKERS,
     realtime: {

@@ -17,6 +17,8 @@ import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { seedDemo } from './db/seed.ts';
 import { createLogger, type Logger } from './log.ts';
+import { fnv1a } from './hash.ts';
+import { salonTimezone } from './salon.ts';
 
 const STICKY = 'kb:sticky-connection';
 const READY = 'kb:worker-ready';
@@ -52,7 +54,9 @@ async function preparePostgres(config: Config, log: Logger): Promise<{ url: stri
     try {
       const applied = await migrate(client);
       if (applied.length) log.info({ applied }, 'migrations applied');
-      if (config.seedDemo && (await seedDemo(client, { password: config.demoPassword }))) {
+      // The salon's zone is stored on first start (SALON_TIMEZONE); the demo salon is seeded in it.
+      const timezone = await salonTimezone(client, config.salonTimezone);
+      if (config.seedDemo && (await seedDemo(client, { password: config.demoPassword, timezone }))) {
         log.info('demo salon seeded (logins in README.md)');
       }
     } finally {
@@ -160,7 +164,7 @@ async function runPrimary(config: Config, log: Logger): Promise<void> {
     // Only workers that said they are ready (a restarting one would drop the handle).
     const live = slots.filter((w): w is Worker => w !== null && ready.has(w));
     if (live.length === 0) return conn.destroy();
-    live[hashIp(conn.remoteAddress ?? '') % live.length].send(STICKY, conn);
+    live[fnv1a(conn.remoteAddress ?? '') % live.length].send(STICKY, conn);
   });
   await new Promise<void>((resolve, reject) => {
     balancer.once('error', reject);
@@ -184,9 +188,3 @@ async function runPrimary(config: Config, log: Logger): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-/** FNV-1a of the address: the same client lands on the same worker while the set of workers is stable. */
-function hashIp(ip: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < ip.length; i++) h = Math.imul(h ^ ip.charCodeAt(i), 16777619);
-  return h >>> 0;
-}

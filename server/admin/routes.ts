@@ -2,13 +2,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireRole, roleGuard } from '../auth/guard.ts';
 import {
-  announcementBody, auditLogQuery, createOverrideBody, createStylistBody, overridesQuery, scheduleBody, scheduleQuery,
+  announcementBody, auditLogQuery, createStylistBody, scheduleBody, scheduleQuery,
 } from '../contract/admin.ts';
 import { uuid } from '../contract/common.ts';
 import type { Pool } from '../db/pool.ts';
-import { parseOr400 } from '../http/errors.ts';
-import type { Metrics } from '../http/metrics.ts';
-import { listAudit } from './audit.ts';
+import { parseOr400 } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+import { listAudit } from './audit-log.ts';
 import type { AdminService } from './service.ts';
 
 const idParams = z.strictObject({ id: uuid });
@@ -44,27 +44,6 @@ export function adminRoutes(deps: { admin: AdminService; pool: Pool; metrics: Me
     const user = requireRole(req, 'admin');
     const { id } = parseOr400(idParams, req.params);
     res.json(await admin.replaceSchedule(user, id, parseOr400(scheduleBody, req.body)));
-  });
-
-  r.get('/api/admin/overrides', async (req, res) => {
-    res.json(await admin.listOverrides(parseOr400(overridesQuery, req.query)));
-  });
-
-  // What creating this override would affect: the same validation and answer, nothing written.
-  r.post('/api/admin/overrides/preview', async (req, res) => {
-    res.json(await admin.previewOverride(parseOr400(createOverrideBody, req.body)));
-  });
-
-  r.post('/api/admin/overrides', async (req, res) => {
-    const user = requireRole(req, 'admin');
-    res.status(201).json(await admin.createOverride(user, parseOr400(createOverrideBody, req.body)));
-  });
-
-  r.delete('/api/admin/overrides/:id', async (req, res) => {
-    const user = requireRole(req, 'admin');
-    const { id } = parseOr400(idParams, req.params);
-    await admin.deleteOverride(user, id);
-    res.status(204).end();
   });
 
   r.post('/api/admin/announcements', async (req, res) => {

@@ -1,23 +1,16 @@
 import { DateTime } from 'luxon';
 import { hashPassword } from '../auth/password.ts';
 import { assertStrongPassword } from '../auth/strength.ts';
-import type { SessionUser } from '../auth/session.ts';
+import type { Actor } from '../actor.ts';
 import type {
-  AdminStylistDto, AnnouncementBody, AnnouncementDto, CreateOverrideBody, CreateOverrideResponse, CreateStylistBody,
-  CurrentScheduleDto, OverrideDto, OverridePreviewResponse, ScheduleBody, ScheduleDto,
+  AdminStylistDto, AnnouncementBody, AnnouncementDto, CreateStylistBody, CurrentScheduleDto, ScheduleBody, ScheduleDto,
 } from '../contract/admin.ts';
 import { lockStylist } from '../bookings/check.ts';
-import { BOOKING_COLUMNS, toBookingDto, type BookingRow } from '../bookings/present.ts';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { withOutbox } from '../outbox/own.ts';
-import type { Interval, OverrideRow } from '../slots/engine.ts';
 import { knownZone, type SlotService } from '../slots/service.ts';
-import { isCovered, loadHours, toOverrideRow, workingWindows } from '../stylist/hours.ts';
-import { audit } from './audit.ts';
-
-/** Local dates of one appointment looked at when judging an override's impact. */
-const MAX_APPOINTMENT_DATES = 7;
+import { audit } from '../audit.ts';
 
 export interface AdminDeps {
   pool: Pool;
@@ -52,28 +45,6 @@ function toStylistDto(r: Record<string, any>): AdminStylistDto {
   };
 }
 
-/** Override columns for `toOverrideDto` (and `toOverrideRow`, which also needs `created_at_ms`). */
-export const OVERRIDE_COLUMNS = `o.id, o.scope, o.stylist_id, o.start_date, o.end_date, o.kind,
-  to_char(o.start_time, 'HH24:MI') as start, to_char(o.end_time, 'HH24:MI') as "end", o.priority, o.reason, o.created_by, o.created_at,
-  (extract(epoch from o.created_at) * 1000)::float8 as created_at_ms`;
-
-export function toOverrideDto(r: Record<string, any>): OverrideDto {
-  return {
-    id: r.id,
-    scope: r.scope,
-    stylistId: r.stylist_id,
-    startDate: r.start_date,
-    endDate: r.end_date,
-    kind: r.kind,
-    start: r.start,
-    end: r.end,
-    priority: r.priority,
-    reason: r.reason,
-    createdBy: r.created_by,
-    createdAt: (r.created_at as Date).toISOString(),
-  };
-}
-
 async function requireStylist(db: PoolClient | Pool, stylistId: string): Promise<{ id: string; timezone: string }> {
   const { rows } = await db.query<{ id: string; timezone: string }>('select id, timezone from stylists where id = $1', [stylistId]);
   if (!rows[0]) throw new AppError('NOT_FOUND', 'No such stylist');
@@ -96,7 +67,7 @@ export class AdminService {
   }
 
   /** Onboards a stylist: the login, the stylist with its settings, and the services it offers. */
-  async createStylist(admin: SessionUser, body: CreateStylistBody): Promise<AdminStylistDto> {
+  async createStylist(admin: Actor, body: CreateStylistBody): Promise<AdminStylistDto> {
     if (!knownZone(body.timezone)) throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${body.timezone}`);
     // Postgres must read the zone as the engine (ICU) does: abbreviations such as IST or PST mean
     // other things to it, and some ICU aliases are unknown to it. Store its canonical name.
@@ -155,7 +126,7 @@ export class AdminService {
    * Replaces the weekly schedule from `effectiveFrom` (default: today in the stylist's zone): the
    * version in force then ends the day before, versions starting on or after it are deleted.
    */
-  async replaceSchedule(admin: SessionUser, stylistId: string, body: ScheduleBody): Promise<ScheduleDto> {
+  async replaceSchedule(admin: Actor, stylistId: string, body: ScheduleBody): Promise<ScheduleDto> {
     const days = [...body.days]
       .sort((a, b) => a.dayOfWeek - b.dayOfWeek)
       .map((d) => ({ dayOfWeek: d.dayOfWeek, windows: [...d.windows].sort((a, b) => (a.start < b.start ? -1 : 1)) }));
@@ -214,73 +185,7 @@ export class AdminService {
     };
   }
 
-  async listOverrides(q: { from?: string; to?: string; stylistId?: string }): Promise<OverrideDto[]> {
-    const { rows } = await this.#pool.query(
-      `select ${OVERRIDE_COLUMNS} from overrides o
-        where ($1::date is null or o.end_date >= $1) and ($2::date is null or o.start_date <= $2)
-          and ($3::uuid is null or o.stylist_id = $3 or o.stylist_id is null)
-        order by o.start_date, o.created_at limit 1000`,
-      [q.from ?? null, q.to ?? null, q.stylistId ?? null],
-    );
-    return rows.map(toOverrideDto);
-  }
-
-  /**
-   * Creates an override and answers the active bookings it puts outside the working hours (inside
-   * them without it, outside with it). They are reported, not cancelled: someone has to call those
-   * customers.
-   */
-  async createOverride(admin: SessionUser, body: CreateOverrideBody): Promise<CreateOverrideResponse> {
-    return withOutbox(this.#pool, this.#slots, async (db) => {
-      // Lock every stylist in scope (in id order, so two overrides never deadlock): a booking being
-      // written right now is then either visible here or re-checked against this override.
-      const scope = await this.#scope(db, body);
-      for (const s of scope) await lockStylist(db, s);
-      const { rows: [o] } = await db.query(
-        `insert into overrides as o (scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${OVERRIDE_COLUMNS}`,
-        [body.scope, body.stylistId ?? null, body.startDate, body.endDate, body.kind, body.start ?? null, body.end ?? null,
-          body.priority ?? 0, body.reason, admin.id],
-      );
-      const affected = await this.#newlyOutside(db, scope, toOverrideRow(o));
-      await audit(db, {
-        actorId: admin.id,
-        action: 'override.create',
-        target: `override:${o.id}`,
-        details: { ...body, affectedBookingIds: affected.map((b) => b.id) },
-      });
-      return { override: toOverrideDto(o), affectedBookings: affected.map(toBookingDto) };
-    });
-  }
-
-  /**
-   * What `createOverride` would answer for this body, computed on one snapshot; writes nothing
-   * (no override, no audit row) and takes no locks.
-   */
-  async previewOverride(body: CreateOverrideBody): Promise<OverridePreviewResponse> {
-    return withTransaction(this.#pool, async (db) => {
-      await db.query('set transaction isolation level repeatable read, read only');
-      const scope = await this.#scope(db, body);
-      const candidate: OverrideRow = {
-        id: 'preview', kind: body.kind, startDate: body.startDate, endDate: body.endDate, start: body.start ?? null, end: body.end ?? null,
-        // Created after every existing override, as it would be: it wins ties between special hours.
-        priority: body.priority ?? 0, createdAtMs: Number.MAX_SAFE_INTEGER,
-      };
-      const affected = await this.#newlyOutside(db, scope, candidate);
-      return { affectedBookings: affected.map(toBookingDto) };
-    });
-  }
-
-  async deleteOverride(admin: SessionUser, overrideId: string): Promise<void> {
-    await withOutbox(this.#pool, this.#slots, async (db) => {
-      const { rows } = await db.query(`delete from overrides o where o.id = $1 returning ${OVERRIDE_COLUMNS}`, [overrideId]);
-      if (!rows[0]) throw new AppError('NOT_FOUND', 'No such override');
-      const dto = toOverrideDto(rows[0]);
-      await audit(db, { actorId: admin.id, action: 'override.delete', target: `override:${overrideId}`, details: { ...dto } });
-    });
-  }
-
-  async createAnnouncement(admin: SessionUser, body: AnnouncementBody): Promise<AnnouncementDto> {
+  async createAnnouncement(admin: Actor, body: AnnouncementBody): Promise<AnnouncementDto> {
     return withTransaction(this.#pool, async (db) => {
       const { rows: [a] } = await db.query(
         `insert into announcements (message, audience, level, created_by) values ($1, $2, $3, $4)
@@ -289,68 +194,6 @@ export class AdminService {
       );
       await audit(db, { actorId: admin.id, action: 'announcement.create', target: `announcement:${a.id}`, details: { ...body } });
       return { id: a.id, message: a.message, audience: a.audience, level: a.level, createdBy: a.created_by, at: (a.created_at as Date).toISOString() };
-    });
-  }
-
-  /** Ids of the stylists an override body covers, in id order; 404 for an unknown stylist. */
-  async #scope(db: PoolClient, body: CreateOverrideBody): Promise<string[]> {
-    const { rows } = await db.query<{ id: string }>(
-      'select id from stylists where ($1::uuid is null or id = $1) order by id',
-      [body.stylistId ?? null],
-    );
-    if (body.scope === 'stylist' && rows.length === 0) throw new AppError('NOT_FOUND', 'No such stylist');
-    return rows.map((r) => r.id);
-  }
-
-  /**
-   * Active bookings of these stylists touching the override's local dates that lie inside the
-   * working windows without `override` and not with it (as the slot engine computes windows).
-   * Bookings already outside the hours are not the override's doing and are left out.
-   */
-  async #newlyOutside(db: PoolClient, stylistIds: string[], override: OverrideRow): Promise<BookingRow[]> {
-    if (stylistIds.length === 0) return [];
-    const { rows: bookings } = await db.query<BookingRow & { timezone: string }>(
-      `select ${BOOKING_COLUMNS}, s.timezone from bookings b join stylists s on s.id = b.stylist_id
-        where b.stylist_id = any($1::uuid[]) and b.status in ('pending', 'confirmed', 'in_progress')
-          and b.start_at < (($3::date + 1)::timestamp at time zone s.timezone)
-          and b.end_at > ($2::date::timestamp at time zone s.timezone)
-        order by b.start_at, b.id`,
-      [stylistIds, override.startDate, override.endDate],
-    );
-    if (bookings.length === 0) return [];
-    // An appointment is shorter than a day, so one touching the range touches at most a day either side.
-    const day = (d: string, n: number) => DateTime.fromISO(d, { zone: 'UTC' }).plus({ days: n }).toISODate()!;
-    const hours = await loadHours(db, [...new Set(bookings.map((b) => b.stylist_id))], day(override.startDate, -1), day(override.endDate, 1));
-    const cache = new Map<string, { without: Interval[]; with: Interval[] }>();
-    const windowsOf = (stylistId: string, zone: string, date: string) => {
-      const key = `${stylistId}|${date}`;
-      let w = cache.get(key);
-      if (!w) {
-        const rows = hours.get(stylistId)!;
-        const others = rows.overrides.filter((o) => o.id !== override.id);
-        w = {
-          without: workingWindows(zone, date, { schedule: rows.schedule, overrides: others }),
-          with: workingWindows(zone, date, { schedule: rows.schedule, overrides: [...others, override] }),
-        };
-        cache.set(key, w);
-      }
-      return w;
-    };
-    return bookings.filter((b) => {
-      const zone = b.timezone;
-      const startMs = b.start_at.getTime();
-      const endMs = b.end_at.getTime();
-      // Windows of every local date the appointment touches, merged across midnight.
-      const without: Interval[] = [];
-      const withIt: Interval[] = [];
-      // Bounded by construction: an appointment is shorter than a day, a row written by hand may not be.
-      let d = DateTime.fromMillis(startMs, { zone }).startOf('day');
-      for (let i = 0; i < MAX_APPOINTMENT_DATES && d.toMillis() < endMs; i++, d = d.plus({ days: 1 })) {
-        const w = windowsOf(b.stylist_id, zone, d.toISODate()!);
-        without.push(...w.without);
-        withIt.push(...w.with);
-      }
-      return isCovered(without, startMs, endMs) && !isCovered(withIt, startMs, endMs);
     });
   }
 }

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Role } from '../contract/auth.ts';
 import { ANNOUNCEMENT_CURRENT_HOURS, currentAnnouncementsQuery, type CurrentAnnouncementDto } from '../contract/admin.ts';
 import type { Pool } from '../db/pool.ts';
-import { parseOr400 } from '../http/errors.ts';
+import { parseOr400 } from '../errors.ts';
 
 /** Most announcements one answer carries (newest first). */
 const MAX_CURRENT = 20;

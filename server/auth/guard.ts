@@ -2,20 +2,19 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config.ts';
 import type { Role } from '../contract/auth.ts';
-import { AppError } from '../http/errors.ts';
-import { allowedOriginSet, originMatches, targetOrigin } from '../http/origin.ts';
+import { AppError } from '../errors.ts';
 import { FailureBudget } from './failures.ts';
-import type { SessionUser } from './session.ts';
+import type { Actor } from '../actor.ts';
 
 /** The logged-in user, or 401. */
-export function requireUser(req: Request): SessionUser {
+export function requireUser(req: Request): Actor {
   const user = req.session?.user;
   if (!user) throw new AppError('UNAUTHENTICATED', 'Log in first');
   return user;
 }
 
 /** The logged-in user if their role is one of `roles`; 401 without a login, 403 with another role. */
-export function requireRole(req: Request, ...roles: Role[]): SessionUser {
+export function requireRole(req: Request, ...roles: Role[]): Actor {
   const user = requireUser(req);
   if (!roles.includes(user.role)) throw new AppError('FORBIDDEN', 'Your account may not do this');
   return user;
@@ -26,26 +25,6 @@ export function roleGuard(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
     requireRole(req, ...roles);
     next();
-  };
-}
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * Refuses state-changing requests sent by a page of another origin (CSRF): the Origin header (or,
- * without it, the Referer) must name the origin the request was sent to (scheme, host and port) or
- * one of `config.allowedOrigins`. Requests with
- * neither header come from non-browser clients (curl, scripts), which carry no ambient cookie of a
- * victim, and pass; SameSite=Lax is the second line for old browsers.
- */
-export function sameOriginOnly(config: Config): RequestHandler {
-  const allowed = allowedOriginSet(config.allowedOrigins);
-  return (req, _res, next) => {
-    if (SAFE_METHODS.has(req.method)) return next();
-    const header = req.headers.origin ?? req.headers.referer;
-    // req.protocol and req.host follow X-Forwarded-Proto/-Host only behind TRUST_PROXY.
-    if (header === undefined || originMatches(header, targetOrigin(req.protocol, req.host), allowed)) return next();
-    next(new AppError('FORBIDDEN', 'Cross-origin request refused'));
   };
 }
 

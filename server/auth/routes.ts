@@ -2,10 +2,11 @@ import { Router, type Request } from 'express';
 import type { Config } from '../config.ts';
 import { loginBody, registerBody, type UserDto } from '../contract/auth.ts';
 import type { Pool } from '../db/pool.ts';
-import { AppError, parseOr400 } from '../http/errors.ts';
+import { AppError, parseOr400 } from '../errors.ts';
 import { loginLimiter, registerLimiter, requireUser } from './guard.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.ts';
-import { SESSION_COOKIE, type SessionUser } from './session.ts';
+import type { Actor } from '../actor.ts';
+import { SESSION_COOKIE } from './session.ts';
 import { assertStrongPassword } from './strength.ts';
 
 interface UserRow {
@@ -13,14 +14,14 @@ interface UserRow {
   email: string;
   password_hash: string;
   display_name: string;
-  role: SessionUser['role'];
+  role: Actor['role'];
   stylist_id: string | null;
 }
 
 const USER_SQL = `select u.id, u.email, u.password_hash, u.display_name, u.role, s.id as stylist_id
   from users u left join stylists s on s.user_id = u.id`;
 
-function toSessionUser(r: UserRow): SessionUser {
+function toActor(r: UserRow): Actor {
   return {
     id: r.id,
     email: r.email,
@@ -30,10 +31,10 @@ function toSessionUser(r: UserRow): SessionUser {
   };
 }
 
-export const toUserDto = (u: SessionUser): UserDto => ({ ...u });
+export const toUserDto = (u: Actor): UserDto => ({ ...u });
 
 /** Starts a fresh session (a new id: no fixation) holding `user`. */
-async function logIn(req: Request, user: SessionUser): Promise<void> {
+async function logIn(req: Request, user: Actor): Promise<void> {
   await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
   req.session.user = user;
   await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
@@ -62,7 +63,7 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
       if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', 'An account with this email already exists');
       throw err;
     }
-    const user = toSessionUser(row);
+    const user = toActor(row);
     await logIn(req, user);
     res.status(201).json(toUserDto(user));
   });
@@ -74,7 +75,7 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
     // An unknown email costs one scrypt too, and answers exactly like a wrong password.
     const ok = await verifyPassword(body.password, row?.password_hash ?? (await DUMMY_HASH_PROMISE));
     if (!row || !ok) throw new AppError('UNAUTHENTICATED', BAD_LOGIN);
-    const user = toSessionUser(row);
+    const user = toActor(row);
     await logIn(req, user);
     res.json({ user: toUserDto(user) });
   });

@@ -3,24 +3,14 @@ import type { RequestHandler } from 'express';
 import session from 'express-session';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
-import type { Role } from '../contract/auth.ts';
+import type { Actor } from '../actor.ts';
 import type { Pool } from '../db/pool.ts';
 import { settingOrInit } from '../db/settings.ts';
 import type { Logger } from '../log.ts';
 
-/** Who is logged in, as kept in the session (and shown by GET /api/auth/me). */
-export interface SessionUser {
-  id: string;
-  email: string;
-  displayName: string;
-  role: Role;
-  /** The stylists.id of a stylist account. */
-  stylistId?: string;
-}
-
 declare module 'express-session' {
   interface SessionData {
-    user?: SessionUser;
+    user?: Actor;
   }
 }
 

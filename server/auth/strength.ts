@@ -4,7 +4,7 @@
 import { ZxcvbnFactory, type ZxcvbnResult } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as en from '@zxcvbn-ts/language-en';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 
 /** zxcvbn's scale is 0 to 4; 3 is "safely unguessable" against an online attack with some throttling. */
 export const MIN_PASSWORD_SCORE = 3;

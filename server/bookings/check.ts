@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import type pg from 'pg';
 import type { AlternativeSlot } from '../contract/bookings.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { bookableRange, computeDaySlots, type ComputedSlot, type Interval } from '../slots/engine.ts';
 import { loadDay, type StylistDaySettings } from '../slots/load.ts';
 

@@ -4,7 +4,7 @@ import { bookingLimiter, requireUser } from '../auth/guard.ts';
 import type { Config } from '../config.ts';
 import { uuid } from '../contract/common.ts';
 import { cancelBody, createBookingBody, createHoldBody, idempotencyKey, mineQuery, rescheduleBody, statusBody } from '../contract/bookings.ts';
-import { parseOr400 } from '../http/errors.ts';
+import { parseOr400 } from '../errors.ts';
 import type { BookingService } from './service.ts';
 
 const idParams = z.strictObject({ id: uuid });

@@ -1,6 +1,6 @@
 // Hold series: a hold cannot be renewed forever (sql/000008_hold_series.sql describes the table).
 import type pg from 'pg';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 

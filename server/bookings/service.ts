@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import type { SessionUser } from '../auth/session.ts';
-import { audit } from '../admin/audit.ts';
+import type { Actor } from '../actor.ts';
+import { audit } from '../audit.ts';
 import type { BookingDto, BookingStatus, CreateBookingBody, CreateHoldBody, HoldDto } from '../contract/bookings.ts';
 import type { Pool, PoolClient } from '../db/pool.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
+import { sha256Url } from '../hash.ts';
 import { withOutbox } from '../outbox/own.ts';
 import type { SlotService } from '../slots/service.ts';
 import { checkStart, loadStylist, lockStylist, type StylistRow } from './check.ts';
@@ -29,7 +29,7 @@ interface LockedBooking extends BookingRow {
 }
 
 /** Who a user acts as on a booking they can see. */
-type Actor = 'customer' | 'stylist' | 'admin';
+type BookingParty = 'customer' | 'stylist' | 'admin';
 
 const SELF_BOOKING = 'A stylist cannot book themselves';
 
@@ -58,7 +58,7 @@ export class BookingService {
    * Its expiry comes from the customer's hold series on that time (series.ts): re-holding, however
    * the previous hold ended, never starts the clock again.
    */
-  async createHold(user: SessionUser, body: CreateHoldBody): Promise<HoldDto> {
+  async createHold(user: Actor, body: CreateHoldBody): Promise<HoldDto> {
     const startMs = Date.parse(body.startUtc);
     const nowMs = this.#now();
     const row = await this.#write(body.stylistId, body.serviceId, startMs, user.id, async (db) => {
@@ -84,7 +84,7 @@ export class BookingService {
   }
 
   /** DELETE /api/holds/:id: own hold only (admins any); another's answers 404 like a missing one. */
-  async deleteHold(user: SessionUser, holdId: string): Promise<void> {
+  async deleteHold(user: Actor, holdId: string): Promise<void> {
     await withOutbox(this.#pool, this.#slots, async (db) => {
       const { rows } = await db.query(
         'delete from holds h where h.id = $1 and (h.customer_id = $2 or $3) returning h.customer_id',
@@ -100,7 +100,7 @@ export class BookingService {
    * POST /api/bookings, from a hold or a direct start. With an Idempotency-Key, a retry returns the
    * booking the first request made (`replayed`); the same key with a different request is refused.
    */
-  async createBooking(user: SessionUser, body: CreateBookingBody, idempotencyKey?: string): Promise<{ booking: BookingDto; replayed: boolean }> {
+  async createBooking(user: Actor, body: CreateBookingBody, idempotencyKey?: string): Promise<{ booking: BookingDto; replayed: boolean }> {
     const fingerprint = idempotencyKey === undefined ? null : fingerprintOf(body);
     if (idempotencyKey !== undefined) {
       const prior = await this.#byIdempotencyKey(this.#pool, user.id, idempotencyKey, fingerprint!);
@@ -167,7 +167,7 @@ export class BookingService {
   }
 
   /** GET /api/bookings/mine: newest first. */
-  async listMine(user: SessionUser, limit: number): Promise<BookingDto[]> {
+  async listMine(user: Actor, limit: number): Promise<BookingDto[]> {
     const { rows } = await this.#pool.query<BookingRow>(
       `select ${BOOKING_COLUMNS} from bookings b where b.customer_id = $1 order by b.created_at desc, b.id desc limit $2`,
       [user.id, limit],
@@ -176,12 +176,12 @@ export class BookingService {
   }
 
   /** POST /api/bookings/:id/cancel: customers only before the start; stylists and admins per the status machine. */
-  async cancel(user: SessionUser, bookingId: string, reason: string | undefined): Promise<BookingDto> {
+  async cancel(user: Actor, bookingId: string, reason: string | undefined): Promise<BookingDto> {
     return this.#changeStatus(user, bookingId, 'cancelled', reason ?? null, ['customer', 'stylist', 'admin']);
   }
 
   /** POST /api/bookings/:id/status: the booking's stylist or an admin. */
-  async setStatus(user: SessionUser, bookingId: string, to: BookingStatus): Promise<BookingDto> {
+  async setStatus(user: Actor, bookingId: string, to: BookingStatus): Promise<BookingDto> {
     return this.#changeStatus(user, bookingId, to, null, ['stylist', 'admin']);
   }
 
@@ -189,7 +189,7 @@ export class BookingService {
    * POST /api/bookings/:id/reschedule: one UPDATE in place, so the booking never disappears and
    * never overlaps; the engine re-check ignores the booking's own current time.
    */
-  async reschedule(user: SessionUser, bookingId: string, startUtc: string): Promise<BookingDto> {
+  async reschedule(user: Actor, bookingId: string, startUtc: string): Promise<BookingDto> {
     const startMs = Date.parse(startUtc);
     const nowMs = this.#now();
     const { rows: pre } = await this.#pool.query('select stylist_id, service_id from bookings where id = $1', [bookingId]);
@@ -220,7 +220,7 @@ export class BookingService {
     return toBookingDto(row);
   }
 
-  async #changeStatus(user: SessionUser, bookingId: string, to: BookingStatus, reason: string | null, allowed: Actor[]): Promise<BookingDto> {
+  async #changeStatus(user: Actor, bookingId: string, to: BookingStatus, reason: string | null, allowed: BookingParty[]): Promise<BookingDto> {
     const nowMs = this.#now();
     const row = await withOutbox(this.#pool, this.#slots, async (db) => {
       const b = await this.#lockBooking(db, user, bookingId);
@@ -251,7 +251,7 @@ export class BookingService {
   }
 
   /** The booking, row-locked, if `user` may see it (its customer, its stylist, an admin); else 404. */
-  async #lockBooking(db: PoolClient, user: SessionUser, bookingId: string): Promise<LockedBooking> {
+  async #lockBooking(db: PoolClient, user: Actor, bookingId: string): Promise<LockedBooking> {
     const { rows } = await db.query<LockedBooking>(
       `select ${BOOKING_COLUMNS}, b.idempotency_fingerprint, s.user_id as stylist_user_id, s.timezone, s.buffer_minutes
          from bookings b join stylists s on s.id = b.stylist_id
@@ -327,7 +327,7 @@ export class BookingService {
   }
 }
 
-function actorOf(user: SessionUser, b: { customer_id: string; stylist_user_id: string }): Actor {
+function actorOf(user: Actor, b: { customer_id: string; stylist_user_id: string }): BookingParty {
   if (b.customer_id === user.id) return 'customer';
   if (b.stylist_user_id === user.id) return 'stylist';
   return 'admin';
@@ -338,5 +338,5 @@ function fingerprintOf(body: CreateBookingBody): string {
   const what = body.holdId !== undefined
     ? { holdId: body.holdId, notes: body.notes ?? '' }
     : { stylistId: body.stylistId, serviceId: body.serviceId, startMs: Date.parse(body.startUtc!), notes: body.notes ?? '' };
-  return createHash('sha256').update(JSON.stringify(what)).digest('base64url');
+  return sha256Url(JSON.stringify(what));
 }

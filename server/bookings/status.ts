@@ -1,4 +1,10 @@
-import type { BookingStatus } from '../contract/bookings.ts';
+import { ACTIVE_STATUSES, type BookingStatus } from '../contract/enums.ts';
+
+/**
+ * ACTIVE_STATUSES as an SQL list literal, written into query text rather than bound: the planner
+ * can then match the partial exclusion index whose predicate is the same list.
+ */
+export const ACTIVE_STATUSES_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** DESIGN.md "Bookings": the only moves a booking's status may make. */
 export const TRANSITIONS: Readonly<Record<BookingStatus, readonly BookingStatus[]>> = {

@@ -1,18 +1,26 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Pool } from '../db/pool.ts';
-import type { ServiceDto, StylistDto } from '../contract/slots.ts';
-import { parseOr400 } from '../http/errors.ts';
+import type { SalonDto, ServiceDto, StylistDto } from '../contract/slots.ts';
+import { parseOr400 } from '../errors.ts';
+import type { SalonSettings } from '../salon.ts';
 
 /** Neither list takes parameters; an unknown one is refused like everywhere else. */
 const noQuery = z.strictObject({});
 
 /**
- * The public catalogue: services and active stylists with what they offer. Every price carries
- * `currency` (the salon's one currency, from config), so clients never hard-code it.
+ * The public catalogue: the salon (its time zone and currency), services, and active stylists with
+ * what they offer. Every price carries `currency` (the salon's one currency, from config), so
+ * clients never hard-code it.
  */
-export function catalogueRoutes(pool: Pool, currency: string): Router {
+export function catalogueRoutes(deps: { pool: Pool; currency: string; salon: SalonSettings }): Router {
+  const { pool, currency, salon } = deps;
   const r = Router();
+  r.get('/api/salon', async (req, res) => {
+    parseOr400(noQuery, req.query);
+    const body: SalonDto = { timezone: await salon.timezone(), currency };
+    res.json(body);
+  });
   r.get('/api/services', async (req, res) => {
     parseOr400(noQuery, req.query);
     const { rows } = await pool.query<ServiceDto>(

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { ROLES } from './enums.ts';
 
 /** Accounts: register, login, me (API.md "Auth"). */
 
-export const role = z.enum(['customer', 'stylist', 'admin']);
-export type Role = z.infer<typeof role>;
+export const role = z.enum(ROLES);
+export type { Role } from './enums.ts';
 
 /** Emails are stored lower-cased and trimmed, so lookups are exact. */
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import type { OverrideDto } from './admin.ts';
 import { instant, localDate, uuid } from './common.ts';
+import { BOOKING_STATUSES, type BookingStatus } from './enums.ts';
 
 /** Holds, bookings and the stylist's view (API.md "Holds and bookings", "Stylist"). */
 
-export const bookingStatus = z.enum(['pending', 'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show']);
-export type BookingStatus = z.infer<typeof bookingStatus>;
-
-/** Statuses that occupy the stylist's time (the exclusion constraint's predicate). */
-export const ACTIVE_STATUSES: readonly BookingStatus[] = ['pending', 'confirmed', 'in_progress'];
+export const bookingStatus = z.enum(BOOKING_STATUSES);
+export type { BookingStatus } from './enums.ts';
 
 export const bookingNotes = z.string().max(2000);
 

@@ -15,14 +15,14 @@ import {
 } from './bookings.ts';
 import { uuid } from './common.ts';
 import type { ErrorCode } from './errors.ts';
-import type { Role } from './auth.ts';
+import { ROLES, type Role } from './enums.ts';
 import { availableSlotsQuery, slotSchema } from './slots.ts';
 
 /** Who calls: no session, or a logged-in user of a role. */
 export type Caller = 'anonymous' | Role;
-export const CALLERS: readonly Caller[] = ['anonymous', 'customer', 'stylist', 'admin'];
+export const CALLERS: readonly Caller[] = ['anonymous', ...ROLES];
 const EVERYONE: readonly Caller[] = CALLERS;
-const LOGGED_IN: readonly Caller[] = ['customer', 'stylist', 'admin'];
+const LOGGED_IN: readonly Caller[] = ROLES;
 const STAFF: readonly Caller[] = ['stylist', 'admin'];
 const ADMIN: readonly Caller[] = ['admin'];
 
@@ -64,6 +64,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'get', path: '/api/openapi.json', tag: 'Operations', summary: 'This document', roles: EVERYONE, query: noQuery, ok: { status: 200, description: 'The OpenAPI 3.1 document of the HTTP contract' } },
 
   // Catalogue and slots (public)
+  { method: 'get', path: '/api/salon', tag: 'Catalogue', summary: "The salon's time zone and currency", roles: EVERYONE, query: noQuery, ok: { status: 200, description: '`{timezone, currency}`' } },
   { method: 'get', path: '/api/services', tag: 'Catalogue', summary: 'Active services', roles: EVERYONE, query: noQuery, ok: { status: 200, description: '`[{id, name, category, durationMinutes, priceCents, currency}]`' } },
   { method: 'get', path: '/api/stylists', tag: 'Catalogue', summary: 'Active stylists with their services', roles: EVERYONE, query: noQuery, ok: { status: 200, description: '`[{id, displayName, timezone, bio, services}]`' } },
   {

@@ -34,6 +34,14 @@ export interface ServiceDto {
   currency: string;
 }
 
+/** `GET /api/salon`: the salon's own settings, which every client formats times and prices with. */
+export interface SalonDto {
+  /** The salon's IANA time zone (the `salon_timezone` setting), e.g. "Asia/Kathmandu". */
+  timezone: string;
+  /** ISO 4217 code of every price (the server's CURRENCY setting). */
+  currency: string;
+}
+
 export interface StylistDto {
   id: string;
   displayName: string;

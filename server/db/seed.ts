@@ -2,7 +2,6 @@ import { DateTime } from 'luxon';
 import type pg from 'pg';
 import { hashPassword } from '../auth/password.ts';
 
-export const DEMO_ZONE = 'Asia/Kathmandu';
 export const DEMO_DOMAIN = 'kbstylish.test';
 
 const SERVICES = [
@@ -49,6 +48,8 @@ export function rng(seed: number): () => number {
 
 export interface SeedOptions {
   password: string;
+  /** The salon's time zone (server/salon.ts): the demo's stylists work in it. */
+  timezone: string;
   /** The moment the demo is built around; default now. */
   now?: Date;
 }
@@ -78,7 +79,7 @@ export async function seedDemo(client: pg.ClientBase, opts: SeedOptions): Promis
 async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<void> {
   const hash = await hashPassword(opts.password);
   const random = rng(20261126);
-  const today = DateTime.fromJSDate(opts.now ?? new Date(), { zone: DEMO_ZONE }).startOf('day');
+  const today = DateTime.fromJSDate(opts.now ?? new Date(), { zone: opts.timezone }).startOf('day');
   const nowMs = (opts.now ?? new Date()).getTime();
 
   const insertUser = async (local: string, name: string, role: string, notes = '', safety = '') =>
@@ -112,7 +113,7 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
     const userId = await insertUser(st.email, st.name, 'stylist');
     const { rows } = await client.query<{ id: string }>(
       `insert into stylists (user_id, display_name, timezone, bio, slot_step_minutes) values ($1, $2, $3, $4, $5) returning id`,
-      [userId, st.name, DEMO_ZONE, st.bio, st.step],
+      [userId, st.name, opts.timezone, st.bio, st.step],
     );
     const id = rows[0].id;
     const offered = [];

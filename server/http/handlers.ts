@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError, fromPgError } from './errors.ts';
+import { AppError, fromPgError } from '../errors.ts';
 
 /** The single error handler: contract errors as they are, Postgres client errors mapped, the rest INTERNAL. */
 export function errorHandler(log: Logger): ErrorRequestHandler {

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 
 /**
  * Refuses a JSON body holding a NUL character (U+0000) in any string or key, as 400

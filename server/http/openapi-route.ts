@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { buildOpenApiDocument } from '../contract/openapi.ts';
 import { noQuery } from '../contract/routes-table.ts';
-import { parseOr400 } from './errors.ts';
+import { parseOr400 } from '../errors.ts';
+import { sha256Url } from '../hash.ts';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -31,5 +31,5 @@ export function openApiRoutes(): Router {
 
 function build(): { body: string; etag: string } {
   const body = JSON.stringify(buildOpenApiDocument());
-  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+  return { body, etag: `"${sha256Url(body).slice(0, 27)}"` };
 }

@@ -1,52 +1,29 @@
-// One origin policy for HTTP writes and socket handshakes: the page's origin must be the origin the
-// request was sent to (scheme, host and port) or one of the configured origins. Both sides are
-// normalised as URL origins, so case and default ports agree.
-import type { IncomingMessage } from 'node:http';
+// The origin policy of HTTP writes as Express middleware (the policy itself: server/origin.ts,
+// shared with the socket handshake).
+import type { RequestHandler } from 'express';
+import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { allowedOriginSet, originMatches, targetOrigin } from '../origin.ts';
 
-/** The URL origin of an http(s) URL, or null. */
-export function originOf(value: string): string | null {
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
-  } catch {
-    return null;
-  }
-}
+// TEMP re-export for server/realtime until the relay split merges.
+export { allowedOriginSet, originMatches, requestTargetOrigin } from '../origin.ts';
 
-export function allowedOriginSet(configured: readonly string[]): Set<string> {
-  return new Set(configured.map(originOf).filter((o): o is string => o !== null));
-}
-
-/** The origin a request was sent to: `scheme://host`, or null without a usable Host. */
-export function targetOrigin(scheme: string, host: string | undefined): string | null {
-  if (!host || (scheme !== 'http' && scheme !== 'https')) return null;
-  // A Host with a path, user info or query is not a host: refuse rather than let URL trim it.
-  if (/[/\\@?#\s]/.test(host)) return null;
-  return originOf(`${scheme}://${host}`);
-}
-
-/** The first value of a comma-separated forwarded header, as Express reads X-Forwarded-*. */
-function firstForwarded(value: string | string[] | undefined): string | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  const first = v?.split(',')[0].trim();
-  return first ? first : undefined;
-}
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The origin a raw Node request (a Socket.IO handshake) was sent to, read as Express reads
- * req.protocol and req.host: the connection's scheme and the Host header, or behind a trusted
- * proxy the first X-Forwarded-Proto and X-Forwarded-Host.
+ * Refuses state-changing requests sent by a page of another origin (CSRF): the Origin header (or,
+ * without it, the Referer) must name the origin the request was sent to (scheme, host and port) or
+ * one of `config.allowedOrigins`. Requests with
+ * neither header come from non-browser clients (curl, scripts), which carry no ambient cookie of a
+ * victim, and pass; SameSite=Lax is the second line for old browsers.
  */
-export function requestTargetOrigin(req: IncomingMessage, trustProxy: boolean): string | null {
-  const direct = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  const scheme = (trustProxy ? firstForwarded(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined) ?? direct;
-  const host = (trustProxy ? firstForwarded(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host;
-  return targetOrigin(scheme, host);
-}
-
-/** True when `origin` (an Origin or Referer header) is `target` or one of `allowed`. */
-export function originMatches(origin: string, target: string | null, allowed: ReadonlySet<string>): boolean {
-  const o = originOf(origin);
-  if (o === null) return false;
-  return allowed.has(o) || (target !== null && o === target);
+export function sameOriginOnly(config: Config): RequestHandler {
+  const allowed = allowedOriginSet(config.allowedOrigins);
+  return (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const header = req.headers.origin ?? req.headers.referer;
+    // req.protocol and req.host follow X-Forwarded-Proto/-Host only behind TRUST_PROXY.
+    if (header === undefined || originMatches(header, targetOrigin(req.protocol, req.host), allowed)) return next();
+    next(new AppError('FORBIDDEN', 'Cross-origin request refused'));
+  };
 }

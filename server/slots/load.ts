@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ACTIVE_STATUSES_SQL } from '../bookings/status.ts';
 import type { DayInput, OverrideRow, ScheduleWindowRow, Interval } from './engine.ts';
 import type { DayKey } from './cache.ts';
 
@@ -56,7 +57,7 @@ select st.timezone, st.slot_step_minutes, st.buffer_minutes, st.min_notice_minut
   (select coalesce(json_agg(json_build_array(
       (extract(epoch from b.start_at) * 1000)::float8, (extract(epoch from b.occupied_until) * 1000)::float8)), '[]')
      from bookings b
-    where b.stylist_id = $1 and b.status in ('pending', 'confirmed', 'in_progress')
+    where b.stylist_id = $1 and b.status in (${ACTIVE_STATUSES_SQL})
       and b.start_at > st.day_start - interval '17 hours' and b.start_at < st.day_end + interval '1 day'
       and b.occupied_until > st.day_start) as bookings,
   (select coalesce(json_agg(json_build_array(

@@ -1,7 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { availableSlotsQuery } from '../contract/slots.ts';
-import { parseOr400 } from '../http/errors.ts';
-import { routeObserver, type Metrics } from '../http/metrics.ts';
+import { parseOr400 } from '../errors.ts';
+import { routeObserver } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { DayKey } from './cache.ts';
 import type { Sendable, SlotService } from './service.ts';
 
@@ -57,10 +58,39 @@ interface ParsedQuery {
   zone: string | undefined;
 }
 
+/** Response headers of one rendered answer as flat [name, value, …] arrays: 200 and 304, for a hit and a miss. */
+interface Headers {
+  ok: [hit: string[], miss: string[]];
+  notModified: [hit: string[], miss: string[]];
+}
+
+/**
+ * Headers by rendered answer, built on its first send: the cached path builds none. Keyed by the
+ * answer's encoded body (one Buffer per rendered answer, shared by every request it answers), so
+ * an answer the cache drops takes its headers with it.
+ */
+const headersOf = new WeakMap<Buffer, Headers>();
+
+function headersFor(a: Sendable): Headers {
+  let h = headersOf.get(a.bytes);
+  if (!h) {
+    const common = a.version === null
+      ? ['Cache-Control', 'no-cache']
+      : ['Cache-Control', 'no-cache', 'ETag', a.etag, 'X-Computed-At', a.computedAt!, 'X-Availability-Version', String(a.version)];
+    const content = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(a.bytes.length)];
+    // OUTSIDE_WINDOW is never a cache hit.
+    const hit = (on: boolean) => [...common, 'X-Cache-Hit', on && a.version !== null ? 'true' : 'false'];
+    h = { ok: [[...hit(true), ...content], [...hit(false), ...content]], notModified: [hit(true), hit(false)] };
+    headersOf.set(a.bytes, h);
+  }
+  return h;
+}
+
 function send(req: Request, res: Response, a: Sendable, started: number, observe: (status: number, started: number) => void): void {
   const which = a.hit ? 0 : 1;
-  if (a.etag && etagMatches(req.headers['if-none-match'], a.etag)) res.writeHead(304, a.headers.notModified[which]).end();
-  else res.writeHead(200, a.headers.ok[which]).end(a.bytes);
+  const headers = headersFor(a);
+  if (a.etag && etagMatches(req.headers['if-none-match'], a.etag)) res.writeHead(304, headers.notModified[which]).end();
+  else res.writeHead(200, headers.ok[which]).end(a.bytes);
   observe(res.statusCode, started);
 }
 

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { Pool } from '../db/pool.ts';
 import type { Slot, SlotStatus } from '../contract/slots.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
+import { fnv1a } from '../hash.ts';
 import { SlotCache, type CachedDay, type DayKey } from './cache.ts';
 import { bookableRange, computeDaySlots, isValidZone, type Interval } from './engine.ts';
 import { loadDay, type StylistDaySettings } from './load.ts';
@@ -14,14 +15,20 @@ interface EntrySlot {
   status: Exclude<SlotStatus, 'unavailable'>;
 }
 
+/**
+ * One rendered answer: the slots, and the same as a body encoded once (its bytes are the answer's
+ * identity: a transport may memoise what it derives from them, as the REST route does its headers).
+ */
 export interface Rendered {
   slots: Slot[];
   body: string;
   /** The body as sent, encoded once. */
   bytes: Buffer;
+  /** A weak validator of these bytes. */
   etag: string;
-  /** Response headers as flat [name, value, …] arrays, built once: 200 and 304, for a hit and a miss. */
-  headers: { ok: [hit: string[], miss: string[]]; notModified: [hit: string[], miss: string[]] };
+  /** When the day was computed (ISO instant) and the availability version it was computed at. */
+  computedAt: string;
+  version: number;
 }
 
 /** One computed day: what the engine said, before "now" and the customer's zone are applied. */
@@ -42,19 +49,14 @@ export interface SlotAnswer extends Rendered {
   hit: boolean;
 }
 
-/** What the REST route sends: a computed day, or OUTSIDE_WINDOW. */
-export type Sendable = Pick<SlotAnswer, 'bytes' | 'etag' | 'headers' | 'hit'>;
+/** What the REST route sends: a computed day, or OUTSIDE_WINDOW (no ETag, time or version). */
+export type Sendable = Pick<SlotAnswer, 'bytes' | 'etag' | 'hit'> & { computedAt: string | null; version: number | null };
 
 /**
  * The answer for a day outside the stylist's bookable window: no slots, computed by nobody, cached
  * nowhere. No ETag (nothing to revalidate: the same request may get a real day once the window moves).
  */
-export const OUTSIDE_WINDOW: Sendable = (() => {
-  const bytes = Buffer.from('[]');
-  const common = ['Cache-Control', 'no-cache', 'X-Cache-Hit', 'false'];
-  const content = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(bytes.length)];
-  return { bytes, etag: '', hit: false, headers: { ok: [[...common, ...content], [...common, ...content]], notModified: [common, common] } };
-})();
+export const OUTSIDE_WINDOW: Sendable = { bytes: Buffer.from('[]'), etag: '', hit: false, computedAt: null, version: null };
 
 /** What decides a stylist's bookable window of local dates. */
 interface StylistWindow {
@@ -302,20 +304,9 @@ export function render(entry: DayEntry, customerZone: string | undefined, nowMs:
   }));
   const body = JSON.stringify(slots);
   const bytes = Buffer.from(body);
-  const etag = `W/"${entry.version}-${entry.computedAtMs.toString(36)}-${hashString(memoKey)}"`;
-  const common = ['Cache-Control', 'no-cache', 'ETag', etag, 'X-Computed-At', entry.computedAt, 'X-Availability-Version', String(entry.version)];
-  const content = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(bytes.length)];
-  const hit = (h: boolean) => [...common, 'X-Cache-Hit', h ? 'true' : 'false'];
-  r = {
-    slots, body, bytes, etag,
-    headers: { ok: [[...hit(true), ...content], [...hit(false), ...content]], notModified: [hit(true), hit(false)] },
-  };
+  const etag = `W/"${entry.version}-${entry.computedAtMs.toString(36)}-${fnv1a(memoKey).toString(36)}"`;
+  r = { slots, body, bytes, etag, computedAt: entry.computedAt, version: entry.version };
   if (entry.rendered.size >= MAX_RENDERED) entry.rendered.clear();
   entry.rendered.set(memoKey, r);
   return r;
-}
-function hashString(s: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return (h >>> 0).toString(36);
 }

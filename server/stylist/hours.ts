@@ -1,6 +1,7 @@
 // Working hours of stylists on given local dates, exactly as the slot engine computes them (weekly
 // schedule, then overrides). Used by the stylist's day view and by the admin's override impact.
 import type pg from 'pg';
+import { OVERRIDE_ENGINE_COLUMNS, toOverrideRow } from '../overrides/present.ts';
 import { computeDaySlots, type Interval, type OverrideRow, type ScheduleWindowRow } from '../slots/engine.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -9,20 +10,6 @@ type Queryable = Pick<pg.ClientBase, 'query'>;
 export interface HoursRows {
   schedule: ScheduleWindowRow[];
   overrides: OverrideRow[];
-}
-
-/** The engine's form of an override row selected with `created_at_ms` (epoch ms of created_at). */
-export function toOverrideRow(r: Record<string, any>): OverrideRow {
-  return {
-    id: r.id,
-    kind: r.kind,
-    startDate: r.start_date,
-    endDate: r.end_date,
-    start: r.start,
-    end: r.end,
-    priority: r.priority,
-    createdAtMs: r.created_at_ms,
-  };
 }
 
 /**
@@ -42,8 +29,7 @@ export async function loadHours(db: Queryable, stylistIds: string[], from: strin
       [stylistIds, from, to],
     ),
     db.query(
-      `select o.stylist_id, o.id, o.kind, o.start_date, o.end_date, to_char(o.start_time, 'HH24:MI') as start,
-              to_char(o.end_time, 'HH24:MI') as "end", o.priority, (extract(epoch from o.created_at) * 1000)::float8 as created_at_ms
+      `select o.stylist_id, ${OVERRIDE_ENGINE_COLUMNS}
          from overrides o
         where (o.stylist_id = any($1::uuid[]) or o.stylist_id is null)
           and o.end_date >= $2::date and o.start_date <= $3::date`,

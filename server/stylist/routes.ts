@@ -1,15 +1,15 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { audit } from '../admin/audit.ts';
-import { OVERRIDE_COLUMNS, toOverrideDto } from '../admin/service.ts';
+import { audit } from '../audit.ts';
 import { requireRole } from '../auth/guard.ts';
-import type { SessionUser } from '../auth/session.ts';
+import type { Actor } from '../actor.ts';
 import { safetyNotesBody, stylistBookingsQuery, stylistDayQuery, type SafetyNotesDto, type StylistDayDto } from '../contract/bookings.ts';
 import { uuid } from '../contract/common.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
-import { AppError, parseOr400 } from '../http/errors.ts';
+import { AppError, parseOr400 } from '../errors.ts';
+import { OVERRIDE_DTO, overrideDto } from '../overrides/present.ts';
 import { loadHours, workingWindows } from './hours.ts';
 
 /** Longest range of one dashboard query, in days. */
@@ -22,7 +22,7 @@ const customerParams = z.strictObject({ customerId: uuid });
  * Whose dashboard: a stylist's own (naming another stylist answers 404, like an unknown one); an
  * admin must name the stylist (400 otherwise). Answers the stylist's id and zone.
  */
-async function resolveStylist(pool: Pool, user: SessionUser, named: string | undefined): Promise<{ id: string; timezone: string }> {
+async function resolveStylist(pool: Pool, user: Actor, named: string | undefined): Promise<{ id: string; timezone: string }> {
   let stylistId: string;
   if (user.role === 'admin') {
     if (!named) throw new AppError('INVALID_INPUT', 'Name the stylist', { fields: [{ field: 'stylistId', code: 'invalid_type', message: 'required for admins' }] });
@@ -78,7 +78,7 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
         [st.id, q.date, st.timezone, '1 day', new Date(now())],
       ),
       pool.query(
-        `select ${OVERRIDE_COLUMNS} from overrides o
+        `select ${OVERRIDE_DTO} from overrides o
           where (o.stylist_id = $1 or o.stylist_id is null) and $2::date between o.start_date and o.end_date
           order by o.created_at, o.id`,
         [st.id, q.date],
@@ -92,7 +92,7 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
         startUtc: new Date(w.startMs).toISOString(), endUtc: new Date(w.endMs).toISOString(),
       })),
       holds: holds.map((h) => ({ startUtc: h.start_at.toISOString(), endUtc: h.end_at.toISOString(), expiresAt: h.expires_at.toISOString() })),
-      overrides: overrides.map(toOverrideDto),
+      overrides: overrides.map(overrideDto),
     };
     res.json(day);
   });

@@ -16,10 +16,10 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import type { SessionUser } from '../../server/auth/session.ts';
+import type { Actor } from '../../server/actor.ts';
 import { BookingService } from '../../server/bookings/service.ts';
 import { createPool, type Pool } from '../../server/db/pool.ts';
-import { AppError } from '../../server/http/errors.ts';
+import { AppError } from '../../server/errors.ts';
 import { SlotService } from '../../server/slots/service.ts';
 import { bulkBookings, createBenchSalon, vacuumAnalyze, type BenchSalon } from './lib/bulk.ts';
 import { BenchCustomer, errorCode } from './lib/bookings-http.ts';
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     pool: txnPool, now: Date.now, holdMinutes: 10, holdRenewalWindowMinutes: 60,
     slots: new SlotService({ pool: txnPool, cacheEnabled: true, cacheMaxBytes: 50 * 1024 * 1024, cacheTtlMs: 300_000 }),
   });
-  const users: SessionUser[] = salon.customers.map((id, i) => ({ id, email: salon.customerEmail(i), displayName: `Bench Customer ${i}`, role: 'customer' }));
+  const users: Actor[] = salon.customers.map((id, i) => ({ id, email: salon.customerEmail(i), displayName: `Bench Customer ${i}`, role: 'customer' }));
 
   const meters = { server: () => server.cpuMs(), postgres: () => treeCpuMs(pg.pid), generator: selfCpuMs };
 

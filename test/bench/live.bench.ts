@@ -35,6 +35,7 @@ import pgListen from 'pg-listen';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/socket.ts';
+import { fnv1a } from '../../server/hash.ts';
 import { createBenchSalon } from './lib/bulk.ts';
 import { cleanup, install, onCleanup } from './lib/lifecycle.ts';
 import { startBenchPostgres } from './lib/pg.ts';
@@ -372,11 +373,9 @@ class Probe {
 interface Mem { heapUsed: number; rss: number; gc: boolean }
 interface Eld { n: number; p50: number; p99: number; max: number; mean: number }
 
-/** FNV-1a of an address, as server/main.ts hashes a client IP to pick a cluster worker. */
+/** The worker server/main.ts picks for a client IP (FNV-1a of the address). */
 function workerOf(ip: string, workers: number): number {
-  let h = 2166136261;
-  for (let i = 0; i < ip.length; i++) h = Math.imul(h ^ ip.charCodeAt(i), 16777619);
-  return (h >>> 0) % workers;
+  return fnv1a(ip) % workers;
 }
 
 /** GET over a fresh connection from `localAddress`: the prometheus text of whichever worker it lands on. */

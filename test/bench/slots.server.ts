@@ -20,7 +20,7 @@ import { createApp, type App } from '../../server/app.ts';
 import { parseConfig } from '../../server/config.ts';
 import { availableSlotsQuery } from '../../server/contract/slots.ts';
 import { createPool, type Pool } from '../../server/db/pool.ts';
-import { AppError, parseOr400 } from '../../server/http/errors.ts';
+import { AppError, parseOr400 } from '../../server/errors.ts';
 import { errorHandler } from '../../server/http/handlers.ts';
 import { knownZone, SlotService } from '../../server/slots/service.ts';
 import { floorInPlace } from './lib/express.ts';

@@ -8,7 +8,7 @@ import { at, fakeClock } from '../bookings/fixture.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
 import { createSalon, createUser, insertBooking } from '../setup/factories.ts';
 import { startTestServer, type TestServer } from '../setup/server.ts';
-import { fromPgError } from '../../server/http/errors.ts';
+import { fromPgError } from '../../server/errors.ts';
 import { startChildServer, type ChildServer } from './child-server.ts';
 
 /** A request that must answer within 2 s: a server stuck in a loop fails it instead of hanging the test. */

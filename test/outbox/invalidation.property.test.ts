@@ -5,10 +5,11 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminService } from '../../server/admin/service.ts';
-import type { SessionUser } from '../../server/auth/session.ts';
+import type { Actor } from '../../server/actor.ts';
 import { BookingService } from '../../server/bookings/service.ts';
+import { OverrideService } from '../../server/overrides/service.ts';
 import type { CreateOverrideBody, ScheduleBody } from '../../server/contract/admin.ts';
-import { AppError } from '../../server/http/errors.ts';
+import { AppError } from '../../server/errors.ts';
 import { withOutbox } from '../../server/outbox/own.ts';
 import { dayKeyString, type DayKey } from '../../server/slots/cache.ts';
 import { SlotService } from '../../server/slots/service.ts';
@@ -49,8 +50,9 @@ let clock = NOW;
 let slots: RecordingSlots;
 let bookings: BookingService;
 let admin: AdminService;
-let adminUser: SessionUser;
-let customers: SessionUser[];
+let overrides: OverrideService;
+let adminUser: Actor;
+let customers: Actor[];
 let stylists: { id: string; zone: string }[];
 let services: string[];
 let keys: DayKey[];
@@ -74,12 +76,13 @@ beforeAll(async () => {
   const ktm = await createStylist(db.pool, { timezone: 'Asia/Kathmandu', bufferMinutes: 30, slotStepMinutes: 15, serviceIds: services, windows: every(WINDOW_SETS[2]) });
   stylists = [{ id: ny.id, zone: ny.timezone }, { id: ktm.id, zone: ktm.timezone }];
   keys = stylists.flatMap((st) => services.flatMap((serviceId) => DATES.map((date) => ({ stylistId: st.id, serviceId, date }))));
-  const session = (u: { id: string; email: string }, role: SessionUser['role']): SessionUser => ({ id: u.id, email: u.email, displayName: 'x', role });
+  const session = (u: { id: string; email: string }, role: Actor['role']): Actor => ({ id: u.id, email: u.email, displayName: 'x', role });
   adminUser = session(await createUser(db.pool, { role: 'admin' }), 'admin');
   customers = await Promise.all([0, 1, 2].map(async () => session(await createUser(db.pool), 'customer')));
   slots = new RecordingSlots({ pool: db.pool, cacheEnabled: true, cacheMaxBytes: 10_000_000, cacheTtlMs: 300_000, now: () => clock });
   bookings = new BookingService({ pool: db.pool, slots, now: () => clock, holdMinutes: 10, holdRenewalWindowMinutes: 60 });
   admin = new AdminService({ pool: db.pool, slots, now: () => clock });
+  overrides = new OverrideService({ pool: db.pool, slots });
 });
 afterAll(async () => db?.drop());
 
@@ -263,14 +266,14 @@ async function run(o: Op, before: Map<string, Answer>): Promise<Bound | null> {
         scope: o.salon ? 'salon' : 'stylist', ...(o.salon ? {} : { stylistId: stylists[o.st].id }), startDate, endDate, kind: o.kind,
         ...(o.kind === 'closed' ? {} : { start: o.window[0], end: o.window[1] }), priority: o.priority, reason: 'property test',
       };
-      await admin.createOverride(adminUser, body);
+      await overrides.create(adminUser, body);
       return { kind: 'dates', stylistId: body.stylistId ?? null, dates: DATES.filter((d) => d >= startDate && d <= endDate) };
     }
     case 'unoverride': {
       const { rows } = await db.pool.query('select id, stylist_id, start_date, end_date from overrides order by created_at, id');
       const ov = rows[o.o % Math.max(1, rows.length)];
       if (!ov) return null;
-      await admin.deleteOverride(adminUser, ov.id);
+      await overrides.delete(adminUser, ov.id);
       return { kind: 'dates', stylistId: ov.stylist_id, dates: DATES.filter((d) => d >= ov.start_date && d <= ov.end_date) };
     }
     case 'schedule': {

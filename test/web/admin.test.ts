@@ -221,14 +221,18 @@ describe('onboarding', () => {
     const posts: unknown[] = [];
     const api = new Api(fakeFetch({
       'POST /api/admin/stylists': ({ body }) => { posts.push(body); return { status: 201, body: {} }; },
+      'GET /api/salon': () => ({ body: { timezone: 'Europe/Berlin', currency: 'EUR' } }),
       'GET /api/services': () => ({ body: [] }),
       'GET /api/stylists': () => ({ body: [] }),
     }));
-    const admin = new StylistsAdmin(api, new Catalogue(api));
+    const catalogue = new Catalogue(api);
+    await catalogue.load();
+    const admin = new StylistsAdmin(api, catalogue);
+    // No zone chosen: the salon's.
     admin.draft = { ...emptyOnboardDraft(), displayName: 'Mina', email: 'Mina@Salon.test', password: 'password1', services: { s1: { on: true, durationMinutes: null, price: '' }, s2: { on: true, durationMinutes: 50, price: 1200.5 }, s3: { on: false, durationMinutes: '', price: '' } } };
     expect(await admin.onboard()).toBe(true);
     expect(posts[0]).toEqual({
-      displayName: 'Mina', email: 'mina@salon.test', password: 'password1', timezone: 'Asia/Kathmandu',
+      displayName: 'Mina', email: 'mina@salon.test', password: 'password1', timezone: 'Europe/Berlin',
       slotStepMinutes: 30, bufferMinutes: 15, minNoticeMinutes: 60, horizonDays: 60,
       services: [{ serviceId: 's1' }, { serviceId: 's2', durationMinutes: 50, priceCents: 120050 }],
     });

@@ -16,6 +16,7 @@ function start(path: string, user: object | null, current: object[] = []) {
   const ctx = createAppContext({
     fetch: fakeFetch({
       'GET /api/auth/me': () => (user ? { body: { user } } : { status: 401, body: errorBody('UNAUTHENTICATED') }),
+      'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
       'GET /api/services': () => ({ body: [] }),
       'GET /api/stylists': () => ({ body: [{ id: 'st1', displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: '', services: [] }] }),
       'GET /api/stylist/bookings': () => ({ body: [] }),

@@ -27,6 +27,7 @@ let bookAnswer: () => FakeResponse;
 function setup(extra: Record<string, Route> = {}) {
   calls = [];
   const api = new Api(fakeFetch({
+    'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
     'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Cut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
     'GET /api/stylists': () => ({ body: [{ id: STYLIST, displayName: 'Aarav', timezone: 'Asia/Kathmandu', bio: '', services: [{ id: SERVICE, name: 'Cut', durationMinutes: 45, priceCents: 150000 }] }] }),
     'GET /api/bookings/available-slots': ({ query }) => ({ body: query.get('targetDate') === DATE ? slots : [], headers: { 'x-availability-version': '1' } }),

@@ -25,6 +25,7 @@ afterEach(() => cleanup());
 
 async function page() {
   const api = new Api(fakeFetch({
+    'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
     'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Haircut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
     'GET /api/stylists': () => ({ body: [{ id: STYLIST, displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: 'Cuts', services: [{ id: SERVICE, name: 'Haircut', durationMinutes: 45, priceCents: 150000 }] }] }),
     'GET /api/bookings/available-slots': ({ query }) => ({ body: query.get('targetDate') === DATE ? slots : [], headers: { 'x-availability-version': '1' } }),

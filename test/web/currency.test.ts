@@ -19,6 +19,7 @@ describe('prices', () => {
 
   it('take the catalogue\u2019s currency once it is loaded', async () => {
     const api = new Api(fakeFetch({
+      'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'EUR' } }),
       'GET /api/services': () => ({ body: [{ id: 's1', name: 'Cut', category: 'Hair', durationMinutes: 45, priceCents: 150000, currency: 'EUR' }] }),
       'GET /api/stylists': () => ({ body: [{ id: 'st1', displayName: 'Ana', timezone: 'Europe/Lisbon', bio: '', services: [{ id: 's1', name: 'Cut', durationMinutes: 50, priceCents: 160000, currency: 'EUR' }] }] }),
     }));

@@ -45,6 +45,7 @@ async function dashboard() {
   calls = [];
   days = { '2027-03-10': TODAY, '2027-03-12': { ...TODAY, date: '2027-03-12', windows: [TODAY.windows[1]].map((w) => ({ startUtc: w.startUtc.replace('03-10', '03-12'), endUtc: w.endUtc.replace('03-10', '03-12') })), holds: [], overrides: [] } };
   const api = new Api(fakeFetch({
+    'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
     'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Haircut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
     'GET /api/stylists': () => ({ body: [{ id: STYLIST, displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: '', services: [{ id: SERVICE, name: 'Haircut', durationMinutes: 45, priceCents: 150000 }] }] }),
     'GET /api/stylist/bookings': ({ query }) => {

@@ -4,7 +4,7 @@ import { plainMessage, query, type Api } from '../lib/api.ts';
 import { attempt } from '../lib/attempt.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
-import { addDays, dateIn } from '../lib/time.ts';
+import { addDays, browserZone, dateIn } from '../lib/time.ts';
 import type {
   AnnouncementLevel, Audience, AuditEntry, Booking, CurrentSchedule, NewStylistInput, Override, OverrideInput, OverridePreviewResponse,
   ScheduleDay,
@@ -28,7 +28,8 @@ export interface OnboardDraft {
 
 export function emptyOnboardDraft(): OnboardDraft {
   return {
-    displayName: '', email: '', password: '', timezone: 'Asia/Kathmandu', bio: '',
+    // '' until chosen: the salon's zone (StylistsAdmin.zone).
+    displayName: '', email: '', password: '', timezone: '', bio: '',
     slotStepMinutes: 30, bufferMinutes: 15, minNoticeMinutes: 60, horizonDays: 60, services: {},
   };
 }
@@ -71,6 +72,9 @@ export class StylistsAdmin {
     this.#catalogue = catalogue;
   }
 
+  /** The new stylist's zone: the one chosen, else the salon's. */
+  zone = $derived.by(() => this.draft.timezone || this.#catalogue.salonZone || '');
+
   /** Checks a person can fix before the server sees the form; '' when fine. */
   problem = $derived.by(() => {
     const d = this.draft;
@@ -88,7 +92,7 @@ export class StylistsAdmin {
     }
     this.message = '';
     return attempt(this, async () => {
-      await this.#api.post('/api/admin/stylists', onboardBody(this.draft));
+      await this.#api.post('/api/admin/stylists', onboardBody({ ...this.draft, timezone: this.zone }));
       this.message = `${this.draft.displayName.trim()} can now sign in and take bookings once their schedule is set.`;
       this.draft = emptyOnboardDraft();
       await this.#catalogue.load(true);
@@ -261,6 +265,7 @@ export class OverridesAdmin {
   message = $state('');
   from = $state('');
   #api: Api;
+  #zone: string | undefined;
 
   constructor(api: Api, live?: LiveConnection) {
     this.#api = api;
@@ -278,9 +283,11 @@ export class OverridesAdmin {
     return '';
   });
 
-  async load(zone = 'Asia/Kathmandu'): Promise<void> {
+  /** Overrides from today in `zone` (the salon's; the last one given on a reload) for a year. */
+  async load(zone: string | undefined = this.#zone): Promise<void> {
     this.loading = true;
-    const from = dateIn(zone);
+    this.#zone = zone;
+    const from = dateIn(zone ?? browserZone());
     this.from = from;
     try {
       this.items = await this.#api.get<Override[]>(`/api/admin/overrides${query({ from, to: addDays(from, 365) })}`);

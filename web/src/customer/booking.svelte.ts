@@ -71,7 +71,8 @@ export class BookingFlow {
   offer = $derived.by(() => this.#deps.catalogue.offer(this.stylistId, this.serviceId));
   /** The currency of the salon's prices, as the catalogue states it. */
   currency = $derived.by(() => this.#deps.catalogue.currency);
-  salonZone = $derived(this.stylist?.timezone ?? 'Asia/Kathmandu');
+  /** The stylist's zone, else the salon's (before the catalogue loads, the browser's). */
+  salonZone = $derived.by(() => this.stylist?.timezone ?? this.#deps.catalogue.salonZone ?? browserZone());
   ready = $derived(!!this.stylistId && !!this.serviceId && !!this.offer);
   isOpen = $derived(this.date !== null);
   selectedSlot = $derived(this.day?.slots.find((s) => s.startUtc === this.selected) ?? null);

@@ -2,8 +2,8 @@ import { plainMessage, type Api } from '../lib/api.ts';
 import { attemptWith, type Progress } from '../lib/attempt.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import type { Booking } from '../lib/types.ts';
+import { isActiveStatus } from '../../../server/contract/enums.ts';
 
-const ACTIVE = new Set(['pending', 'confirmed', 'in_progress']);
 
 /** The customer's own bookings: list, cancel; rescheduling runs through the booking modal. */
 export class MyBookings {
@@ -25,7 +25,7 @@ export class MyBookings {
     live?.onReconnect(() => void this.load());
   }
 
-  upcoming = $derived(this.items.filter((b) => ACTIVE.has(b.status) && Date.parse(b.endUtc) > this.#now()).sort((a, b) => a.startUtc.localeCompare(b.startUtc)));
+  upcoming = $derived(this.items.filter((b) => isActiveStatus(b.status) && Date.parse(b.endUtc) > this.#now()).sort((a, b) => a.startUtc.localeCompare(b.startUtc)));
   past = $derived(this.items.filter((b) => !this.upcoming.includes(b)));
 
   canChange(b: Booking): boolean {

@@ -1,10 +1,11 @@
 import type { Api } from './api.ts';
-import type { ServiceDto, StylistDto } from './types.ts';
+import type { SalonDto, ServiceDto, StylistDto } from './types.ts';
 
-/** The public catalogue: services and the stylists offering them. Loaded once, re-loaded on resync. */
+/** The public catalogue: the salon, services and the stylists offering them. Loaded once, re-loaded on resync. */
 export class Catalogue {
   services = $state.raw<ServiceDto[]>([]);
   stylists = $state.raw<StylistDto[]>([]);
+  salon = $state.raw<SalonDto | null>(null);
   loaded = $state(false);
   error = $state<unknown>(null);
   #api: Api;
@@ -18,10 +19,12 @@ export class Catalogue {
     if (this.#loading && !force) return this.#loading;
     this.#loading = (async () => {
       try {
-        const [services, stylists] = await Promise.all([
+        const [salon, services, stylists] = await Promise.all([
+          this.#api.get<SalonDto>('/api/salon'),
           this.#api.get<ServiceDto[]>('/api/services'),
           this.#api.get<StylistDto[]>('/api/stylists'),
         ]);
+        this.salon = salon;
         this.services = services;
         this.stylists = stylists;
         this.error = null;
@@ -33,6 +36,9 @@ export class Catalogue {
     })();
     return this.#loading;
   }
+
+  /** The salon's time zone (a setting of the salon, GET /api/salon). Null before loading. */
+  salonZone = $derived<string | null>(this.salon?.timezone ?? null);
 
   /** The currency of every price (the API states it with each one; the salon has one). Null before loading. */
   currency = $derived<string | null>(this.services[0]?.currency ?? this.stylists.find((s) => s.services.length)?.services[0]?.currency ?? null);

@@ -1,6 +1,6 @@
 // Wire types the web app uses, all from the shared contract (server/contract/*.ts). Type-only
 // imports: nothing of zod or the server reaches the browser bundle.
-export type { Slot, SlotStatus, ServiceDto, StylistDto } from '../../../server/contract/slots.ts';
+export type { Slot, SlotStatus, SalonDto, ServiceDto, StylistDto } from '../../../server/contract/slots.ts';
 export type { ErrorCode } from '../../../server/contract/errors.ts';
 export type { Role, UserDto as User } from '../../../server/contract/auth.ts';
 export type {

@@ -5,7 +5,7 @@ import { plainMessage, query, type Api } from '../lib/api.ts';
 import { attemptWith, type Progress } from '../lib/attempt.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
-import { addDays, dateIn } from '../lib/time.ts';
+import { addDays, browserZone, dateIn } from '../lib/time.ts';
 import { statusLabel } from '../lib/labels.ts';
 import type { Booking, BookingStatus, Override, StylistBooking, StylistDay } from '../lib/types.ts';
 
@@ -109,7 +109,7 @@ export class StylistDashboard {
   }
 
   stylist = $derived.by(() => this.#catalogue.stylist(this.stylistId));
-  zone = $derived(this.day?.timezone ?? this.stylist?.timezone ?? 'Asia/Kathmandu');
+  zone = $derived.by(() => this.day?.timezone ?? this.stylist?.timezone ?? this.#catalogue.salonZone ?? browserZone());
   currency = $derived.by(() => this.#catalogue.currency);
   /** The timeline day's bookings in time order, cancelled ones included (struck through on screen). */
   todays = $derived(this.bookings.filter((b) => dateIn(this.zone, Date.parse(b.startUtc)) === this.timelineDate).sort(byStart));

@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): App {
   app.set('query parser', 'simple');
   if (config.trustProxy) app.set('trust proxy', 1);
   const metrics = createMetrics({
-    slotCache: () => ({ ...slots.cache.stats, entries: slots.cache.size, bytes: slots.cache.bytes, trusted: slots.trusted }),
+    slotCache: () => slots.cacheStats(),
   });
   app.use(helmet());
   // The hottest path first: public, cached, no session lookup, no body parsing; it records its own

@@ -5,9 +5,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../hash.ts';
 import type { Metrics } from '../metrics.ts';
 
-// TEMP re-export for server/realtime until the relay split merges.
-export type { Metrics } from '../metrics.ts';
-
 /** A latency recorder for one route that records itself (the slots route), children memoised per status. */
 export function routeObserver(metrics: Metrics, method: string, route: string): (status: number, started: number) => void {
   const children = new Map<number, { observe(v: number): void }>();

@@ -5,9 +5,6 @@ import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { allowedOriginSet, originMatches, targetOrigin } from '../origin.ts';
 
-// TEMP re-export for server/realtime until the relay split merges.
-export { allowedOriginSet, originMatches, requestTargetOrigin } from '../origin.ts';
-
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**

@@ -8,7 +8,7 @@
 // says when, and reports it as kb_listener_up and /readyz.
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import { MAX_EVENT_ID, notificationEffect, notificationPayload, parseEventRow, readEvents, type RawEventRow, type RelayEvent, type SlotEffect } from './events.ts';
 
 /** The LISTEN connection as the feed drives it (listener.ts's NotificationListener). */

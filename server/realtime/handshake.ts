@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { role } from '../contract/auth.ts';
 import { uuid } from '../contract/common.ts';
 import { handshakeAuth, type AckError } from '../contract/socket.ts';
-import type { Metrics } from '../http/metrics.ts';
-import { originMatches, requestTargetOrigin } from '../http/origin.ts';
+import type { Metrics } from '../metrics.ts';
+import { originMatches, requestTargetOrigin } from '../origin.ts';
 import type { SessionSockets } from './sessions.ts';
 import type { AppSocket, SocketLimits } from './types.ts';
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { SessionMiddleware } from '../auth/session.ts';
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { SlotService } from '../slots/service.ts';
 import { NOTIFY_CHANNEL } from './events.ts';
 import { Fanout } from './fanout.ts';

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { AckError, AckFn } from '../contract/socket.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { AppSocket, SocketLimits } from './types.ts';
 
 /**

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { withTransaction, type Pool } from '../db/pool.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface MaintenanceOptions {
   pool: Pool;

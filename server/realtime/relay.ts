@@ -6,7 +6,7 @@
 // - replay-log.ts: the ring of recent messages and "replay what this socket missed".
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { SlotService } from '../slots/service.ts';
 import type { RelayEvent } from './events.ts';
 import type { Fanout } from './fanout.ts';

@@ -1,7 +1,7 @@
 // The replay log: "send this socket what it missed since event N". History comes from the events
 // table up to what this process has relayed; the last stretch (events relayed while reading) from
 // a ring of the recent room messages, kept in event order. Slot lists are state and are not replayed.
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Pool } from '../db/pool.ts';
 import { parseEventRow, readReplayEvents, type RelayEvent } from './events.ts';
 import { buildRoomMessages, type RoomMessage } from './messages.ts';

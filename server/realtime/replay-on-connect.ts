@@ -4,7 +4,7 @@
 // gets `resync` (the client re-fetches).
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import { clientKey } from './limits.ts';
 import { emitRoomMessage } from './messages.ts';
 import type { AppSocket, ReplayTarget, ResyncReason, SocketLimits } from './types.ts';

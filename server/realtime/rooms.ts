@@ -1,6 +1,6 @@
 // Room names. Rooms are assigned by the server only (on connect, from the session; on slots:watch,
 // from a validated key): no client event names a room.
-import { createHash } from 'node:crypto';
+import { sha256Url } from '../hash.ts';
 import type { DayKey } from '../slots/cache.ts';
 
 export type Role = 'customer' | 'stylist' | 'admin';
@@ -24,7 +24,7 @@ export const stylistRoom = (stylistId: string) => `stylist:${stylistId}`;
  * a hash of the session id: no session id in room names (adapters, debug output), and like every
  * room it is joined only by the server.
  */
-export const sessionRoom = (sid: string) => `session:${createHash('sha256').update(sid).digest('base64url')}`;
+export const sessionRoom = (sid: string) => `session:${sha256Url(sid)}`;
 
 /** The rooms a connection joins, from who it is (null: anonymous). */
 export function roomsFor(user: SocketUser | null): string[] {

@@ -14,7 +14,7 @@
 //   sockets another process holds; with sticky sessions they are on the same process anyway.
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { IoServer } from './types.ts';
 import { sessionRoom } from './rooms.ts';
 

@@ -5,8 +5,8 @@
 // what is done. Slot lists are state, not history: they are not replayed.
 import type { Logger } from 'pino';
 import type { SlotsUpdateReason } from '../contract/socket.ts';
-import { AppError } from '../http/errors.ts';
-import type { Metrics } from '../http/metrics.ts';
+import { AppError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
 import { applyEffect } from '../outbox/effects.ts';
 import { render, type DayEntry, type SlotService } from '../slots/service.ts';
 import type { Fanout } from './fanout.ts';

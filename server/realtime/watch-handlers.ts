@@ -9,8 +9,8 @@ import {
   slotsUnwatchPayload, slotsWatchPayload,
   type AckError, type AckFn, type SlotsUnwatchResult, type SlotsWatchResult,
 } from '../contract/socket.ts';
-import { AppError, fromPgError } from '../http/errors.ts';
-import type { Metrics } from '../http/metrics.ts';
+import { AppError, fromPgError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
 import type { DayKey } from '../slots/cache.ts';
 import type { SlotService } from '../slots/service.ts';
 import { dayKeyString, watchRoom } from './rooms.ts';

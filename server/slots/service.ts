@@ -156,6 +156,11 @@ export class SlotService {
     return this.#trusted;
   }
 
+  /** The cache's counters and size, and the trust flag, as the metrics read them at scrape time. */
+  cacheStats() {
+    return { ...this.cache.stats, entries: this.cache.size, bytes: this.cache.bytes, trusted: this.#trusted };
+  }
+
   /**
    * The relay's verdict on the cache. Regaining trust drops every entry (and load in flight): they
    * may predate events the relay never saw as notifications. Returns whether the flag changed.

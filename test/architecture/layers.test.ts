@@ -8,17 +8,6 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SERVER = path.join(ROOT, 'server');
 
-/**
- * Files that still import server/http/ while the realtime split is under way (server/http/errors.ts,
- * metrics.ts and origin.ts keep TEMP re-exports for them). Empty it once they import the new homes.
- */
-export const HTTP_IMPORT_EXCEPTIONS: readonly string[] = [
-  'server/realtime/index.ts',
-  'server/realtime/maintenance.ts',
-  'server/realtime/relay.ts',
-  'server/realtime/sessions.ts',
-  'server/realtime/sockets.ts',
-];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -32,7 +21,7 @@ function specifiers(source: string): string[] {
 }
 
 const mayImportHttp = (file: string) =>
-  file.startsWith('server/http/') || file === 'server/app.ts' || file.endsWith('/routes.ts') || HTTP_IMPORT_EXCEPTIONS.includes(file);
+  file.startsWith('server/http/') || file === 'server/app.ts' || file.endsWith('/routes.ts');
 
 function httpImports(file: string): string[] {
   const dir = path.dirname(path.join(ROOT, file));
@@ -55,10 +44,5 @@ describe('server layers', () => {
   it('no file under server/ outside server/http/, the route files and app.ts imports from server/http/', () => {
     const offenders = tsFiles(SERVER).filter((f) => !mayImportHttp(f)).flatMap((f) => httpImports(f).map((s) => `${f} → ${s}`));
     expect(offenders).toEqual([]);
-  });
-
-  it('lists as exceptions only files that still need it', () => {
-    const stale = HTTP_IMPORT_EXCEPTIONS.filter((f) => httpImports(f).length === 0);
-    expect(stale).toEqual([]);
   });
 });

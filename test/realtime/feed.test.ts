@@ -3,7 +3,7 @@
 // a drop or a failed batch distrusts it, regaining trust drops every entry, and notifications reach
 // the fast path only while trusted. Events are real rows of the real events table.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics, type Metrics } from '../../server/http/metrics.ts';
+import { createMetrics, type Metrics } from '../../server/metrics.ts';
 import { EventFeed, type FeedConsumer, type FeedListener, type ListenerEvents } from '../../server/realtime/feed.ts';
 import type { RelayEvent, SlotEffect } from '../../server/realtime/events.ts';
 import { SlotService } from '../../server/slots/service.ts';
@@ -59,7 +59,7 @@ interface Harness {
 
 async function harness(): Promise<Harness> {
   const slots = new SlotService({ pool: db.pool, cacheEnabled: true, cacheMaxBytes: 10_000_000, cacheTtlMs: 600_000, now: () => NOW });
-  const metrics = createMetrics({ slots, defaultMetrics: false });
+  const metrics = createMetrics({ slotCache: () => slots.cacheStats(), defaultMetrics: false });
   const consumer = new Recorder();
   let listener!: ListenerEvents;
   const feed = new EventFeed({

@@ -12,6 +12,7 @@ import { apiNotFound, errorHandler } from './http/handlers.ts';
 import { refuseNulInBody } from './http/no-nul.ts';
 import { openApiRoutes } from './http/openapi-route.ts';
 import { Readiness } from './http/readiness.ts';
+import { requestLog } from './http/request-log.ts';
 import { AVAILABLE_SLOTS_PATH, availableSlotsHandler } from './slots/routes.ts';
 import { SlotService } from './slots/service.ts';
 import { slotMissLimiter } from './slots/limit.ts';
@@ -85,6 +86,8 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use(metricsRoute(metrics, config.realtime.metricsToken));
+  // A log line per API request from here on: not the slot route, health checks or /metrics above.
+  app.use('/api', requestLog(log));
 
   // The public catalogue: also before body parsing and sessions.
   app.use(catalogueRoutes(pool, config.currency));

@@ -81,6 +81,8 @@ export const configSchema = z.object({
   CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as NPR or EUR').default('NPR'),
   /** Log level (pino). Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Log lines: `auto` is pretty on a terminal unless NODE_ENV=production, JSON otherwise; `json` or `pretty` forces one. Default auto. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** Worker processes for `npm start` on one machine (sticky sessions). Default 1. */
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   // ── live pipeline (server/realtime) ──
@@ -175,6 +177,7 @@ export interface Config {
   eventRetentionDays: number;
   currency: string;
   logLevel: RawConfig['LOG_LEVEL'];
+  logFormat: RawConfig['LOG_FORMAT'];
   workers: number;
   realtime: RealtimeConfig;
 }
@@ -247,6 +250,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     eventRetentionDays: c.EVENT_RETENTION_DAYS,
     currency: c.CURRENCY,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
     workers: c.WORKERS,
     realtime: {
       listenerCheckMs: c.LISTENER_CHECK_MS,

@@ -16,13 +16,15 @@ import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { seedDemo } from './db/seed.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, prettyLogs, type Logger } from './log.ts';
 
 const STICKY = 'kb:sticky-connection';
 const READY = 'kb:worker-ready';
 
 const config = parseConfig(process.env);
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, {
+  pretty: prettyLogs(config.logFormat, { tty: process.stdout.isTTY === true, production: process.env.NODE_ENV === 'production' }),
+});
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
 try {

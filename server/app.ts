@@ -3,7 +3,6 @@ import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
@@ -12,6 +11,7 @@ import { apiNotFound, errorHandler } from './http/handlers.ts';
 import { refuseNulInBody } from './http/no-nul.ts';
 import { openApiRoutes } from './http/openapi-route.ts';
 import { Readiness } from './http/readiness.ts';
+import { WEB_DIST } from './http/web-dist.ts';
 import { requestLog } from './http/request-log.ts';
 import { AVAILABLE_SLOTS_PATH, availableSlotsHandler } from './slots/routes.ts';
 import { SlotService } from './slots/service.ts';
@@ -48,8 +48,6 @@ export interface App {
   /** Stops background work (listener, timers, sockets); the caller closes the server and the pool. */
   close(): Promise<void>;
 }
-
-const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 /** Builds the whole application from its dependencies. Reads no environment and listens on nothing. */
 export function createApp(deps: AppDeps): App {
@@ -107,7 +105,7 @@ export function createApp(deps: AppDeps): App {
   app.use(announcementRoutes({ pool, now }));
 
   app.use('/api', apiNotFound);
-  if (existsSync(WEB_DIST)) {
+  if (config.serveWeb && existsSync(WEB_DIST)) {
     // Vite's assets carry content hashes and may be cached for long; index.html must not be, or a
     // browser keeps loading the previous release's assets after a deploy.
     const noCacheHtml = (res: express.Response, file: string) => {

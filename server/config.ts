@@ -83,6 +83,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Log lines: `auto` is pretty on a terminal unless NODE_ENV=production, JSON otherwise; `json` or `pretty` forces one. Default auto. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /** Serve the built web app (web/dist, required at start) besides the API; off serves the API only. Default on. */
+  SERVE_WEB: bool.default(true),
   /** Worker processes for `npm start` on one machine (sticky sessions). Default 1. */
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   // ── live pipeline (server/realtime) ──
@@ -178,6 +180,7 @@ export interface Config {
   currency: string;
   logLevel: RawConfig['LOG_LEVEL'];
   logFormat: RawConfig['LOG_FORMAT'];
+  serveWeb: boolean;
   workers: number;
   realtime: RealtimeConfig;
 }
@@ -251,6 +254,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     currency: c.CURRENCY,
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT,
+    serveWeb: c.SERVE_WEB,
     workers: c.WORKERS,
     realtime: {
       listenerCheckMs: c.LISTENER_CHECK_MS,

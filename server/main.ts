@@ -16,6 +16,7 @@ import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { seedDemo } from './db/seed.ts';
+import { assertWebBuilt } from './http/web-dist.ts';
 import { createLogger, prettyLogs, type Logger } from './log.ts';
 
 const STICKY = 'kb:sticky-connection';
@@ -28,6 +29,8 @@ const log = createLogger(config.logLevel, {
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
 try {
+  // Before Postgres starts: a release without its web app fails at once, saying so.
+  if (config.serveWeb && cluster.isPrimary) assertWebBuilt();
   if (cluster.isPrimary && config.workers > 1) await runPrimary(config, log);
   else await runServer(config, log);
 } catch (err) {

@@ -26,6 +26,7 @@ export async function startChildServer(databaseUrl: string, env: Record<string, 
       SEED_DEMO: '0',
       SESSION_SECRET: 'child-session-secret-child-session',
       LOG_LEVEL: 'info',
+      SERVE_WEB: '0',
       // A blocked process must not be able to eat the machine while the test looks at it.
       NODE_OPTIONS: '--max-old-space-size=256',
       ...env,

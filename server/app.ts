@@ -3,7 +3,6 @@ import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
@@ -13,6 +12,8 @@ import { apiNotFound, errorHandler } from './http/handlers.ts';
 import { refuseNulInBody } from './http/no-nul.ts';
 import { openApiRoutes } from './http/openapi-route.ts';
 import { Readiness } from './http/readiness.ts';
+import { WEB_DIST } from './web-dist.ts';
+import { requestLog } from './http/request-log.ts';
 import { AVAILABLE_SLOTS_PATH, availableSlotsHandler } from './slots/routes.ts';
 import { SlotService } from './slots/service.ts';
 import { slotMissLimiter } from './slots/limit.ts';
@@ -53,8 +54,6 @@ export interface App {
   close(): Promise<void>;
 }
 
-const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
-
 /** Builds the whole application from its dependencies. Reads no environment and listens on nothing. */
 export function createApp(deps: AppDeps): App {
   const { config, pool, log } = deps;
@@ -93,6 +92,8 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use(metricsRoute(metrics, config.realtime.metricsToken));
+  // A log line per API request from here on: not the slot route, health checks or /metrics above.
+  app.use('/api', requestLog(log));
 
   // The public catalogue: also before body parsing and sessions.
   app.use(catalogueRoutes({ pool, currency: config.currency, salon }));
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps): App {
   app.use(announcementRoutes({ pool, now }));
 
   app.use('/api', apiNotFound);
-  if (existsSync(WEB_DIST)) {
+  if (config.serveWeb && existsSync(WEB_DIST)) {
     // Vite's assets carry content hashes and may be cached for long; index.html must not be, or a
     // browser keeps loading the previous release's assets after a deploy.
     const noCacheHtml = (res: express.Response, file: string) => {

@@ -87,6 +87,10 @@ export const configSchema = z.object({
   SALON_TIMEZONE: z.string().refine(isValidZone, 'expected an IANA time zone such as Asia/Kathmandu').default('Asia/Kathmandu'),
   /** Log level (pino). Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Log lines: `auto` is pretty on a terminal unless NODE_ENV=production, JSON otherwise; `json` or `pretty` forces one. Default auto. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /** Serve the built web app (web/dist, required at start) besides the API; off serves the API only. Default on. */
+  SERVE_WEB: bool.default(true),
   /** Worker processes for `npm start` on one machine (sticky sessions). Default 1. */
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   // ── live pipeline (server/realtime) ──
@@ -188,6 +192,8 @@ export interface Config {
   /** The salon's zone at first start (server/salon.ts keeps the salon's setting). */
   salonTimezone: string;
   logLevel: RawConfig['LOG_LEVEL'];
+  logFormat: RawConfig['LOG_FORMAT'];
+  serveWeb: boolean;
   workers: number;
   realtime: RealtimeConfig;
 }
@@ -263,6 +269,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     currency: c.CURRENCY,
     salonTimezone: c.SALON_TIMEZONE,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
+    serveWeb: c.SERVE_WEB,
     workers: c.WORKERS,
     realtime: {
       listenerCheckMs: c.LISTENER_CHECK_MS,

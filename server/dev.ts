@@ -16,7 +16,8 @@ let stopping = false;
 
 function startApi(): void {
   api = spawn(process.execPath, ['--watch-path=server', '--watch-path=sql', '--watch-preserve-output', 'server/main.ts'], {
-    env: { ...process.env, PORT: apiPort, ALLOWED_ORIGINS: origins },
+    // Vite serves the web app (with hot reload); the API server serves the API only.
+    env: { ...process.env, PORT: apiPort, ALLOWED_ORIGINS: origins, SERVE_WEB: '0' },
     stdio: 'inherit',
   });
   api.on('exit', (code, signal) => {

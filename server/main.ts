@@ -16,7 +16,8 @@ import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { seedDemo } from './db/seed.ts';
-import { createLogger, type Logger } from './log.ts';
+import { assertWebBuilt } from './web-dist.ts';
+import { createLogger, prettyLogs, type Logger } from './log.ts';
 import { fnv1a } from './hash.ts';
 import { salonTimezone } from './salon.ts';
 
@@ -24,10 +25,14 @@ const STICKY = 'kb:sticky-connection';
 const READY = 'kb:worker-ready';
 
 const config = parseConfig(process.env);
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, {
+  pretty: prettyLogs(config.logFormat, { tty: process.stdout.isTTY === true, production: process.env.NODE_ENV === 'production' }),
+});
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
 try {
+  // Before Postgres starts: a release without its web app fails at once, saying so.
+  if (config.serveWeb && cluster.isPrimary) assertWebBuilt();
   if (cluster.isPrimary && config.workers > 1) await runPrimary(config, log);
   else await runServer(config, log);
 } catch (err) {

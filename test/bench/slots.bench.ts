@@ -78,7 +78,7 @@ if (args.help) {
   process.exit(0);
 }
 const quick = args.quick || process.env.BENCH_QUICK === '1';
-if (!['on', 'off', 'only'].includes(args.mix!)) throw new Error('--mix must be on, off or only');
+if (!['on', 'off', 'only'].includes(args.mix)) throw new Error('--mix must be on, off or only');
 const opt = {
   durationS: quick ? 3 : Number(args.duration),
   warmupS: quick ? 1 : Number(args.warmup),

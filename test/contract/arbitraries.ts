@@ -138,7 +138,6 @@ export interface FieldContext {
  * zod's, and the caller classifies with the zod schema.
  */
 export function fromJsonSchema(js: JsonSchema, name: string, ctx: FieldContext): fc.Arbitrary<unknown> {
-  const s = ctx.seeded;
   if (js.enum) return fc.constantFrom(...js.enum);
   if (js.anyOf) return fc.oneof(...js.anyOf.map((x) => fromJsonSchema(x, name, ctx)));
   switch (js.type) {

@@ -76,7 +76,7 @@ async function check(route: RouteSpec, w: WireRequest, callers: readonly Caller[
     try {
       a = await send(caller, w);
     } catch (err) {
-      throw new Error(explain(route, caller, w, null, `no answer: ${(err as Error).message}`));
+      throw new Error(explain(route, caller, w, null, `no answer: ${(err as Error).message}`), { cause: err });
     }
     const fail = (problem: string) => new Error(explain(route, caller, w, a, problem));
     if (process.env.FUZZ_STATS === '2' && valid) console.log(explain(route, caller, w, a, 'valid'));

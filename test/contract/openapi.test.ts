@@ -22,7 +22,7 @@ type Doc = {
 describe('the route table', () => {
   it('lists exactly the routes Express registers, each once', () => {
     // A pool that is never connected: building the app runs no query.
-    const app = createApp({ config: parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: 'postgres://unused' }), pool: new pg.Pool() as never, log: silentLog });
+    const app = createApp({ config: parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: 'postgres://unused' }), pool: new pg.Pool(), log: silentLog });
     const registered = registeredRoutes(app.express);
     const table = ROUTES.map(routeName);
     expect(new Set(table).size).toBe(table.length);
@@ -30,7 +30,7 @@ describe('the route table', () => {
   });
 
   it('notices a route that is not in the table', () => {
-    const app = createApp({ config: parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: 'postgres://unused' }), pool: new pg.Pool() as never, log: silentLog });
+    const app = createApp({ config: parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: 'postgres://unused' }), pool: new pg.Pool(), log: silentLog });
     app.express.post('/api/not-in-the-table', (_req, res) => res.end());
     expect(registeredRoutes(app.express)).toContain('POST /api/not-in-the-table');
     expect(ROUTES.map(routeName)).not.toContain('POST /api/not-in-the-table');
@@ -42,12 +42,12 @@ describe('the OpenAPI document', () => {
 
   it('is valid OpenAPI 3.1', async () => {
     const v = new Validator();
-    const res = await v.validate(structuredClone(doc) as never);
+    const res = await v.validate(structuredClone(doc));
     expect(res.errors ?? []).toEqual([]);
     expect(res.valid).toBe(true);
     expect(v.version).toBe('3.1');
     // The validator does check: a broken copy fails.
-    const broken = structuredClone(doc) as Doc;
+    const broken = structuredClone<Doc>(doc);
     (broken.paths['/api/holds'].post as { responses: unknown }).responses = 'none';
     expect((await new Validator().validate(broken as never)).valid).toBe(false);
   });

@@ -134,7 +134,7 @@ export function boundarySweep(route: RouteSpec, ctx: FieldContext, bodyLimitByte
     if (dateKeys.length > 1) {
       for (const d of [...ctx.boundaryDates, ...SWEEP_BAD_DATES]) {
         const p = structuredClone(base);
-        const target = (part === 'body' ? (p.body as Json) : (p.query ??= {})) as Json;
+        const target = (part === 'body' ? (p.body as Json) : (p.query ??= {}));
         for (const k of dateKeys) target[k] = d;
         out.push({ ...toWire(route, p, none), mutation: `${part}.{${dateKeys.join(',')}} := ${d}` });
       }
@@ -226,7 +226,7 @@ function encodeQuery(q: Json): string {
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(q)) {
     if (v === undefined) continue;
-    sp.append(k, typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
+    sp.append(k, typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
   }
   return sp.toString();
 }

@@ -99,7 +99,7 @@ async function answers(socket: ClientSocket): Promise<void> {
 async function send(caller: Caller, m: Message): Promise<void> {
   const socket = sockets[caller];
   const valid = m.event in EVENTS && m.args.length === 1 && EVENTS[m.event as EventName].safeParse(m.args[0]).success;
-  let size = 0;
+  let size: number;
   try {
     size = JSON.stringify(m.args)?.length ?? 0;
   } catch {
@@ -122,7 +122,7 @@ async function send(caller: Caller, m: Message): Promise<void> {
     try {
       ack = await (socket.timeout(ACK_TIMEOUT_MS).emitWithAck as (...a: unknown[]) => Promise<unknown>)(m.event, ...m.args);
     } catch (err) {
-      throw new Error(`${describe}: no ack (${(err as Error).message})`);
+      throw new Error(`${describe}: no ack (${(err as Error).message})`, { cause: err });
     }
     if (!isAck(ack)) throw new Error(`${describe}: not an ack envelope: ${preview(ack)}`);
     if (!valid && ack.ok) throw new Error(`${describe}: a payload the schema refuses was accepted`);
@@ -166,12 +166,12 @@ describe('Socket.IO contract fuzz', () => {
       fc.asyncProperty(fc.constantFrom(...CALLERS), auths, async (caller, auth) => {
         const ok = handshakeAuth.safeParse(auth).success;
         try {
-          const s = await connect(world.srv.baseUrl, { cookie: world.clients[caller].cookie || undefined, auth: auth as Record<string, unknown> });
+          const s = await connect(world.srv.baseUrl, { cookie: world.clients[caller].cookie || undefined, auth: auth });
           s.close();
           if (!ok) throw new Error(`auth ${preview(auth)} was accepted`);
         } catch (err) {
           const data = (err as { data?: { code?: string } }).data;
-          if (ok) throw new Error(`auth ${preview(auth)} was refused: ${(err as Error).message}`);
+          if (ok) throw new Error(`auth ${preview(auth)} was refused: ${(err as Error).message}`, { cause: err });
           // Too big for the transport is closed without a body; everything else names the code.
           if (data !== undefined) expect(data.code! in ERROR_STATUS, preview(data)).toBe(true);
         }

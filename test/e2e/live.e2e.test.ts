@@ -9,12 +9,10 @@ let A: Person; // customer@, signs in inline while booking
 let B: Person; // anita@, a customer in London watching the same day
 let S: Person; // aarav@, the stylist
 let M: Person; // admin@
-let api: Client;
 
 beforeAll(async () => {
   await ensureWebBuild();
   server = await startServer();
-  api = new Client(server.baseUrl);
   [A, B, S, M] = await Promise.all([
     person('customer-a'),
     person('customer-b', { timezoneId: 'Europe/London', locale: 'en-GB' }),

@@ -26,6 +26,7 @@ export async function startChildServer(databaseUrl: string, env: Record<string, 
       SEED_DEMO: '0',
       SESSION_SECRET: 'child-session-secret-child-session',
       LOG_LEVEL: 'info',
+      SERVE_WEB: '0',
       // A blocked process must not be able to eat the machine while the test looks at it.
       NODE_OPTIONS: '--max-old-space-size=256',
       ...env,
@@ -35,20 +36,20 @@ export async function startChildServer(databaseUrl: string, env: Record<string, 
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not listen within 30 s:\n${log.slice(-4000)}`)), 30_000);
-    child.stdout!.on('data', (b: Buffer) => {
+    child.stdout.on('data', (b: Buffer) => {
       log = (log + b.toString()).slice(-20_000);
       if (log.includes('KB Stylish Live on http://')) {
         clearTimeout(timer);
         resolve();
       }
     });
-    child.stderr!.on('data', (b: Buffer) => (log = (log + b.toString()).slice(-20_000)));
+    child.stderr.on('data', (b: Buffer) => (log = (log + b.toString()).slice(-20_000)));
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${log.slice(-4000)}`));
     });
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     process: child,

@@ -74,7 +74,7 @@ describe('connections per client IP (SOCKET_MAX_PER_IP)', () => {
     const raw = net.connect(Number(port), '127.0.0.1');
     const answer = await new Promise<string>((resolve) => {
       let text = '';
-      raw.on('data', (d) => (text += d));
+      raw.on('data', (d: Buffer) => (text += d.toString()));
       raw.on('close', () => resolve(text));
       raw.write('GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n');
     });

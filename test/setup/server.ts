@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../server/app.ts';
 import { parseConfig, type Config } from '../../server/config.ts';
 import type { Pool } from '../../server/db/pool.ts';
+import type { Logger } from '../../server/log.ts';
 import { silentLog } from './db.ts';
 
 export interface TestServer {
@@ -14,9 +15,9 @@ export interface TestServer {
 }
 
 /** Starts the real app on port 0 against `pool`, with config from `env` (as if from the environment). */
-export async function startTestServer(pool: Pool, opts: { env?: Record<string, string>; now?: () => number; databaseUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(pool: Pool, opts: { env?: Record<string, string>; now?: () => number; databaseUrl?: string; log?: Logger } = {}): Promise<TestServer> {
   const config = parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: opts.databaseUrl ?? 'postgres://unused', ...opts.env });
-  const app = createApp({ config, pool, log: silentLog, now: opts.now });
+  const app = createApp({ config, pool, log: opts.log ?? silentLog, now: opts.now });
   const server = http.createServer(app.express);
   await app.attach(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

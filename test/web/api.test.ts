@@ -17,7 +17,7 @@ describe('Api', () => {
   });
 
   it('reports a network failure as such', async () => {
-    const api = new Api((() => Promise.reject(new TypeError('Failed to fetch'))) as typeof fetch);
+    const api = new Api((() => Promise.reject(new TypeError('Failed to fetch'))));
     const err = (await api.get('/api/services').catch((e: unknown) => e)) as ApiError;
     expect(err.code).toBe('NETWORK');
     expect(plainMessage(err)).toMatch(/could not reach the salon/);

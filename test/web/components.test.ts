@@ -82,7 +82,7 @@ describe('DayStrip', () => {
     expect(days[0].textContent).toContain('Today');
     await fireEvent.click(days[1]);
     expect(onopen).toHaveBeenCalledWith('2027-03-11');
-    expect((screen.getByRole('button', { name: 'Earlier days' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Earlier days' }).disabled).toBe(true);
   });
 });
 

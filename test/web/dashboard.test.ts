@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Api } from '../../web/src/lib/api.ts';
 import { Catalogue } from '../../web/src/lib/catalogue.svelte.ts';
 import { LiveConnection } from '../../web/src/lib/live.svelte.ts';

@@ -16,9 +16,10 @@ export type Route = (req: { method: string; path: string; query: URLSearchParams
 /** A fetch answering from `routes` ("METHOD /path" → handler); anything else is a 404 like the API's. */
 export function fakeFetch(routes: Record<string, Route>, calls: { method: string; path: string; body: unknown; headers: Record<string, string> }[] = []): Fetch {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input), 'http://salon.test');
+    const url = new URL(input instanceof Request ? input.url : String(input), 'http://salon.test');
     const method = init?.method ?? 'GET';
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+    // The web app's Api sends JSON text bodies only.
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
     const headers = (init?.headers ?? {}) as Record<string, string>;
     calls.push({ method, path: url.pathname, body, headers });
     const route = routes[`${method} ${url.pathname}`] ?? Object.entries(routes).find(([k]) => matches(k, method, url.pathname))?.[1];
@@ -30,7 +31,7 @@ export function fakeFetch(routes: Record<string, Route>, calls: { method: string
       status,
       headers: { 'content-type': 'application/json', ...r.headers },
     });
-  }) as Fetch;
+  });
 }
 
 /** "POST /api/bookings/:id/cancel" matches "/api/bookings/abc/cancel". */

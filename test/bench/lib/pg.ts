@@ -42,6 +42,7 @@ export async function startBenchPostgres(opts: { log?: Logger } = {}): Promise<B
   const pidFile = path.join(dataDir, 'postmaster.pid');
   const pools: Pool[] = [];
   let stopped = false;
+  // eslint-disable-next-line prefer-const -- stop() may run before the assignment (a failed start): const would throw there
   let db: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
 
   // Last resort when the process exits before `stop` ran: fast-shutdown Postgres, wait for it to

@@ -54,7 +54,8 @@ export async function startServer(o: StartServerOptions): Promise<ServerProcess>
   const entry = path.isAbsolute(o.entry) ? o.entry : path.join(REPO_ROOT, o.entry);
   const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', PARENT_WATCH, entry, ...(o.args ?? [])], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...o.env, PORT: String(port) },
+    // API only unless a benchmark asks for the web app (web.bench.ts builds and serves it).
+    env: { ...process.env, SERVE_WEB: '0', ...o.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   // The IPC channel exists only for the parent watch; it must not keep this process alive.

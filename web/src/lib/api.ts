@@ -77,7 +77,7 @@ export class Api {
     if (!res.ok) {
       let code = `HTTP_${res.status}`;
       try {
-        code = JSON.parse(body)?.error?.code ?? code;
+        code = (JSON.parse(body) as { error?: { code?: string } } | null)?.error?.code ?? code;
       } catch {
         /* not JSON */
       }

@@ -87,7 +87,7 @@ export class LiveConnection {
       for (const h of [...this.#resyncHandlers]) h(p?.reason ?? 'resync');
     });
     for (const ev of TRACKED) {
-      s.on(ev, ((p: { eventId?: number }) => this.#dispatch(ev, p)) as never);
+      s.on(ev, ((p: { eventId?: number }) => this.#dispatch(ev, p)));
     }
 
     const target = opts.eventTarget === undefined ? (typeof window === 'undefined' ? null : window) : opts.eventTarget;
@@ -148,8 +148,8 @@ export class LiveConnection {
   on<E extends TrackedEvent>(event: E, handler: (p: Payload<E>) => void): () => void {
     let set = this.#handlers.get(event);
     if (!set) this.#handlers.set(event, (set = new Set()));
-    set.add(handler as (p: never) => void);
-    return () => set.delete(handler as (p: never) => void);
+    set.add(handler);
+    return () => set.delete(handler);
   }
 
   /** Called when the server cannot replay what was missed: re-fetch everything shown. */

@@ -136,8 +136,8 @@ export class StylistDashboard {
   /** Loads the next days and starts listening; returns the stop function. */
   start(): () => void {
     this.#offs.push(
-      this.#live.on('booking:created', (p) => this.receive(p.booking as StylistBooking, 'new')),
-      this.#live.on('booking:updated', (p) => this.receive(p.booking as StylistBooking, 'changed')),
+      this.#live.on('booking:created', (p) => this.receive(p.booking, 'new')),
+      this.#live.on('booking:updated', (p) => this.receive(p.booking, 'changed')),
       // Overrides reach every stylist; only the shown day's matter.
       this.#live.on('override:changed', (p) => {
         if (p.override.startDate <= this.timelineDate && this.timelineDate <= p.override.endDate) void this.loadDay();
@@ -293,7 +293,7 @@ function notesText(res: unknown): string {
   if (typeof res === 'string') return res;
   if (res && typeof res === 'object') {
     const o = res as Record<string, unknown>;
-    for (const k of ['safetyNotes', 'notes', 'text']) if (typeof o[k] === 'string') return o[k] as string;
+    for (const k of ['safetyNotes', 'notes', 'text']) if (typeof o[k] === 'string') return o[k];
   }
   return '';
 }

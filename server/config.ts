@@ -5,8 +5,8 @@ import { isValidZone } from './slots/engine.ts';
 const bool = z.enum(['0', '1', 'true', 'false', 'on', 'off']).transform((v) => v === '1' || v === 'true' || v === 'on');
 
 /**
- * Every setting the server reads, with its default. Parsed once at boot by `loadConfig` (only
- * main.ts calls it); everything else receives the parsed object.
+ * Every setting the server reads, with its default. Parsed once at boot by `parseConfig` (main.ts,
+ * and tests that build their own); everything else receives the parsed object.
  */
 export const configSchema = z.object({
   /** HTTP port. Default 3000. */

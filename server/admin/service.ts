@@ -52,7 +52,7 @@ async function requireStylist(db: PoolClient | Pool, stylistId: string): Promise
 }
 
 /**
- * The admin console's writes (API.md "Admin"). Each is one transaction with its audit row; those
+ * The admin console's writes (docs/api.md "Admin"). Each is one transaction with its audit row; those
  * that change availability invalidate what their outbox events name (server/outbox/own.ts).
  */
 export class AdminService {
@@ -92,7 +92,7 @@ export class AdminService {
         if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', 'An account with this email already exists');
         throw err;
       }
-      // Only the settings given: the schema's defaults (DESIGN.md "Domain") apply to the rest.
+      // Only the settings given: the schema's defaults (docs/domain.md §1) apply to the rest.
       const cols: Record<string, unknown> = { user_id: userId, display_name: body.displayName, timezone: body.timezone, bio: body.bio ?? '' };
       if (body.slotStepMinutes !== undefined) cols.slot_step_minutes = body.slotStepMinutes;
       if (body.bufferMinutes !== undefined) cols.buffer_minutes = body.bufferMinutes;

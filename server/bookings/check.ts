@@ -64,7 +64,7 @@ export interface CheckedStart {
 }
 
 /**
- * Accepts `startMs` only if the engine reports it available right now (DESIGN.md "Slot engine"),
+ * Accepts `startMs` only if the engine reports it available right now (docs/domain.md §3),
  * else throws NOT_ON_GRID, OUTSIDE_HOURS, IN_PAST, SLOT_TAKEN or SLOT_HELD (the last two with the
  * nearest available alternatives of that day). Call it after lockStylist, in the same transaction.
  * Holds are judged by the injected clock (nowMs), not the database's.

@@ -76,7 +76,7 @@ where b.id = any($1::uuid[])
 order by b.start_at, b.id`;
 
 /**
- * Bookings with the customer context a stylist sees (API.md "Stylist"), in start order. The
+ * Bookings with the customer context a stylist sees (docs/domain.md §7), in start order. The
  * history counts completed bookings salon-wide: the customer is the salon's, not one stylist's.
  * Safety notes are never included, only whether they exist. Unknown ids are skipped.
  */

@@ -9,7 +9,7 @@ import type { BookingService } from './service.ts';
 
 const idParams = z.strictObject({ id: uuid });
 
-/** Holds and bookings of the logged-in user (API.md "Holds and bookings"). Thin: validate → act → present. */
+/** Holds and bookings of the logged-in user (docs/api.md "Holds and bookings"). Thin: validate → act → present. */
 export function bookingRoutes(deps: { bookings: BookingService; config: Config }): Router {
   const { bookings, config } = deps;
   const r = Router();

@@ -34,7 +34,7 @@ type BookingParty = 'customer' | 'stylist' | 'admin';
 const SELF_BOOKING = 'A stylist cannot book themselves';
 
 /**
- * Holds and bookings (API.md "Holds and bookings"; DESIGN.md "Domain"). Every write that touches
+ * Holds and bookings (docs/api.md "Holds and bookings"; docs/domain.md §5, §6). Every write that touches
  * availability runs in one transaction under the stylist's advisory lock, re-checks the start with
  * the slot engine, and leaves the exclusion constraint as the last line.
  */

@@ -6,7 +6,7 @@ import { ACTIVE_STATUSES, type BookingStatus } from '../contract/enums.ts';
  */
 export const ACTIVE_STATUSES_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 
-/** DESIGN.md "Bookings": the only moves a booking's status may make. */
+/** docs/domain.md §6: the only moves a booking's status may make. */
 export const TRANSITIONS: Readonly<Record<BookingStatus, readonly BookingStatus[]>> = {
   pending: ['confirmed', 'cancelled'],
   confirmed: ['in_progress', 'cancelled', 'no_show'],

@@ -3,7 +3,7 @@ import { displayName, email, password, type Role } from './auth.ts';
 import type { BookingDto } from './bookings.ts';
 import { uuid, wallTime, zoneName, localDate } from './common.ts';
 
-/** Admin console: stylists, schedules, overrides, announcements, audit log (API.md "Admin"). */
+/** Admin console: stylists, schedules, overrides, announcements, audit log (docs/api.md "Admin"). */
 
 export const stylistServiceInput = z.strictObject({
   serviceId: uuid,

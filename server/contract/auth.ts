@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from './enums.ts';
 
-/** Accounts: register, login, me (API.md "Auth"). */
+/** Accounts: register, login, me (docs/api.md "Auth"). */
 
 export const role = z.enum(ROLES);
 export type { Role } from './enums.ts';

@@ -3,7 +3,7 @@ import type { OverrideDto } from './admin.ts';
 import { instant, localDate, uuid } from './common.ts';
 import { BOOKING_STATUSES, type BookingStatus } from './enums.ts';
 
-/** Holds, bookings and the stylist's view (API.md "Holds and bookings", "Stylist"). */
+/** Holds, bookings and the stylist's view (docs/api.md "Holds and bookings", "Stylist"). */
 
 export const bookingStatus = z.enum(BOOKING_STATUSES);
 export type { BookingStatus } from './enums.ts';

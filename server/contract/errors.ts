@@ -1,4 +1,4 @@
-/** Stable error codes of the public contract (API.md). Clients switch on these, never on messages. */
+/** Stable error codes of the public contract (docs/api.md "Errors"). Clients switch on these, never on messages. */
 export const ERROR_STATUS = {
   INVALID_INPUT: 400,
   UNKNOWN_TIMEZONE: 400,

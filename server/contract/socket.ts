@@ -1,4 +1,4 @@
-// The Socket.IO contract (API.md, "Socket.IO"), shared by the server and web/: event maps with
+// The Socket.IO contract (docs/api.md, "Socket.IO"), shared by the server and web/: event maps with
 // reversed generics (`Server<ClientToServerEvents, ServerToClientEvents>` on the server,
 // `Socket<ServerToClientEvents, ClientToServerEvents>` in the browser), zod schemas for every
 // payload, and the ack envelope. No Node imports.

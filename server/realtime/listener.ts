@@ -1,4 +1,4 @@
-// The LISTEN connection, with pg-listen configured as STACK.md says: it retries forever with
+// The LISTEN connection, with pg-listen configured as docs/decisions.md says ("pg-listen, configured, and never trusted alone"): it retries forever with
 // backoff, notices a silently dropped connection (keepalive, a paranoid check with a query
 // timeout), never exits the process, and hands raw payloads to the relay (which validates them).
 import pgListen from 'pg-listen';

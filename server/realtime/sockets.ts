@@ -1,4 +1,4 @@
-// Socket.IO per API.md: same origin, the session cookie authenticates (anonymous may watch slots),
+// Socket.IO per docs/api.md ("Socket.IO"): same origin, the session cookie authenticates (anonymous may watch slots),
 // rooms are assigned by the server only, every payload is validated, and each connection is
 // limited in message size, watched keys and watch rate. Per process: connections per client IP
 // and distinct watched keys are capped, and a logged-in socket ends with its session (sessions.ts).

@@ -1,12 +1,12 @@
 /**
  * The slot engine: one stylist, one service, one local date in, the day's working windows and
- * slots out (DESIGN.md, "Slot engine"). Pure: no I/O, no clock, and no dependence on the process
+ * slots out (docs/domain.md §3). Pure: no I/O, no clock, and no dependence on the process
  * time zone — every wall time is resolved in the stylist's zone explicitly.
  *
  * Luxon is used for one thing only: the zone's UTC offset at an instant. Turning a local wall time
  * into an instant is done here rather than with `DateTime.fromObject`, because luxon pushes a time
  * inside a DST gap forward by the gap's length (02:30 → 03:30) and always picks the earlier of two
- * ambiguous instants, while rule 2 wants the transition instant and an edge-dependent choice.
+ * ambiguous instants, while docs/domain.md §4 wants the transition instant and an edge-dependent choice.
  * Everything after that is plain arithmetic on epoch milliseconds.
  */
 import { IANAZone } from 'luxon';
@@ -163,7 +163,7 @@ function requireZone(zone: string): IANAZone {
   return z;
 }
 
-// ─── wall time → instant (DESIGN rule 2) ─────────────────────────────────────────────────────────
+// ─── wall time → instant (docs/domain.md §4) ─────────────────────────────────────────────────────
 
 /** The zone's offset at instant t, in ms (luxon answers in minutes, possibly fractional for LMT). */
 function offsetMs(zone: IANAZone, t: number): number {
@@ -215,7 +215,7 @@ function transitionInstant(zone: IANAZone, lo: number, hi: number, oldOffset: nu
 }
 
 /**
- * Local wall time "HH:MM" on local date `date` in `zone` → epoch ms (DESIGN rule 2): inside a DST
+ * Local wall time "HH:MM" on local date `date` in `zone` → epoch ms (docs/domain.md §4): inside a DST
  * gap → the first instant after the gap; in the repeated hour → the earlier instant for a 'start'
  * and the later for an 'end'; "24:00" → midnight at the start of the next local day.
  * Throws RangeError for an invalid date, time or zone.
@@ -244,7 +244,7 @@ function dayResolver(zone: IANAZone, dayWall: number): Resolve {
   return (wall, edge) => wallToInstant(zone, wall, edge);
 }
 
-// ─── windows (DESIGN rule 1) ─────────────────────────────────────────────────────────────────────
+// ─── windows (docs/domain.md §2) ─────────────────────────────────────────────────────────────────
 
 /**
  * Local [start, end) on the day → instants. A range that is empty or inverted in wall time stays
@@ -345,7 +345,7 @@ function workingWindows(input: DayInput, resolve: Resolve, dayWall: number, week
   return windows;
 }
 
-// ─── slots (DESIGN rules 3 and 4) ────────────────────────────────────────────────────────────────
+// ─── slots (docs/domain.md §3, rules 3 and 4) ────────────────────────────────────────────────────
 
 function sortedNonEmpty(intervals: Interval[]): Interval[] {
   return intervals.filter((i) => i.endMs > i.startMs).sort((a, b) => a.startMs - b.startMs);
@@ -403,7 +403,7 @@ export function computeDaySlots(input: DayInput): DayResult {
   return { windows, slots };
 }
 
-// ─── "now" (DESIGN rule 5) ───────────────────────────────────────────────────────────────────────
+// ─── "now" (docs/domain.md §3, rule 5) ───────────────────────────────────────────────────────────
 
 /** First index whose startMs >= t, in slots sorted by startMs. */
 function lowerBound(slots: readonly { startMs: number }[], t: number): number {

@@ -36,7 +36,7 @@ async function resolveStylist(pool: Pool, user: Actor, named: string | undefined
   return rows[0];
 }
 
-/** The stylist's dashboard (API.md "Stylist"); admins may use it too, naming the stylist. */
+/** The stylist's dashboard (docs/api.md "Stylist"); admins may use it too, naming the stylist. */
 export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
   const { pool, now } = deps;
   const r = Router();

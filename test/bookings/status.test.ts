@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../setup/server.ts';
 import { at, countRows, fakeClock, loggedInUsers, slotStatuses, type LoggedIn } from './fixture.ts';
 
 const STATUSES = ['pending', 'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show'] as const;
-// DESIGN.md "Bookings", written out here independently of the implementation.
+// docs/domain.md §6, written out here independently of the implementation.
 const ALLOWED = new Set(['pending>confirmed', 'pending>cancelled', 'confirmed>in_progress', 'confirmed>cancelled', 'confirmed>no_show', 'in_progress>completed']);
 
 let db: TestDb;

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import { availableSlotsQuery } from '../contract/slots.ts';
 import { parseOr400 } from '../errors.ts';
 import { routeObserver } from '../http/metrics.ts';
@@ -7,6 +8,8 @@ import type { DayKey } from './cache.ts';
 import type { Sendable, SlotService } from './service.ts';
 
 export const AVAILABLE_SLOTS_PATH = '/api/bookings/available-slots';
+/** Validated slot queries remembered by URL (each a few hundred bytes). */
+const PARSED_QUERIES = 20_000;
 
 /**
  * GET /api/bookings/available-slots — public and cached. Mounted straight on the app ahead of every
@@ -20,14 +23,14 @@ export const AVAILABLE_SLOTS_PATH = '/api/bookings/available-slots';
 export function availableSlotsHandler(slots: SlotService, metrics?: Metrics, limitMisses?: RequestHandler): RequestHandler {
   const observe = metrics ? routeObserver(metrics, 'GET', AVAILABLE_SLOTS_PATH) : () => {};
   // Validated queries by their exact URL: clients repeat the same few URLs, and parsing and
-  // validating a query string was the largest share of a hit's own work. Only valid ones are kept.
-  const parsed = new Map<string, ParsedQuery>();
+  // validating a query string was the largest share of a hit's own work. Only valid ones are kept,
+  // least recently used first out (a mix wider than the memo keeps its popular URLs).
+  const parsed = new LRUCache<string, ParsedQuery>({ max: PARSED_QUERIES });
   function parseQuery(req: Request): ParsedQuery {
     let q = parsed.get(req.url);
     if (!q) {
       const v = parseOr400(availableSlotsQuery, req.query);
       q = { key: { stylistId: v.stylistId, serviceId: v.serviceId, date: v.targetDate }, zone: v.customerTimezone };
-      if (parsed.size >= 10_000) parsed.clear();
       parsed.set(req.url, q);
     }
     return q;

@@ -21,6 +21,7 @@ import { AdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { OverrideService } from './overrides/service.ts';
 import { overrideRoutes } from './overrides/routes.ts';
+import { answerClientError } from './http/client-error.ts';
 import { sameOriginOnly } from './http/origin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createSessionMiddleware } from './auth/session.ts';
@@ -140,6 +141,7 @@ export function createApp(deps: AppDeps): App {
       await sessions.ready();
       // The salon's zone is stored on first start; a broken stored value stops the start here.
       await salon.timezone();
+      server.on('clientError', answerClientError);
       await realtime.attach(server);
     },
     async close() {

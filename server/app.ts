@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): App {
   });
   const salon = new SalonSettings(pool, config.salonTimezone);
   const readiness = new Readiness();
-  readiness.add('database', async () => (await pool.query('select 1 as ok')).rows[0]?.ok === 1);
+  readiness.add('database', async () => (await pool.query<{ ok: number }>('select 1 as ok')).rows[0]?.ok === 1);
 
   const app = express();
   app.disable('x-powered-by');

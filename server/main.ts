@@ -184,7 +184,8 @@ async function runPrimary(config: Config, log: Logger): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     balancer.close();
-    await Promise.all(slots.map((w) => w && !w.isDead() ? new Promise<void>((r) => { w.once('exit', () => r()); w.process.kill('SIGTERM'); }) : undefined));
+    const running = slots.filter((w): w is Worker => w !== null && !w.isDead());
+    await Promise.all(running.map((w) => new Promise<void>((r) => { w.once('exit', () => r()); w.process.kill('SIGTERM'); })));
     await embedded?.stop();
     clearTimeout(force);
     process.exit(0);

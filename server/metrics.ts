@@ -48,8 +48,8 @@ export interface Metrics {
   sources: MetricSources;
 }
 
-const seconds = (name: string, help: string, buckets: number[], registry: Registry, labelNames: string[] = []) =>
-  new Histogram({ name, help, buckets, labelNames, registers: [registry] });
+const seconds = <L extends string = string>(name: string, help: string, buckets: number[], registry: Registry, labelNames: L[] = []) =>
+  new Histogram<L>({ name, help, buckets, labelNames, registers: [registry] });
 
 /** The process's metrics; `slotCache` is read at each scrape (wired by server/app.ts). */
 export function createMetrics(opts: { slotCache: () => SlotCacheStats; defaultMetrics?: boolean }): Metrics {
@@ -76,7 +76,7 @@ export function createMetrics(opts: { slotCache: () => SlotCacheStats; defaultMe
   const metrics: Metrics = {
     registry,
     httpDuration: seconds('kb_http_request_duration_seconds', 'HTTP latency by route (the matched Express route, not the raw URL).',
-      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registry, ['method', 'route', 'status']) as Histogram<'method' | 'route' | 'status'>,
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registry, ['method', 'route', 'status']),
     relayEvents: new Counter({ name: 'kb_relay_events_total', help: 'Outbox events relayed by this process, by kind.', labelNames: ['kind'], registers: [registry] }),
     relayLag: seconds('kb_relay_lag_seconds', 'From an event\'s commit to its push to sockets by this process.',
       [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registry),

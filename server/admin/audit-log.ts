@@ -4,6 +4,17 @@ import type { AuditEntryDto } from '../contract/admin.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
+interface AuditRow {
+  id: number;
+  at: Date;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_role: AuditEntryDto['actorRole'];
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
 /**
  * Newest first; `before` is the id of the last entry of the previous page. `action` keeps entries
  * whose action starts with it (`booking.` → every booking action), `actorId` those of one user.
@@ -13,7 +24,7 @@ export async function listAudit(
   db: Queryable,
   opts: { limit: number; before?: number; action?: string; actorId?: string },
 ): Promise<AuditEntryDto[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<AuditRow>(
     `select a.id, a.at, a.actor_id, u.display_name as actor_name, u.role as actor_role, a.action, a.target, a.details
        from audit_log a left join users u on u.id = a.actor_id
       where ($1::bigint is null or a.id < $1)
@@ -23,8 +34,8 @@ export async function listAudit(
     [opts.before ?? null, opts.limit, opts.action ?? null, opts.actorId ?? null],
   );
   return rows.map((r) => ({
-    id: Number(r.id),
-    at: (r.at as Date).toISOString(),
+    id: r.id,
+    at: r.at.toISOString(),
     actorId: r.actor_id,
     actorName: r.actor_name ?? null,
     actorRole: r.actor_role ?? null,

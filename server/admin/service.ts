@@ -28,7 +28,22 @@ select s.id, s.user_id, u.email, s.display_name, s.timezone, s.bio, s.slot_step_
   from stylists s join users u on u.id = s.user_id
  where s.id = $1`;
 
-function toStylistDto(r: Record<string, any>): AdminStylistDto {
+interface StylistRow {
+  id: string;
+  user_id: string;
+  email: string;
+  display_name: string;
+  timezone: string;
+  bio: string;
+  slot_step_minutes: number;
+  buffer_minutes: number;
+  min_notice_minutes: number;
+  horizon_days: number;
+  active: boolean;
+  services: AdminStylistDto['services'];
+}
+
+function toStylistDto(r: StylistRow): AdminStylistDto {
   return {
     id: r.id,
     userId: r.user_id,
@@ -118,7 +133,7 @@ export class AdminService {
       });
       return st.id;
     });
-    const { rows } = await this.#pool.query(STYLIST_SQL, [id]);
+    const { rows } = await this.#pool.query<StylistRow>(STYLIST_SQL, [id]);
     return toStylistDto(rows[0]);
   }
 
@@ -187,13 +202,16 @@ export class AdminService {
 
   async createAnnouncement(admin: Actor, body: AnnouncementBody): Promise<AnnouncementDto> {
     return withTransaction(this.#pool, async (db) => {
-      const { rows: [a] } = await db.query(
+      const { rows: [a] } = await db.query<{
+        id: string; message: string; audience: AnnouncementDto['audience']; level: AnnouncementDto['level'];
+        created_by: string | null; created_at: Date;
+      }>(
         `insert into announcements (message, audience, level, created_by) values ($1, $2, $3, $4)
          returning id, message, audience, level, created_by, created_at`,
         [body.message, body.audience, body.level, admin.id],
       );
       await audit(db, { actorId: admin.id, action: 'announcement.create', target: `announcement:${a.id}`, details: { ...body } });
-      return { id: a.id, message: a.message, audience: a.audience, level: a.level, createdBy: a.created_by, at: (a.created_at as Date).toISOString() };
+      return { id: a.id, message: a.message, audience: a.audience, level: a.level, createdBy: a.created_by, at: a.created_at.toISOString() };
     });
   }
 }

@@ -73,8 +73,7 @@ export function createSessionMiddleware(deps: { config: Config; pool: Pool; log?
         }
         callback?.(err);
       });
-    }
-  }
+    }  }
   const store = new EndingStore({
     pool,
     tableName: 'session',
@@ -118,7 +117,9 @@ export function createSessionMiddleware(deps: { config: Config; pool: Pool; log?
     await load();
   };
   middleware.close = async () => {
-    await store.close();
+    // connect-pg-simple 10's close() returns a promise; its typings (@types/connect-pg-simple 7)
+    // still declare it void.
+    await Promise.resolve(store.close());
   };
   middleware.onSessionEnded = (listener) => {
     ended.add(listener);

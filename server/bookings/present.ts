@@ -57,6 +57,17 @@ export function toHoldDto(r: HoldRow): HoldDto {
   };
 }
 
+interface BookingWithCustomerRow extends BookingRow {
+  customer_display_name: string;
+  customer_notes: string;
+  customer_has_safety_notes: boolean;
+  visit_count: number;
+  last_visit_at: Date | null;
+  /** bigint, read as a number (server/db/pool.ts). */
+  total_spent_cents: number;
+  last_service_name: string | null;
+}
+
 const CONTEXT_SQL = `
 select ${BOOKING_COLUMNS},
   u.display_name as customer_display_name, u.notes as customer_notes, (u.safety_notes <> '') as customer_has_safety_notes,
@@ -82,16 +93,16 @@ order by b.start_at, b.id`;
  */
 export async function loadBookingsWithCustomerContext(db: Queryable, bookingIds: string[]): Promise<BookingWithCustomerDto[]> {
   if (bookingIds.length === 0) return [];
-  const { rows } = await db.query(CONTEXT_SQL, [bookingIds]);
+  const { rows } = await db.query<BookingWithCustomerRow>(CONTEXT_SQL, [bookingIds]);
   return rows.map((r) => ({
-    ...toBookingDto(r as BookingRow),
+    ...toBookingDto(r),
     customer: {
       id: r.customer_id,
       displayName: r.customer_display_name,
       visitCount: r.visit_count,
-      lastVisitAt: r.last_visit_at ? (r.last_visit_at as Date).toISOString() : null,
-      lastServiceName: r.last_service_name ?? null,
-      totalSpentCents: Number(r.total_spent_cents),
+      lastVisitAt: r.last_visit_at ? r.last_visit_at.toISOString() : null,
+      lastServiceName: r.last_service_name,
+      totalSpentCents: r.total_spent_cents,
       notes: r.customer_notes,
       hasSafetyNotes: r.customer_has_safety_notes,
     },

@@ -86,7 +86,7 @@ export class BookingService {
   /** DELETE /api/holds/:id: own hold only (admins any); another's answers 404 like a missing one. */
   async deleteHold(user: Actor, holdId: string): Promise<void> {
     await withOutbox(this.#pool, this.#slots, async (db) => {
-      const { rows } = await db.query(
+      const { rows } = await db.query<{ customer_id: string }>(
         'delete from holds h where h.id = $1 and (h.customer_id = $2 or $3) returning h.customer_id',
         [holdId, user.id, user.role === 'admin'],
       );
@@ -110,7 +110,7 @@ export class BookingService {
     const notes = body.notes ?? '';
     let target: { stylistId: string; serviceId: string; startMs: number };
     if (body.holdId !== undefined) {
-      const { rows } = await this.#pool.query('select stylist_id, service_id, start_at from holds where id = $1 and customer_id = $2', [body.holdId, user.id]);
+      const { rows } = await this.#pool.query<Pick<HoldRow, 'stylist_id' | 'service_id' | 'start_at'>>('select stylist_id, service_id, start_at from holds where id = $1 and customer_id = $2', [body.holdId, user.id]);
       if (!rows[0]) throw await this.#missingHold(body.holdId, user.id, nowMs);
       target = { stylistId: rows[0].stylist_id, serviceId: rows[0].service_id, startMs: rows[0].start_at.getTime() };
     } else {
@@ -129,7 +129,7 @@ export class BookingService {
         }
         let noticeFromMs: number | undefined;
         if (body.holdId !== undefined) {
-          const { rows } = await db.query(
+          const { rows } = await db.query<{ start_at: Date; expires_at: Date; created_at: Date }>(
             'select start_at, expires_at, created_at from holds where id = $1 and customer_id = $2 for update',
             [body.holdId, user.id],
           );
@@ -192,7 +192,7 @@ export class BookingService {
   async reschedule(user: Actor, bookingId: string, startUtc: string): Promise<BookingDto> {
     const startMs = Date.parse(startUtc);
     const nowMs = this.#now();
-    const { rows: pre } = await this.#pool.query('select stylist_id, service_id from bookings where id = $1', [bookingId]);
+    const { rows: pre } = await this.#pool.query<Pick<BookingRow, 'stylist_id' | 'service_id'>>('select stylist_id, service_id from bookings where id = $1', [bookingId]);
     if (!pre[0]) throw new AppError('NOT_FOUND', 'No such booking');
     const row = await this.#write(pre[0].stylist_id, pre[0].service_id, startMs, null, async (db) => {
       await lockStylist(db, pre[0].stylist_id);

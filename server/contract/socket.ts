@@ -3,7 +3,7 @@
 // `Socket<ServerToClientEvents, ClientToServerEvents>` in the browser), zod schemas for every
 // payload, and the ack envelope. No Node imports.
 import { z } from 'zod';
-import { instant, localDate, uuid, zoneName } from './common.ts';
+import { localDate, uuid, zoneName } from './common.ts';
 import type { ErrorCode } from './errors.ts';
 import type { AnnouncementDto, OverrideDto } from './admin.ts';
 import type { BookingWithCustomerDto } from './bookings.ts';

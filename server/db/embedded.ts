@@ -187,7 +187,7 @@ async function killOrphan(databaseDir: string, log: Logger): Promise<void> {
     return;
   }
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  let cmd = '';
+  let cmd: string;
   try {
     cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8');
   } catch {

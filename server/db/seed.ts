@@ -62,7 +62,7 @@ export async function seedDemo(client: pg.ClientBase, opts: SeedOptions): Promis
   await client.query('begin');
   try {
     await client.query('select pg_advisory_xact_lock(7412002)');
-    const { rows } = await client.query('select exists (select 1 from users) as any');
+    const { rows } = await client.query<{ any: boolean }>('select exists (select 1 from users) as any');
     if (rows[0].any) {
       await client.query('rollback');
       return false;

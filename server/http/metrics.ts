@@ -23,7 +23,9 @@ export function httpMetrics(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const start = performance.now();
     res.once('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : 'other';
+      // Express types the matched route as `any`; its path is the pattern as registered.
+      const matched = req.route as { path: unknown } | undefined;
+      const route = matched ? `${req.baseUrl}${String(matched.path)}` : res.statusCode === 404 ? 'unmatched' : 'other';
       const key = `${req.method} ${route}`;
       let observe = observers.get(key);
       if (!observe) observers.set(key, (observe = routeObserver(metrics, req.method, route)));

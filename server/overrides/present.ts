@@ -15,13 +15,26 @@ export const OVERRIDE_DTO = 'kb_override_json(o) as dto';
 export const OVERRIDE_ENGINE_COLUMNS = `o.id, o.kind, o.start_date, o.end_date, to_char(o.start_time, 'HH24:MI') as start,
   to_char(o.end_time, 'HH24:MI') as "end", o.priority, (extract(epoch from o.created_at) * 1000)::float8 as created_at_ms`;
 
+/** A row selected with OVERRIDE_ENGINE_COLUMNS. */
+export interface OverrideEngineColumns {
+  id: string;
+  kind: OverrideRow['kind'];
+  /** DATE, read as YYYY-MM-DD (server/db/pool.ts). */
+  start_date: string;
+  end_date: string;
+  start: string | null;
+  end: string | null;
+  priority: number;
+  created_at_ms: number;
+}
+
 /** The DTO of a row selected with OVERRIDE_DTO. */
 export function overrideDto(row: { dto: unknown }): OverrideDto {
   return row.dto as OverrideDto;
 }
 
 /** The engine's form of an override row selected with OVERRIDE_ENGINE_COLUMNS. */
-export function toOverrideRow(r: Record<string, any>): OverrideRow {
+export function toOverrideRow(r: OverrideEngineColumns): OverrideRow {
   return {
     id: r.id,
     kind: r.kind,

@@ -12,7 +12,7 @@ import { withOutbox } from '../outbox/own.ts';
 import type { OverrideRow } from '../slots/engine.ts';
 import type { SlotService } from '../slots/service.ts';
 import { newlyOutside } from './impact.ts';
-import { OVERRIDE_DTO, OVERRIDE_ENGINE_COLUMNS, overrideDto, toOverrideRow } from './present.ts';
+import { OVERRIDE_DTO, OVERRIDE_ENGINE_COLUMNS, overrideDto, toOverrideRow, type OverrideEngineColumns } from './present.ts';
 
 export interface OverrideDeps {
   pool: Pool;
@@ -50,7 +50,7 @@ export class OverrideService {
       // written right now is then either visible here or re-checked against this override.
       const scope = await this.#scope(db, body);
       for (const s of scope) await lockStylist(db, s);
-      const { rows: [o] } = await db.query(
+      const { rows: [o] } = await db.query<{ dto: unknown } & OverrideEngineColumns>(
         `insert into overrides as o (scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${OVERRIDE_DTO}, ${OVERRIDE_ENGINE_COLUMNS}`,
         [body.scope, body.stylistId ?? null, body.startDate, body.endDate, body.kind, body.start ?? null, body.end ?? null,
@@ -87,7 +87,7 @@ export class OverrideService {
 
   async delete(admin: Actor, overrideId: string): Promise<void> {
     await withOutbox(this.#pool, this.#slots, async (db) => {
-      const { rows } = await db.query(`delete from overrides o where o.id = $1 returning ${OVERRIDE_DTO}`, [overrideId]);
+      const { rows } = await db.query<{ dto: unknown }>(`delete from overrides o where o.id = $1 returning ${OVERRIDE_DTO}`, [overrideId]);
       if (!rows[0]) throw new AppError('NOT_FOUND', 'No such override');
       const dto = overrideDto(rows[0]);
       await audit(db, { actorId: admin.id, action: 'override.delete', target: `override:${overrideId}`, details: { ...dto } });

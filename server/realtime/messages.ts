@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { OverrideDto } from '../contract/admin.ts';
 import type { AnnouncementPayload, BookingEventPayload, OverrideChangedPayload } from '../contract/socket.ts';
 import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
+import { OVERRIDE_DTO, overrideDto } from '../overrides/present.ts';
 import { assertNever, type AnnouncementEvent, type BookingEvent, type OverrideEvent, type RelayEvent } from './events.ts';
 import { ROOM_ADMINS, ROOM_STAFF, audienceRoom, stylistRoom } from './rooms.ts';
 import type { Fanout } from './fanout.ts';
@@ -16,14 +17,17 @@ interface Base {
   /** Delivered once to every socket in any of these rooms. */
   rooms: string[];
 }
-/** Anything that can emit a room message: a socket, or `io.to(rooms)`. */
+/**
+ * Anything that can emit a room message: a socket, or `io.to(rooms)`. A function-typed property,
+ * not a method, so its parameters are checked strictly (a method's are bivariant).
+ */
 export interface MessageTarget {
-  emit(name: RoomMessage['name'], payload: RoomMessage['payload']): unknown;
+  emit: (name: RoomMessage['name'], payload: RoomMessage['payload']) => unknown;
 }
 
 /** Sends one room message; the union's name and payload always belong together. */
 export function emitRoomMessage(target: { emit: (...args: never[]) => unknown }, m: RoomMessage): void {
-  (target as unknown as MessageTarget).emit(m.name, m.payload);
+  (target as MessageTarget).emit(m.name, m.payload);
 }
 
 /** Sends one room message to every socket of this process in any of its rooms, once each. */
@@ -145,12 +149,12 @@ function isOverrideDto(data: Record<string, unknown>): data is Record<string, un
 }
 
 async function loadAnnouncements(db: Queryable, ids: string[]): Promise<Omit<AnnouncementPayload, 'eventId'>[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ id: string; message: string; level: AnnouncementPayload['level']; audience: AnnouncementPayload['audience']; created_at: Date }>(
     `select id, message, level, audience, created_at from announcements where id = any($1::uuid[])`, [ids]);
-  return rows.map((r) => ({ id: r.id, message: r.message, level: r.level, audience: r.audience, at: (r.created_at as Date).toISOString() }));
+  return rows.map((r) => ({ id: r.id, message: r.message, level: r.level, audience: r.audience, at: r.created_at.toISOString() }));
 }
 
 async function loadOverrides(db: Queryable, ids: string[]): Promise<OverrideDto[]> {
-  const { rows } = await db.query(`select kb_override_json(o) as o from overrides o where o.id = any($1::uuid[])`, [ids]);
-  return rows.map((r) => r.o as OverrideDto);
+  const { rows } = await db.query<{ dto: unknown }>(`select ${OVERRIDE_DTO} from overrides o where o.id = any($1::uuid[])`, [ids]);
+  return rows.map(overrideDto);
 }

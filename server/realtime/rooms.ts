@@ -1,7 +1,6 @@
 // Room names. Rooms are assigned by the server only (on connect, from the session; on slots:watch,
 // from a validated key): no client event names a room.
 import { sha256Url } from '../hash.ts';
-import type { DayKey } from '../slots/cache.ts';
 
 export type Role = 'customer' | 'stylist' | 'admin';
 

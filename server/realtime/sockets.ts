@@ -91,7 +91,7 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
     handlers: createWatchHandlers({ log, slots: o.slots, relay: o.relay, watches: o.watches, metrics, limits }),
     replay: createReplayOnConnect({ log, metrics, relay: o.relay, limits, trustProxy: o.trustProxy ?? false }),
   };
-  io.on('connection', (socket) => onConnection(parts, socket as AppSocket));
+  io.on('connection', (socket) => onConnection(parts, socket));
   metrics.sources.sockets = () => io.engine.clientsCount;
   return io;
 }

@@ -53,7 +53,7 @@ export function createWatchHandlers(deps: WatchHandlerDeps): WatchHandlers {
         const key: DayKey = { stylistId: p.stylistId, serviceId: p.serviceId, date: p.date };
         const ks = dayKeyString(key);
         const zone = p.customerTimezone ?? '';
-        const watching = (socket.data.watching ??= new Map());
+        const watching = (socket.data.watching ??= new Map<string, string>());
         const previous = watching.get(ks);
         if (previous === undefined && watching.size >= limits.maxWatches) {
           metrics.socketRejections.inc({ reason: 'watches' });

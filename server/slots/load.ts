@@ -74,14 +74,34 @@ from st`;
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
+/** DAY_SQL's one row; the json_agg columns arrive parsed. */
+interface DayRow {
+  timezone: string;
+  slot_step_minutes: number;
+  buffer_minutes: number;
+  min_notice_minutes: number;
+  horizon_days: number;
+  duration_minutes: number;
+  price_cents: number;
+  db_now_ms: number;
+  schedule: ScheduleWindowRow[];
+  overrides: OverrideRow[];
+  /** [startMs, occupiedUntilMs] */
+  bookings: [number, number][];
+  /** [startMs, occupiedUntilMs, expiresMs] */
+  holds: [number, number, number][];
+  /** bigint, read as a number (server/db/pool.ts). */
+  version: number;
+}
+
 /** Loads one day's rows, or null when the stylist or service is unknown or not offered together. */
 export async function loadDay(db: Queryable, key: DayKey): Promise<LoadedDay | null> {
   // A named statement is planned once per connection: planning was most of the query's time.
-  const { rows } = await db.query({ name: 'kb_load_day', text: DAY_SQL, values: [key.stylistId, key.serviceId, key.date] });
+  const { rows } = await db.query<DayRow>({ name: 'kb_load_day', text: DAY_SQL, values: [key.stylistId, key.serviceId, key.date] });
   const r = rows[0];
   if (!r) return null;
-  const toInterval = (a: number[]): Interval => ({ startMs: a[0], endMs: a[1] });
-  const holds = r.holds as number[][];
+  const toInterval = (a: readonly number[]): Interval => ({ startMs: a[0], endMs: a[1] });
+  const holds = r.holds;
   const settings: StylistDaySettings = {
     timezone: r.timezone,
     slotStepMinutes: r.slot_step_minutes,
@@ -93,7 +113,7 @@ export async function loadDay(db: Queryable, key: DayKey): Promise<LoadedDay | n
   };
   return {
     settings,
-    version: Number(r.version),
+    version: r.version,
     dbNowMs: r.db_now_ms,
     earliestHoldExpiryMs: holds.reduce((m, h) => Math.min(m, h[2]), Infinity),
     input: {
@@ -102,9 +122,9 @@ export async function loadDay(db: Queryable, key: DayKey): Promise<LoadedDay | n
       slotStepMinutes: r.slot_step_minutes,
       durationMinutes: r.duration_minutes,
       bufferMinutes: r.buffer_minutes,
-      schedule: r.schedule as ScheduleWindowRow[],
-      overrides: r.overrides as OverrideRow[],
-      bookings: (r.bookings as number[][]).map(toInterval),
+      schedule: r.schedule,
+      overrides: r.overrides,
+      bookings: r.bookings.map(toInterval),
       holds: holds.map(toInterval),
     },
   };

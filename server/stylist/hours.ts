@@ -1,7 +1,7 @@
 // Working hours of stylists on given local dates, exactly as the slot engine computes them (weekly
 // schedule, then overrides). Used by the stylist's day view and by the admin's override impact.
 import type pg from 'pg';
-import { OVERRIDE_ENGINE_COLUMNS, toOverrideRow } from '../overrides/present.ts';
+import { OVERRIDE_ENGINE_COLUMNS, toOverrideRow, type OverrideEngineColumns } from '../overrides/present.ts';
 import { computeDaySlots, type Interval, type OverrideRow, type ScheduleWindowRow } from '../slots/engine.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -20,7 +20,7 @@ export async function loadHours(db: Queryable, stylistIds: string[], from: strin
   const out = new Map<string, HoursRows>(stylistIds.map((id) => [id, { schedule: [], overrides: [] }]));
   if (stylistIds.length === 0) return out;
   const [{ rows: schedule }, { rows: overrides }] = await Promise.all([
-    db.query(
+    db.query<{ stylist_id: string; day_of_week: number; start: string; end: string; effective_from: string; effective_until: string | null }>(
       `select w.stylist_id, w.day_of_week, to_char(w.start_time, 'HH24:MI') as start, to_char(w.end_time, 'HH24:MI') as "end",
               w.effective_from, w.effective_until
          from schedule_windows w
@@ -28,7 +28,7 @@ export async function loadHours(db: Queryable, stylistIds: string[], from: strin
           and (w.effective_until is null or w.effective_until >= $2::date)`,
       [stylistIds, from, to],
     ),
-    db.query(
+    db.query<{ stylist_id: string | null } & OverrideEngineColumns>(
       `select o.stylist_id, ${OVERRIDE_ENGINE_COLUMNS}
          from overrides o
         where (o.stylist_id = any($1::uuid[]) or o.stylist_id is null)

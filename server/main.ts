@@ -120,9 +120,14 @@ async function runServer(config: Config, log: Logger): Promise<void> {
     }, 10_000);
     force.unref();
     server.closeIdleConnections();
-    await Promise.all([new Promise<void>((r) => server.close(() => r())), app.close()]);
-    await pool.end().catch(() => undefined);
-    await embedded?.stop();
+    try {
+      await Promise.all([new Promise<void>((r) => server.close(() => r())), app.close()]);
+      await pool.end().catch(() => undefined);
+      await embedded?.stop();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'shutdown failed');
+      process.exit(1);
+    }
     clearTimeout(force);
     process.exit(0);
   }
@@ -186,7 +191,10 @@ async function runPrimary(config: Config, log: Logger): Promise<void> {
     balancer.close();
     const running = slots.filter((w): w is Worker => w !== null && !w.isDead());
     await Promise.all(running.map((w) => new Promise<void>((r) => { w.once('exit', () => r()); w.process.kill('SIGTERM'); })));
-    await embedded?.stop();
+    await embedded?.stop().catch((err: Error) => {
+      log.error({ err: err.message }, 'stopping the embedded Postgres failed');
+      process.exit(1);
+    });
     clearTimeout(force);
     process.exit(0);
   };

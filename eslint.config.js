@@ -55,7 +55,10 @@ export default defineConfig(
       'svelte/prefer-svelte-reactivity': 'off',
       // `_name` marks a parameter or binding kept on purpose (handler signatures, destructuring
       // that drops a field).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // `void promise` is how this code marks a deliberate fire-and-forget (signal handlers,
       // timers); everything else must be awaited or handled.
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }],

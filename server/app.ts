@@ -81,7 +81,10 @@ export function createApp(deps: AppDeps): App {
   app.use(helmet());
   // The hottest path first: public, cached, no session lookup, no body parsing; it records its own
   // latency, so it runs ahead of the generic metrics middleware too.
-  app.get(AVAILABLE_SLOTS_PATH, availableSlotsHandler(slots, metrics, slotMissLimiter({ windowMs: config.rateLimitWindowMs, limit: config.rateLimitSlotMisses })));
+  app.get(
+    AVAILABLE_SLOTS_PATH,
+    availableSlotsHandler(slots, metrics, slotMissLimiter({ windowMs: config.rateLimitWindowMs, limit: config.rateLimitSlotMisses })),
+  );
   app.use(httpMetrics(metrics));
 
   app.get('/healthz', (_req, res) => {
@@ -89,7 +92,20 @@ export function createApp(deps: AppDeps): App {
   });
   app.get('/readyz', async (_req, res) => {
     const s = await readiness.status();
-    res.status(s.ready ? 200 : 503).json(s.ready ? s : { ...s, error: { code: 'NOT_READY', message: `Not ready: ${Object.entries(s.checks).filter(([, ok]) => !ok).map(([n]) => n).join(', ')}` } });
+    res.status(s.ready ? 200 : 503).json(
+      s.ready
+        ? s
+        : {
+            ...s,
+            error: {
+              code: 'NOT_READY',
+              message: `Not ready: ${Object.entries(s.checks)
+                .filter(([, ok]) => !ok)
+                .map(([n]) => n)
+                .join(', ')}`,
+            },
+          },
+    );
   });
 
   app.use(metricsRoute(metrics, config.realtime.metricsToken));
@@ -108,7 +124,18 @@ export function createApp(deps: AppDeps): App {
   const realtime = createRealtime({ config, pool, log, slots, metrics, sessionMiddleware: sessions });
   readiness.add('listener', () => realtime.relay.ready);
   app.use(authRoutes({ pool, config }));
-  app.use(bookingRoutes({ bookings: new BookingService({ pool, slots, now, holdMinutes: config.holdMinutes, holdRenewalWindowMinutes: config.holdRenewalWindowMinutes }), config }));
+  app.use(
+    bookingRoutes({
+      bookings: new BookingService({
+        pool,
+        slots,
+        now,
+        holdMinutes: config.holdMinutes,
+        holdRenewalWindowMinutes: config.holdRenewalWindowMinutes,
+      }),
+      config,
+    }),
+  );
   app.use(stylistRoutes({ pool, now }));
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
   app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));

@@ -26,7 +26,11 @@ export const configSchema = z.object({
   /** `off` answers every slot query from the database (the old uncached API), for comparison. Default on. */
   CACHE: z.enum(['on', 'off']).default('on'),
   /** Byte bound of the slot cache. Default 50 MB. */
-  CACHE_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(50 * 1024 * 1024),
   /** Safety time-to-live of a cached slot list, in seconds. Default 300. */
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How long a hold lasts, in minutes. Default 10. */
@@ -52,16 +56,20 @@ export const configSchema = z.object({
    */
   SESSION_SECRET: z.union([z.literal(''), z.string().min(16)]).optional(),
   /** Earlier session secrets, comma-separated: cookies they signed are still accepted (rotation). Default none. */
-  SESSION_SECRET_PREVIOUS: z.string().default('').refine(
-    (v) => splitList(v).every((s) => s.length >= 16),
-    'each previous secret must have at least 16 characters',
-  ),
+  SESSION_SECRET_PREVIOUS: z
+    .string()
+    .default('')
+    .refine((v) => splitList(v).every((s) => s.length >= 16), 'each previous secret must have at least 16 characters'),
   /** Set the Secure flag on cookies (behind HTTPS). Default off. */
   COOKIE_SECURE: bool.default(false),
   /** Origins allowed to make state-changing requests and open sockets, comma-separated. Default: same origin only. */
   ALLOWED_ORIGINS: z.string().default(''),
   /** How long a login lasts, in hours (not extended by activity). Default 168 (7 days). */
-  SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(168),
+  SESSION_MAX_AGE_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 365)
+    .default(168),
   /** Trust X-Forwarded-* from one proxy in front (client IP for rate limits, HTTPS for Secure cookies). Default off. */
   TRUST_PROXY: bool.default(false),
   /** Largest JSON request body, in kilobytes; bigger answers 413. Default 16. */
@@ -79,7 +87,10 @@ export const configSchema = z.object({
   /** Retention of the events table in days. Default 7. */
   EVENT_RETENTION_DAYS: z.coerce.number().min(0.0001).default(7),
   /** ISO 4217 code of every price (`priceCents`), sent with the catalogue so clients format prices in it. Default NPR. */
-  CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as NPR or EUR').default('NPR'),
+  CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as NPR or EUR')
+    .default('NPR'),
   /**
    * The salon's time zone at first start (an IANA name); then the `salon_timezone` setting in the
    * database is the salon's zone. Default Asia/Kathmandu.
@@ -152,7 +163,10 @@ export const configSchema = z.object({
 
 /** A comma-separated setting as its non-empty, trimmed items. */
 function splitList(v: string): string[] {
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -21,11 +21,10 @@ export class AppError extends Error {
   }
 }
 
-
 /** Per-field details of a zod failure, as `INVALID_INPUT`. */
 export function invalidInput(error: z.ZodError, message = 'Some fields are missing or invalid'): AppError {
   const fields = error.issues.map((i) => ({
-    field: i.path.length ? i.path.join('.') : (i.code === 'unrecognized_keys' ? (i as { keys?: string[] }).keys?.join(',') ?? '' : ''),
+    field: i.path.length ? i.path.join('.') : i.code === 'unrecognized_keys' ? ((i as { keys?: string[] }).keys?.join(',') ?? '') : '',
     code: i.code,
     message: i.message,
   }));

@@ -98,9 +98,11 @@ async function runServer(config: Config, log: Logger): Promise<void> {
       });
     } catch (err) {
       const code = (err as { code?: string }).code;
-      log.fatal(code === 'EADDRINUSE'
-        ? `port ${config.port} on ${config.host} is already in use (another npm start?); stop it or set PORT`
-        : `cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+      log.fatal(
+        code === 'EADDRINUSE'
+          ? `port ${config.port} on ${config.host} is already in use (another npm start?); stop it or set PORT`
+          : `cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`,
+      );
       await app.close().catch(() => undefined);
       await pool.end().catch(() => undefined);
       await embedded?.stop();
@@ -180,7 +182,9 @@ async function runPrimary(config: Config, log: Logger): Promise<void> {
     balancer.once('error', reject);
     balancer.listen(config.port, config.host, resolve);
   });
-  log.info(`KB Stylish Live on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (${config.workers} workers, sticky by client IP)`);
+  log.info(
+    `KB Stylish Live on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (${config.workers} workers, sticky by client IP)`,
+  );
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -190,7 +194,15 @@ async function runPrimary(config: Config, log: Logger): Promise<void> {
     force.unref();
     balancer.close();
     const running = slots.filter((w): w is Worker => w !== null && !w.isDead());
-    await Promise.all(running.map((w) => new Promise<void>((r) => { w.once('exit', () => r()); w.process.kill('SIGTERM'); })));
+    await Promise.all(
+      running.map(
+        (w) =>
+          new Promise<void>((r) => {
+            w.once('exit', () => r());
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
     await embedded?.stop().catch((err: Error) => {
       log.error({ err: err.message }, 'stopping the embedded Postgres failed');
       process.exit(1);
@@ -201,4 +213,3 @@ async function runPrimary(config: Config, log: Logger): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
-

@@ -1,9 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireRole, roleGuard } from '../auth/guard.ts';
-import {
-  announcementBody, auditLogQuery, createStylistBody, scheduleBody, scheduleQuery,
-} from '../contract/admin.ts';
+import { announcementBody, auditLogQuery, createStylistBody, scheduleBody, scheduleQuery } from '../contract/admin.ts';
 import { uuid } from '../contract/common.ts';
 import type { Pool } from '../db/pool.ts';
 import { parseOr400 } from '../errors.ts';

@@ -3,7 +3,13 @@ import { hashPassword } from '../auth/password.ts';
 import { assertStrongPassword } from '../auth/strength.ts';
 import type { Actor } from '../actor.ts';
 import type {
-  AdminStylistDto, AnnouncementBody, AnnouncementDto, CreateStylistBody, CurrentScheduleDto, ScheduleBody, ScheduleDto,
+  AdminStylistDto,
+  AnnouncementBody,
+  AnnouncementDto,
+  CreateStylistBody,
+  CurrentScheduleDto,
+  ScheduleBody,
+  ScheduleDto,
 } from '../contract/admin.ts';
 import { lockStylist } from '../bookings/check.ts';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
@@ -87,7 +93,9 @@ export class AdminService {
     // Postgres must read the zone as the engine (ICU) does: abbreviations such as IST or PST mean
     // other things to it, and some ICU aliases are unknown to it. Store its canonical name.
     const { rows: zones } = await this.#pool.query<{ name: string }>(
-      `select name from pg_timezone_names where name = $1 and name !~ '^(posix|Etc)/' and (name ~ '/' or name = 'UTC')`, [body.timezone]);
+      `select name from pg_timezone_names where name = $1 and name !~ '^(posix|Etc)/' and (name ~ '/' or name = 'UTC')`,
+      [body.timezone],
+    );
     if (!zones[0]) throw new AppError('UNKNOWN_TIMEZONE', `Use an IANA zone name such as Asia/Kathmandu, not ${body.timezone}`);
     assertStrongPassword(body.password, body);
     const hash = await hashPassword(body.password);
@@ -99,7 +107,9 @@ export class AdminService {
       if (missing.length) throw new AppError('NOT_FOUND', 'Unknown service', { serviceIds: missing });
       let userId: string;
       try {
-        ({ rows: [{ id: userId }] } = await db.query<{ id: string }>(
+        ({
+          rows: [{ id: userId }],
+        } = await db.query<{ id: string }>(
           `insert into users (email, password_hash, display_name, role) values ($1, $2, $3, 'stylist') returning id`,
           [body.email, hash, body.displayName],
         ));
@@ -108,13 +118,20 @@ export class AdminService {
         throw err;
       }
       // Only the settings given: the schema's defaults (docs/domain.md §1) apply to the rest.
-      const cols: Record<string, unknown> = { user_id: userId, display_name: body.displayName, timezone: body.timezone, bio: body.bio ?? '' };
+      const cols: Record<string, unknown> = {
+        user_id: userId,
+        display_name: body.displayName,
+        timezone: body.timezone,
+        bio: body.bio ?? '',
+      };
       if (body.slotStepMinutes !== undefined) cols.slot_step_minutes = body.slotStepMinutes;
       if (body.bufferMinutes !== undefined) cols.buffer_minutes = body.bufferMinutes;
       if (body.minNoticeMinutes !== undefined) cols.min_notice_minutes = body.minNoticeMinutes;
       if (body.horizonDays !== undefined) cols.horizon_days = body.horizonDays;
       const names = Object.keys(cols);
-      const { rows: [st] } = await db.query<{ id: string }>(
+      const {
+        rows: [st],
+      } = await db.query<{ id: string }>(
         `insert into stylists (${names.join(', ')}) values (${names.map((_, i) => `$${i + 1}`).join(', ')}) returning id`,
         Object.values(cols),
       );
@@ -163,7 +180,12 @@ export class AdminService {
           [st.id, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), from],
         );
       }
-      await audit(db, { actorId: admin.id, action: 'schedule.replace', target: `stylist:${st.id}`, details: { effectiveFrom: from, days } });
+      await audit(db, {
+        actorId: admin.id,
+        action: 'schedule.replace',
+        target: `stylist:${st.id}`,
+        details: { effectiveFrom: from, days },
+      });
       return { stylistId: st.id, effectiveFrom: from, days };
     });
   }
@@ -175,7 +197,13 @@ export class AdminService {
   async currentSchedule(stylistId: string, q: { date?: string }): Promise<CurrentScheduleDto> {
     const st = await requireStylist(this.#pool, stylistId);
     const date = q.date ?? DateTime.fromMillis(this.#now(), { zone: st.timezone }).toISODate()!;
-    const { rows } = await this.#pool.query<{ day_of_week: number; start: string; end: string; effective_from: string; effective_until: string | null }>(
+    const { rows } = await this.#pool.query<{
+      day_of_week: number;
+      start: string;
+      end: string;
+      effective_from: string;
+      effective_until: string | null;
+    }>(
       `select day_of_week, to_char(start_time, 'HH24:MI') as start, to_char(end_time, 'HH24:MI') as "end", effective_from, effective_until
          from schedule_windows
         where stylist_id = $1 and effective_from <= $2::date and (effective_until is null or effective_until >= $2::date)
@@ -185,9 +213,10 @@ export class AdminService {
     // YYYY-MM-DD strings compare as dates.
     const effectiveFrom = rows.reduce<string | null>((v, r) => (v === null || r.effective_from > v ? r.effective_from : v), null);
     const version = rows.filter((r) => r.effective_from === effectiveFrom);
-    const effectiveUntil = version.length === 0 || version.some((r) => r.effective_until === null)
-      ? null
-      : version.reduce((v, r) => (r.effective_until! > v ? r.effective_until! : v), version[0].effective_until!);
+    const effectiveUntil =
+      version.length === 0 || version.some((r) => r.effective_until === null)
+        ? null
+        : version.reduce((v, r) => (r.effective_until! > v ? r.effective_until! : v), version[0].effective_until!);
     return {
       stylistId: st.id,
       date,
@@ -202,16 +231,29 @@ export class AdminService {
 
   async createAnnouncement(admin: Actor, body: AnnouncementBody): Promise<AnnouncementDto> {
     return withTransaction(this.#pool, async (db) => {
-      const { rows: [a] } = await db.query<{
-        id: string; message: string; audience: AnnouncementDto['audience']; level: AnnouncementDto['level'];
-        created_by: string | null; created_at: Date;
+      const {
+        rows: [a],
+      } = await db.query<{
+        id: string;
+        message: string;
+        audience: AnnouncementDto['audience'];
+        level: AnnouncementDto['level'];
+        created_by: string | null;
+        created_at: Date;
       }>(
         `insert into announcements (message, audience, level, created_by) values ($1, $2, $3, $4)
          returning id, message, audience, level, created_by, created_at`,
         [body.message, body.audience, body.level, admin.id],
       );
       await audit(db, { actorId: admin.id, action: 'announcement.create', target: `announcement:${a.id}`, details: { ...body } });
-      return { id: a.id, message: a.message, audience: a.audience, level: a.level, createdBy: a.created_by, at: a.created_at.toISOString() };
+      return {
+        id: a.id,
+        message: a.message,
+        audience: a.audience,
+        level: a.level,
+        createdBy: a.created_by,
+        at: a.created_at.toISOString(),
+      };
     });
   }
 }

@@ -32,14 +32,24 @@ export function announcementRoutes(deps: { pool: Pool; now: () => number }): Rou
   r.get('/api/announcements/current', async (req, res) => {
     parseOr400(currentAnnouncementsQuery, req.query);
     const since = new Date(now() - ANNOUNCEMENT_CURRENT_HOURS * 3_600_000);
-    const { rows } = await pool.query<{ id: string; message: string; audience: CurrentAnnouncementDto['audience']; level: CurrentAnnouncementDto['level']; created_at: Date }>(
+    const { rows } = await pool.query<{
+      id: string;
+      message: string;
+      audience: CurrentAnnouncementDto['audience'];
+      level: CurrentAnnouncementDto['level'];
+      created_at: Date;
+    }>(
       `select id, message, audience, level, created_at from announcements
         where created_at > $1 and audience = any($2::text[])
         order by created_at desc, id desc limit $3`,
       [since, audiencesFor(req.session?.user?.role ?? null), MAX_CURRENT],
     );
     const answer: CurrentAnnouncementDto[] = rows.map((a) => ({
-      id: a.id, message: a.message, audience: a.audience, level: a.level, at: a.created_at.toISOString(),
+      id: a.id,
+      message: a.message,
+      audience: a.audience,
+      level: a.level,
+      at: a.created_at.toISOString(),
     }));
     res.setHeader('Cache-Control', 'no-store');
     res.json(answer);

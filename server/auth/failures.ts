@@ -131,7 +131,8 @@ export class FailureBudget {
   }
 
   #forgetIfIdle(key: string, e: Entry): void {
-    if (e.inFlight === 0 && e.queue.length === 0 && this.#refresh(e).failures === 0 && this.#entries.get(key) === e) this.#entries.delete(key);
+    if (e.inFlight === 0 && e.queue.length === 0 && this.#refresh(e).failures === 0 && this.#entries.get(key) === e)
+      this.#entries.delete(key);
   }
 
   /** Drops ended windows of keys that went quiet, at most once per window: memory stays bounded. */

@@ -54,7 +54,9 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
     const hash = await hashPassword(body.password);
     let row: UserRow;
     try {
-      ({ rows: [row] } = await pool.query<UserRow>(
+      ({
+        rows: [row],
+      } = await pool.query<UserRow>(
         `insert into users (email, password_hash, display_name, phone, role) values ($1, $2, $3, $4, 'customer')
          returning id, email, password_hash, display_name, role, null::uuid as stylist_id`,
         [body.email, hash, body.displayName, body.phone ?? null],

@@ -28,7 +28,9 @@ export async function sessionSecrets(config: Config, pool: Pool): Promise<string
   if (current === undefined) {
     const stored = await settingOrInit(pool, SECRET_KEY, () => randomBytes(32).toString('base64url'));
     if (typeof stored !== 'string' || stored.length < 16) {
-      throw new Error(`settings.${SECRET_KEY} is not a string of 16 characters or more; delete that row to have a new one generated (every login ends)`);
+      throw new Error(
+        `settings.${SECRET_KEY} is not a string of 16 characters or more; delete that row to have a new one generated (every login ends)`,
+      );
     }
     current = stored;
   }
@@ -73,7 +75,8 @@ export function createSessionMiddleware(deps: { config: Config; pool: Pool; log?
         }
         callback?.(err);
       });
-    }  }
+    }
+  }
   const store = new EndingStore({
     pool,
     tableName: 'session',
@@ -82,32 +85,34 @@ export function createSessionMiddleware(deps: { config: Config; pool: Pool; log?
     pruneSessionInterval: 15 * 60,
     errorLog: (...args: unknown[]) => log?.warn({ err: args.find((a) => a instanceof Error) }, String(args[0])),
   });
-  const build = (secrets: string[]) => session({
-    name: SESSION_COOKIE,
-    secret: secrets,
-    store,
-    resave: false,
-    saveUninitialized: false,
-    rolling: false,
-    proxy: config.trustProxy,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.cookieSecure,
-      maxAge: config.sessionMaxAgeMs,
-      path: '/',
-    },
-  });
+  const build = (secrets: string[]) =>
+    session({
+      name: SESSION_COOKIE,
+      secret: secrets,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: false,
+      proxy: config.trustProxy,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.cookieSecure,
+        maxAge: config.sessionMaxAgeMs,
+        path: '/',
+      },
+    });
   let inner: RequestHandler | undefined;
   let loading: Promise<RequestHandler> | undefined;
   // One load shared by every request; a failed one (database down) is retried by the next request.
-  const load = () => (loading ??= sessionSecrets(config, pool).then(
-    (secrets) => (inner = build(secrets)),
-    (err: unknown) => {
-      loading = undefined;
-      throw err;
-    },
-  ));
+  const load = () =>
+    (loading ??= sessionSecrets(config, pool).then(
+      (secrets) => (inner = build(secrets)),
+      (err: unknown) => {
+        loading = undefined;
+        throw err;
+      },
+    ));
   load().catch(() => undefined);
   const middleware = ((req, res, next) => {
     if (inner) return inner(req, res, next);

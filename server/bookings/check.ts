@@ -32,10 +32,9 @@ export interface StylistRow {
 
 /** An active stylist, or 404. */
 export async function loadStylist(db: Queryable, stylistId: string): Promise<StylistRow> {
-  const { rows } = await db.query<StylistRow>(
-    'select id, user_id, timezone, buffer_minutes from stylists where id = $1 and active',
-    [stylistId],
-  );
+  const { rows } = await db.query<StylistRow>('select id, user_id, timezone, buffer_minutes from stylists where id = $1 and active', [
+    stylistId,
+  ]);
   if (!rows[0]) throw new AppError('NOT_FOUND', 'Unknown stylist');
   return rows[0];
 }
@@ -93,7 +92,9 @@ export async function checkStart(db: Queryable, req: CheckRequest): Promise<Chec
   // The bookable range first: a time in the past or beyond the horizon is that, grid or not.
   // (The same bounds as bookableRange, which reports such slots `unavailable`.)
   if (startMs < Math.min(nowMs, req.noticeFromMs ?? nowMs) + settings.minNoticeMinutes * 60_000 || startMs <= nowMs) {
-    throw new AppError('IN_PAST', `Book at least ${settings.minNoticeMinutes} minutes ahead`, { minNoticeMinutes: settings.minNoticeMinutes });
+    throw new AppError('IN_PAST', `Book at least ${settings.minNoticeMinutes} minutes ahead`, {
+      minNoticeMinutes: settings.minNoticeMinutes,
+    });
   }
   if (startMs >= nowMs + settings.horizonDays * 86_400_000) {
     throw new AppError('OUTSIDE_HOURS', `Bookings open at most ${settings.horizonDays} days ahead`, { horizonDays: settings.horizonDays });
@@ -104,7 +105,10 @@ export async function checkStart(db: Queryable, req: CheckRequest): Promise<Chec
     const inWindow = windows.find((w) => startMs >= w.startMs && startMs < w.endMs);
     const stepMs = settings.slotStepMinutes * 60_000;
     if (inWindow && (startMs - inWindow.startMs) % stepMs !== 0) {
-      throw new AppError('NOT_ON_GRID', 'That start is not on the stylist\u2019s slot grid', { date, stepMinutes: settings.slotStepMinutes });
+      throw new AppError('NOT_ON_GRID', 'That start is not on the stylist\u2019s slot grid', {
+        date,
+        stepMinutes: settings.slotStepMinutes,
+      });
     }
     throw new AppError('OUTSIDE_HOURS', 'The appointment would not fit in the stylist\u2019s working hours', { date });
   }

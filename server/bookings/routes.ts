@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { bookingLimiter, requireUser } from '../auth/guard.ts';
 import type { Config } from '../config.ts';
 import { uuid } from '../contract/common.ts';
-import { cancelBody, createBookingBody, createHoldBody, idempotencyKey, mineQuery, rescheduleBody, statusBody } from '../contract/bookings.ts';
+import {
+  cancelBody,
+  createBookingBody,
+  createHoldBody,
+  idempotencyKey,
+  mineQuery,
+  rescheduleBody,
+  statusBody,
+} from '../contract/bookings.ts';
 import { parseOr400 } from '../errors.ts';
 import type { BookingService } from './service.ts';
 
@@ -32,7 +40,10 @@ export function bookingRoutes(deps: { bookings: BookingService; config: Config }
     const user = requireUser(req);
     const body = parseOr400(createBookingBody, req.body);
     const header = req.get('idempotency-key');
-    const key = header === undefined ? undefined : parseOr400(z.object({ 'Idempotency-Key': idempotencyKey }), { 'Idempotency-Key': header })['Idempotency-Key'];
+    const key =
+      header === undefined
+        ? undefined
+        : parseOr400(z.object({ 'Idempotency-Key': idempotencyKey }), { 'Idempotency-Key': header })['Idempotency-Key'];
     const { booking, replayed } = await bookings.createBooking(user, body, key);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(201).json(booking);

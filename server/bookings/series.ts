@@ -33,8 +33,15 @@ export async function holdExpiry(db: Queryable, r: SeriesRequest): Promise<Date>
        expires_by = case when s.ends_at <= $4 then excluded.expires_by else s.expires_by end,
        ends_at = case when s.ends_at <= $4 then excluded.ends_at else s.ends_at end
      returning first_expires_at, expires_by, ends_at`,
-    [r.customerId, r.stylistId, new Date(r.startMs), new Date(r.nowMs), new Date(first), new Date(first + r.holdMs),
-      new Date(r.nowMs + Math.max(r.windowMs, 3 * r.holdMs))],
+    [
+      r.customerId,
+      r.stylistId,
+      new Date(r.startMs),
+      new Date(r.nowMs),
+      new Date(first),
+      new Date(first + r.holdMs),
+      new Date(r.nowMs + Math.max(r.windowMs, 3 * r.holdMs)),
+    ],
   );
   const s = rows[0];
   if (r.nowMs < s.first_expires_at.getTime()) return s.first_expires_at;

@@ -66,7 +66,14 @@ export class BookingService {
       if (stylist.user_id === user.id) throw new AppError('FORBIDDEN', SELF_BOOKING);
       await lockStylist(db, stylist.id);
       const c = await checkStart(db, { stylist, serviceId: body.serviceId, startMs, customerId: user.id, nowMs });
-      const expiresAt = await holdExpiry(db, { customerId: user.id, stylistId: stylist.id, startMs, nowMs, holdMs: this.#holdMs, windowMs: this.#windowMs });
+      const expiresAt = await holdExpiry(db, {
+        customerId: user.id,
+        stylistId: stylist.id,
+        startMs,
+        nowMs,
+        holdMs: this.#holdMs,
+        windowMs: this.#windowMs,
+      });
       const { rows } = await db.query<HoldRow>(
         `insert into holds (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, expires_at, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -74,10 +81,24 @@ export class BookingService {
            service_id = excluded.service_id, start_at = excluded.start_at, end_at = excluded.end_at,
            occupied_until = excluded.occupied_until, created_at = excluded.created_at, expires_at = excluded.expires_at
          returning id, stylist_id, service_id, start_at, end_at, expires_at`,
-        [user.id, stylist.id, body.serviceId, new Date(startMs), new Date(c.endMs), new Date(c.occupiedUntilMs),
-          expiresAt, new Date(nowMs)],
+        [
+          user.id,
+          stylist.id,
+          body.serviceId,
+          new Date(startMs),
+          new Date(c.endMs),
+          new Date(c.occupiedUntilMs),
+          expiresAt,
+          new Date(nowMs),
+        ],
       );
-      if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'hold.create', target: `hold:${rows[0].id}`, details: { stylistId: stylist.id, startUtc: body.startUtc } });
+      if (user.role === 'admin')
+        await audit(db, {
+          actorId: user.id,
+          action: 'hold.create',
+          target: `hold:${rows[0].id}`,
+          details: { stylistId: stylist.id, startUtc: body.startUtc },
+        });
       return rows[0];
     });
     return toHoldDto(row);
@@ -92,7 +113,8 @@ export class BookingService {
       );
       const h = rows[0];
       if (!h) throw new AppError('NOT_FOUND', 'No such hold');
-      if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'hold.delete', target: `hold:${holdId}`, details: { customerId: h.customer_id } });
+      if (user.role === 'admin')
+        await audit(db, { actorId: user.id, action: 'hold.delete', target: `hold:${holdId}`, details: { customerId: h.customer_id } });
     });
   }
 
@@ -110,7 +132,10 @@ export class BookingService {
     const notes = body.notes ?? '';
     let target: { stylistId: string; serviceId: string; startMs: number };
     if (body.holdId !== undefined) {
-      const { rows } = await this.#pool.query<Pick<HoldRow, 'stylist_id' | 'service_id' | 'start_at'>>('select stylist_id, service_id, start_at from holds where id = $1 and customer_id = $2', [body.holdId, user.id]);
+      const { rows } = await this.#pool.query<Pick<HoldRow, 'stylist_id' | 'service_id' | 'start_at'>>(
+        'select stylist_id, service_id, start_at from holds where id = $1 and customer_id = $2',
+        [body.holdId, user.id],
+      );
       if (!rows[0]) throw await this.#missingHold(body.holdId, user.id, nowMs);
       target = { stylistId: rows[0].stylist_id, serviceId: rows[0].service_id, startMs: rows[0].start_at.getTime() };
     } else {
@@ -141,18 +166,41 @@ export class BookingService {
           // live hold is at most HOLD_MINUTES old, whatever clock wrote its created_at.)
           noticeFromMs = Math.max(h.created_at.getTime(), nowMs - this.#holdMs);
         }
-        const c = await checkStart(db, { stylist, serviceId: target.serviceId, startMs: target.startMs, customerId: user.id, nowMs, noticeFromMs });
+        const c = await checkStart(db, {
+          stylist,
+          serviceId: target.serviceId,
+          startMs: target.startMs,
+          customerId: user.id,
+          nowMs,
+          noticeFromMs,
+        });
         const { rows } = await db.query<BookingRow>(
           `insert into bookings as b (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, notes,
              idempotency_key, idempotency_fingerprint)
            values ($1, $2, $3, $4, $5, $6, 'confirmed', $7, $8, $9, $10)
            returning ${BOOKING_COLUMNS}`,
-          [user.id, stylist.id, target.serviceId, new Date(c.startMs), new Date(c.endMs), new Date(c.occupiedUntilMs),
-            c.settings.priceCents, notes, idempotencyKey ?? null, fingerprint],
+          [
+            user.id,
+            stylist.id,
+            target.serviceId,
+            new Date(c.startMs),
+            new Date(c.endMs),
+            new Date(c.occupiedUntilMs),
+            c.settings.priceCents,
+            notes,
+            idempotencyKey ?? null,
+            fingerprint,
+          ],
         );
         // The customer's hold on this time (or the one confirmed) has served its purpose.
         await this.#releaseOwnHold(db, user.id, stylist, c.startMs, c.occupiedUntilMs, body.holdId);
-        if (user.role === 'admin') await audit(db, { actorId: user.id, action: 'booking.create', target: `booking:${rows[0].id}`, details: { stylistId: stylist.id, startUtc: rows[0].start_at.toISOString() } });
+        if (user.role === 'admin')
+          await audit(db, {
+            actorId: user.id,
+            action: 'booking.create',
+            target: `booking:${rows[0].id}`,
+            details: { stylistId: stylist.id, startUtc: rows[0].start_at.toISOString() },
+          });
         return { row: rows[0] };
       });
     } catch (err) {
@@ -192,18 +240,27 @@ export class BookingService {
   async reschedule(user: Actor, bookingId: string, startUtc: string): Promise<BookingDto> {
     const startMs = Date.parse(startUtc);
     const nowMs = this.#now();
-    const { rows: pre } = await this.#pool.query<Pick<BookingRow, 'stylist_id' | 'service_id'>>('select stylist_id, service_id from bookings where id = $1', [bookingId]);
+    const { rows: pre } = await this.#pool.query<Pick<BookingRow, 'stylist_id' | 'service_id'>>(
+      'select stylist_id, service_id from bookings where id = $1',
+      [bookingId],
+    );
     if (!pre[0]) throw new AppError('NOT_FOUND', 'No such booking');
     const row = await this.#write(pre[0].stylist_id, pre[0].service_id, startMs, null, async (db) => {
       await lockStylist(db, pre[0].stylist_id);
       const b = await this.#lockBooking(db, user, bookingId);
       const actor = actorOf(user, b);
       if (actor === 'stylist') throw new AppError('FORBIDDEN', 'Only the customer or an admin can reschedule a booking');
-      if (b.status !== 'pending' && b.status !== 'confirmed') throw new AppError('INVALID_TRANSITION', `A ${b.status} booking cannot be rescheduled`, { status: b.status });
-      if (actor === 'customer' && nowMs >= b.start_at.getTime()) throw new AppError('INVALID_TRANSITION', 'A booking can be rescheduled only before it starts');
+      if (b.status !== 'pending' && b.status !== 'confirmed')
+        throw new AppError('INVALID_TRANSITION', `A ${b.status} booking cannot be rescheduled`, { status: b.status });
+      if (actor === 'customer' && nowMs >= b.start_at.getTime())
+        throw new AppError('INVALID_TRANSITION', 'A booking can be rescheduled only before it starts');
       const stylist: StylistRow = { id: b.stylist_id, user_id: b.stylist_user_id, timezone: b.timezone, buffer_minutes: b.buffer_minutes };
       const c = await checkStart(db, {
-        stylist, serviceId: b.service_id, startMs, customerId: b.customer_id, nowMs,
+        stylist,
+        serviceId: b.service_id,
+        startMs,
+        customerId: b.customer_id,
+        nowMs,
         exclude: { startMs: b.start_at.getTime(), endMs: b.occupied_until.getTime() },
       });
       const { rows } = await db.query<BookingRow>(
@@ -213,14 +270,25 @@ export class BookingService {
       );
       await this.#releaseOwnHold(db, b.customer_id, stylist, c.startMs, c.occupiedUntilMs, undefined);
       if (user.role === 'admin') {
-        await audit(db, { actorId: user.id, action: 'booking.reschedule', target: `booking:${b.id}`, details: { from: b.start_at.toISOString(), to: rows[0].start_at.toISOString() } });
+        await audit(db, {
+          actorId: user.id,
+          action: 'booking.reschedule',
+          target: `booking:${b.id}`,
+          details: { from: b.start_at.toISOString(), to: rows[0].start_at.toISOString() },
+        });
       }
       return rows[0];
     });
     return toBookingDto(row);
   }
 
-  async #changeStatus(user: Actor, bookingId: string, to: BookingStatus, reason: string | null, allowed: BookingParty[]): Promise<BookingDto> {
+  async #changeStatus(
+    user: Actor,
+    bookingId: string,
+    to: BookingStatus,
+    reason: string | null,
+    allowed: BookingParty[],
+  ): Promise<BookingDto> {
     const nowMs = this.#now();
     const row = await withOutbox(this.#pool, this.#slots, async (db) => {
       const b = await this.#lockBooking(db, user, bookingId);
@@ -297,12 +365,23 @@ export class BookingService {
    * and ends their hold series on the booked time: holding was for booking, and it is booked (a
    * customer who later cancels may hold that time again like anyone else).
    */
-  async #releaseOwnHold(db: PoolClient, customerId: string, stylist: StylistRow, startMs: number, occupiedUntilMs: number, holdId: string | undefined): Promise<void> {
+  async #releaseOwnHold(
+    db: PoolClient,
+    customerId: string,
+    stylist: StylistRow,
+    startMs: number,
+    occupiedUntilMs: number,
+    holdId: string | undefined,
+  ): Promise<void> {
     await db.query(
       'delete from holds where customer_id = $1 and (id = $2 or (stylist_id = $3 and start_at < $5 and occupied_until > $4))',
       [customerId, holdId ?? null, stylist.id, new Date(startMs), new Date(occupiedUntilMs)],
     );
-    await db.query('delete from hold_series where customer_id = $1 and stylist_id = $2 and start_at = $3', [customerId, stylist.id, new Date(startMs)]);
+    await db.query('delete from hold_series where customer_id = $1 and stylist_id = $2 and start_at = $3', [
+      customerId,
+      stylist.id,
+      new Date(startMs),
+    ]);
   }
 
   /**
@@ -310,7 +389,13 @@ export class BookingService {
    * (read-your-writes, see server/outbox/own.ts). An exclusion violation (another writer that did
    * not take the lock, e.g. psql) is still a 409 SLOT_TAKEN, with alternatives computed afresh.
    */
-  async #write<T>(stylistId: string, serviceId: string, startMs: number, customerId: string | null, fn: (db: PoolClient) => Promise<T>): Promise<T> {
+  async #write<T>(
+    stylistId: string,
+    serviceId: string,
+    startMs: number,
+    customerId: string | null,
+    fn: (db: PoolClient) => Promise<T>,
+  ): Promise<T> {
     try {
       return await withOutbox(this.#pool, this.#slots, fn);
     } catch (err) {
@@ -318,9 +403,16 @@ export class BookingService {
       let alternatives: unknown = [];
       try {
         const stylist = await loadStylist(this.#pool, stylistId);
-        await checkStart(this.#pool, { stylist, serviceId, startMs, customerId: customerId ?? '00000000-0000-0000-0000-000000000000', nowMs: this.#now() });
+        await checkStart(this.#pool, {
+          stylist,
+          serviceId,
+          startMs,
+          customerId: customerId ?? '00000000-0000-0000-0000-000000000000',
+          nowMs: this.#now(),
+        });
       } catch (e) {
-        if (e instanceof AppError && (e.details as { alternatives?: unknown })?.alternatives) alternatives = (e.details as { alternatives: unknown }).alternatives;
+        if (e instanceof AppError && (e.details as { alternatives?: unknown })?.alternatives)
+          alternatives = (e.details as { alternatives: unknown }).alternatives;
       }
       throw new AppError('SLOT_TAKEN', 'That time was just taken by another booking', { alternatives });
     }
@@ -335,8 +427,9 @@ function actorOf(user: Actor, b: { customer_id: string; stylist_user_id: string 
 
 /** What a booking request asked for, so an Idempotency-Key cannot be reused for another request. */
 function fingerprintOf(body: CreateBookingBody): string {
-  const what = body.holdId !== undefined
-    ? { holdId: body.holdId, notes: body.notes ?? '' }
-    : { stylistId: body.stylistId, serviceId: body.serviceId, startMs: Date.parse(body.startUtc!), notes: body.notes ?? '' };
+  const what =
+    body.holdId !== undefined
+      ? { holdId: body.holdId, notes: body.notes ?? '' }
+      : { stylistId: body.stylistId, serviceId: body.serviceId, startMs: Date.parse(body.startUtc!), notes: body.notes ?? '' };
   return sha256Url(JSON.stringify(what));
 }

@@ -25,7 +25,9 @@ export function catalogueRoutes(deps: { pool: Pool; currency: string; salon: Sal
     parseOr400(noQuery, req.query);
     const { rows } = await pool.query<ServiceDto>(
       `select id, name, category, duration_minutes as "durationMinutes", price_cents as "priceCents", $1::text as currency
-         from services where active order by category, name`, [currency]);
+         from services where active order by category, name`,
+      [currency],
+    );
     res.json(rows);
   });
   r.get('/api/stylists', async (req, res) => {
@@ -37,7 +39,9 @@ export function catalogueRoutes(deps: { pool: Pool; currency: string; salon: Sal
                          'priceCents', coalesce(ss.price_cents, sv.price_cents), 'currency', $1::text) order by sv.name)
                   from stylist_services ss join services sv on sv.id = ss.service_id
                  where ss.stylist_id = s.id and sv.active), '[]') as services
-         from stylists s where s.active order by s.display_name`, [currency]);
+         from stylists s where s.active order by s.display_name`,
+      [currency],
+    );
     res.json(rows);
   });
   return r;

@@ -123,15 +123,18 @@ export const createOverrideBody = z
     reason: z.string().trim().min(1).max(500),
   })
   .superRefine((o, ctx) => {
-    if (o.scope === 'stylist' && o.stylistId === undefined) ctx.addIssue({ code: 'custom', path: ['stylistId'], message: 'required for scope stylist' });
-    if (o.scope === 'salon' && o.stylistId !== undefined) ctx.addIssue({ code: 'custom', path: ['stylistId'], message: 'not allowed for scope salon' });
+    if (o.scope === 'stylist' && o.stylistId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['stylistId'], message: 'required for scope stylist' });
+    if (o.scope === 'salon' && o.stylistId !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['stylistId'], message: 'not allowed for scope salon' });
     if (o.kind === 'closed') {
       if (o.start !== undefined) ctx.addIssue({ code: 'custom', path: ['start'], message: 'not allowed for kind closed' });
       if (o.end !== undefined) ctx.addIssue({ code: 'custom', path: ['end'], message: 'not allowed for kind closed' });
     } else {
       if (o.start === undefined) ctx.addIssue({ code: 'custom', path: ['start'], message: `required for kind ${o.kind}` });
       if (o.end === undefined) ctx.addIssue({ code: 'custom', path: ['end'], message: `required for kind ${o.kind}` });
-      if (o.start !== undefined && o.end !== undefined && !(o.start < o.end)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'start must be before end' });
+      if (o.start !== undefined && o.end !== undefined && !(o.start < o.end))
+        ctx.addIssue({ code: 'custom', path: ['end'], message: 'start must be before end' });
     }
     if (o.endDate < o.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'before startDate' });
     else if ((Date.parse(o.endDate) - Date.parse(o.startDate)) / 86_400_000 >= MAX_OVERRIDE_DAYS) {
@@ -205,7 +208,12 @@ export const auditLogQuery = z.strictObject({
   /** Entries with an id below this one (the last id of the previous page). */
   before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   /** Entries whose action starts with this, e.g. `booking.` or `override.create`. */
-  action: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.]+$/, 'letters, digits, _ and . only').optional(),
+  action: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_.]+$/, 'letters, digits, _ and . only')
+    .optional(),
   /** Entries by this user. */
   actorId: uuid.optional(),
 });

@@ -16,7 +16,13 @@ export const registerBody = z.strictObject({
   email,
   password,
   displayName,
-  phone: z.string().trim().min(3).max(40).regex(/^[0-9+()\-. ]+$/, 'digits, spaces and + ( ) - . only').optional(),
+  phone: z
+    .string()
+    .trim()
+    .min(3)
+    .max(40)
+    .regex(/^[0-9+()\-. ]+$/, 'digits, spaces and + ( ) - . only')
+    .optional(),
 });
 export type RegisterBody = z.infer<typeof registerBody>;
 

@@ -41,7 +41,11 @@ export const createBookingBody = z
 export type CreateBookingBody = z.infer<typeof createBookingBody>;
 
 /** The `Idempotency-Key` header: printable ASCII, no spaces. */
-export const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+export const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 export const cancelBody = z.strictObject({
   reason: z.string().trim().max(500).optional(),

@@ -23,7 +23,10 @@ export const FIRST_INSTANT_MS = Date.UTC(2000, 0, 1);
 export const END_INSTANT_MS = Date.UTC(2100, 0, 1);
 
 /** YYYY-MM-DD that exists on the calendar, any year: for dates the server itself wrote (outbox rows). */
-export const calendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine(isCalendarDate, 'not a calendar date');
+export const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine(isCalendarDate, 'not a calendar date');
 /** A local date from a client: a calendar date within FIRST_DATE … LAST_DATE. */
 export const localDate = calendarDate.refine((d) => d >= FIRST_DATE && d <= LAST_DATE, `must be between ${FIRST_DATE} and ${LAST_DATE}`);
 /** An instant from a client: ISO 8601 with an offset, from 2000-01-01T00:00Z up to (not including) 2100-01-01T00:00Z. */
@@ -32,4 +35,8 @@ export const instant = z.iso.datetime({ offset: true }).refine((s) => {
   return t >= FIRST_INSTANT_MS && t < END_INSTANT_MS;
 }, 'must be from 2000-01-01T00:00:00Z to before 2100-01-01T00:00:00Z');
 export const wallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM');
-export const zoneName = z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'expected an IANA zone name');
+export const zoneName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_+\-/]+$/, 'expected an IANA zone name');

@@ -14,12 +14,20 @@ const SESSION_COOKIE = 'kb.sid';
 
 /** A request schema as JSON Schema 2020-12, without its `$schema` (the document's dialect applies). */
 function inputSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return rest;
 }
 
 function outputSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return rest;
 }
 
@@ -74,9 +82,12 @@ const errorSchema = (codes: readonly ErrorCode[]): JsonSchema => ({
 function operation(r: RouteSpec): Operation {
   const responses: Record<string, unknown> = {};
   const ok = r.ok;
-  const okContent = ok.status === 204 ? undefined
-    : ok.contentType === 'text/plain' ? { 'text/plain': { schema: { type: 'string' } } }
-    : { 'application/json': { schema: ok.schema ? outputSchema(ok.schema) : {} } };
+  const okContent =
+    ok.status === 204
+      ? undefined
+      : ok.contentType === 'text/plain'
+        ? { 'text/plain': { schema: { type: 'string' } } }
+        : { 'application/json': { schema: ok.schema ? outputSchema(ok.schema) : {} } };
   responses[String(ok.status)] = { description: ok.description, ...(okContent ? { content: okContent } : {}) };
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of routeErrorCodes(r)) {
@@ -92,7 +103,9 @@ function operation(r: RouteSpec): Operation {
   const headers = Object.entries(r.headers ?? {}).map(([name, s]) => ({ name, in: 'header', required: false, schema: inputSchema(s) }));
   const params = [...parameters('path', r.params), ...parameters('query', r.query), ...headers];
   const op: Operation = {
-    operationId: `${r.method}${openApiPath(r.path).replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    operationId: `${r.method}${openApiPath(r.path)
+      .replace(/[{}]/g, '')
+      .replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
     summary: r.summary,
     tags: [r.tag],
     'x-roles': [...r.roles],
@@ -119,10 +132,10 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[] = ROUTES, vers
       title: 'KB Stylish Live',
       version,
       description:
-        'The HTTP contract of KB Stylish Live, generated from the schemas the server validates with. '
-        + '`x-roles` lists the callers a route serves (`anonymous` = no session); others get 401 without a login, else 403. '
-        + 'Every error has the body `{error: {code, message, details?}}`; switch on `code`. '
-        + 'State-changing `/api` requests from another origin are refused (403). Live updates use Socket.IO (see docs/api.md).',
+        'The HTTP contract of KB Stylish Live, generated from the schemas the server validates with. ' +
+        '`x-roles` lists the callers a route serves (`anonymous` = no session); others get 401 without a login, else 403. ' +
+        'Every error has the body `{error: {code, message, details?}}`; switch on `code`. ' +
+        'State-changing `/api` requests from another origin are refused (403). Live updates use Socket.IO (see docs/api.md).',
     },
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,

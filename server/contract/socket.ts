@@ -40,7 +40,6 @@ export type AckError = { code: ErrorCode; message: string };
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 export type AckFn<T> = (response: Ack<T>) => void;
 
-
 export const slotsWatchResult = z.strictObject({
   /** The day's availability version (grows with every change to that stylist and date). */
   version: z.number().int(),
@@ -120,4 +119,3 @@ export interface ServerToClientEvents {
   announcement: (payload: AnnouncementPayload) => void;
   resync: (payload: ResyncPayload) => void;
 }
-

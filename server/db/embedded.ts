@@ -66,7 +66,9 @@ export async function startEmbeddedPostgres(dir: string, port: number, log: Logg
   try {
     await pg.start();
   } catch (err) {
-    throw new Error(`embedded postgres did not start (data in ${databaseDir}, port ${port}): ${postgresSaid(said, err, port)}`, { cause: err });
+    throw new Error(`embedded postgres did not start (data in ${databaseDir}, port ${port}): ${postgresSaid(said, err, port)}`, {
+      cause: err,
+    });
   }
   let stopping: Promise<void> | undefined;
   return {
@@ -160,7 +162,10 @@ class RecentLines {
   add(text: string): void {
     for (const line of text.split('\n')) {
       // Without initdb's "[STDERR]" tag and the log line prefix (time zone and pid).
-      const l = line.replace(/^\[STDERR\]\s*/, '').replace(/^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] /, '').trim();
+      const l = line
+        .replace(/^\[STDERR\]\s*/, '')
+        .replace(/^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] /, '')
+        .trim();
       if (l) this.#lines.push(l);
     }
     if (this.#lines.length > this.#max) this.#lines.splice(0, this.#lines.length - this.#max);
@@ -172,8 +177,12 @@ class RecentLines {
 
 /** What went wrong, in Postgres's words: its FATAL/PANIC/error lines, with a hint for a taken port. */
 function postgresSaid(said: RecentLines, err: unknown, port: number): string {
-  const telling = [...new Set(said.lines.filter((l) => /\b(FATAL|PANIC):|initdb: error:|Address already in use|Permission denied/.test(l)))].slice(-4);
-  const text = telling.length ? telling.join(' / ') : (err instanceof Error && err.message) || said.lines.at(-1) || 'postgres exited without saying why';
+  const telling = [
+    ...new Set(said.lines.filter((l) => /\b(FATAL|PANIC):|initdb: error:|Address already in use|Permission denied/.test(l))),
+  ].slice(-4);
+  const text = telling.length
+    ? telling.join(' / ')
+    : (err instanceof Error && err.message) || said.lines.at(-1) || 'postgres exited without saying why';
   return /Address already in use/.test(text) ? `${text} (port ${port} is taken: stop what uses it or set EMBEDDED_PG_PORT)` : text;
 }
 
@@ -199,7 +208,9 @@ async function killOrphan(databaseDir: string, log: Logger): Promise<void> {
   if (owner !== null && owner > 1) {
     const ownerCmd = await readFile(`/proc/${owner}/cmdline`, 'utf8').catch(() => '');
     if (/\bnode\b/.test(ownerCmd.replace(/\0/g, ' '))) {
-      throw new Error(`the embedded Postgres in ${databaseDir} is in use by another running server (pid ${owner}); stop it first, or set EMBEDDED_PG_DIR and EMBEDDED_PG_PORT`);
+      throw new Error(
+        `the embedded Postgres in ${databaseDir} is in use by another running server (pid ${owner}); stop it first, or set EMBEDDED_PG_DIR and EMBEDDED_PG_PORT`,
+      );
     }
   }
   log.warn({ pid }, 'stopping an orphaned embedded postgres left by an earlier run');

@@ -63,9 +63,10 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
     // After a client-side timeout the query is still on the wire: a rollback would queue behind it
     // and time out as well. Dropping the connection ends the transaction on the server.
     if ((err as Error | null)?.message === QUERY_READ_TIMEOUT) broken = err as Error;
-    else await client.query('rollback').catch((e: Error) => {
-      broken = e;
-    });
+    else
+      await client.query('rollback').catch((e: Error) => {
+        broken = e;
+      });
     throw err;
   } finally {
     client.release(broken);

@@ -18,20 +18,46 @@ type ServiceKey = (typeof SERVICES)[number]['key'];
 
 // Nepal's weekend is Saturday (6); each stylist also has one weekday off.
 const STYLISTS: { email: string; name: string; bio: string; dayOff: number; step: number; services: [ServiceKey, number?, number?][] }[] = [
-  { email: 'aarav', name: 'Aarav Shrestha', bio: 'Precision cuts and everyday styling.', dayOff: 2, step: 30,
-    services: [['cut'], ['mens'], ['blow'], ['keratin', 200]] },
-  { email: 'priya', name: 'Priya Gurung', bio: 'Colour specialist: balayage, highlights and corrections.', dayOff: 3, step: 30,
-    services: [['colour'], ['highlights'], ['cut', 60, 180000], ['blow']] },
-  { email: 'sita', name: 'Sita Rai', bio: 'Nails and bridal makeup.', dayOff: 1, step: 15,
-    services: [['mani'], ['bridal'], ['blow', 40]] },
-  { email: 'bikash', name: 'Bikash Thapa', bio: 'Classic and modern men\u2019s grooming.', dayOff: 4, step: 15,
-    services: [['mens'], ['cut'], ['keratin']] },
+  {
+    email: 'aarav',
+    name: 'Aarav Shrestha',
+    bio: 'Precision cuts and everyday styling.',
+    dayOff: 2,
+    step: 30,
+    services: [['cut'], ['mens'], ['blow'], ['keratin', 200]],
+  },
+  {
+    email: 'priya',
+    name: 'Priya Gurung',
+    bio: 'Colour specialist: balayage, highlights and corrections.',
+    dayOff: 3,
+    step: 30,
+    services: [['colour'], ['highlights'], ['cut', 60, 180000], ['blow']],
+  },
+  { email: 'sita', name: 'Sita Rai', bio: 'Nails and bridal makeup.', dayOff: 1, step: 15, services: [['mani'], ['bridal'], ['blow', 40]] },
+  {
+    email: 'bikash',
+    name: 'Bikash Thapa',
+    bio: 'Classic and modern men\u2019s grooming.',
+    dayOff: 4,
+    step: 15,
+    services: [['mens'], ['cut'], ['keratin']],
+  },
 ];
 
 const CUSTOMERS = [
-  ['customer', 'Demo Customer'], ['anita', 'Anita Karki'], ['rohan', 'Rohan Basnet'], ['maya', 'Maya Tamang'],
-  ['nabin', 'Nabin Adhikari'], ['sarita', 'Sarita Magar'], ['kiran', 'Kiran Joshi'], ['pooja', 'Pooja Sharma'],
-  ['suman', 'Suman Lama'], ['asha', 'Asha Poudel'], ['dipesh', 'Dipesh KC'], ['rina', 'Rina Bhandari'],
+  ['customer', 'Demo Customer'],
+  ['anita', 'Anita Karki'],
+  ['rohan', 'Rohan Basnet'],
+  ['maya', 'Maya Tamang'],
+  ['nabin', 'Nabin Adhikari'],
+  ['sarita', 'Sarita Magar'],
+  ['kiran', 'Kiran Joshi'],
+  ['pooja', 'Pooja Sharma'],
+  ['suman', 'Suman Lama'],
+  ['asha', 'Asha Poudel'],
+  ['dipesh', 'Dipesh KC'],
+  ['rina', 'Rina Bhandari'],
 ] as const;
 
 /** Deterministic PRNG (mulberry32), so the demo data is the same on every machine (the benchmarks use it too). */
@@ -83,11 +109,21 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
   const nowMs = (opts.now ?? new Date()).getTime();
 
   const insertUser = async (local: string, name: string, role: string, notes = '', safety = '') =>
-    (await client.query<{ id: string }>(
-      `insert into users (email, password_hash, display_name, role, notes, safety_notes, phone)
+    (
+      await client.query<{ id: string }>(
+        `insert into users (email, password_hash, display_name, role, notes, safety_notes, phone)
        values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-      [`${local}@${DEMO_DOMAIN}`, hash, name, role, notes, safety, role === 'customer' ? `98${String(Math.floor(random() * 1e8)).padStart(8, '0')}` : null],
-    )).rows[0].id;
+        [
+          `${local}@${DEMO_DOMAIN}`,
+          hash,
+          name,
+          role,
+          notes,
+          safety,
+          role === 'customer' ? `98${String(Math.floor(random() * 1e8)).padStart(8, '0')}` : null,
+        ],
+      )
+    ).rows[0].id;
 
   await insertUser('admin', 'Salon Admin', 'admin');
 
@@ -103,7 +139,8 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
   const customers: string[] = [];
   for (const [i, [local, name]] of CUSTOMERS.entries()) {
     const notes = i % 3 === 1 ? 'Prefers a quiet appointment; likes tea, no sugar.' : i % 4 === 2 ? 'Usually runs 5 minutes late.' : '';
-    const safety = i % 4 === 1 ? 'Allergic to PPD hair dye: patch test before any colour.' : i === 5 ? 'Sensitive scalp; avoid strong bleach.' : '';
+    const safety =
+      i % 4 === 1 ? 'Allergic to PPD hair dye: patch test before any colour.' : i === 5 ? 'Sensitive scalp; avoid strong bleach.' : '';
     customers.push(await insertUser(local, name, 'customer', notes, safety));
   }
 
@@ -119,16 +156,27 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
     const offered = [];
     for (const [key, duration, price] of st.services) {
       const svc = serviceIds.get(key)!;
-      await client.query(
-        'insert into stylist_services (stylist_id, service_id, duration_minutes, price_cents) values ($1, $2, $3, $4)',
-        [id, svc.id, duration ?? null, price ?? null],
-      );
+      await client.query('insert into stylist_services (stylist_id, service_id, duration_minutes, price_cents) values ($1, $2, $3, $4)', [
+        id,
+        svc.id,
+        duration ?? null,
+        price ?? null,
+      ]);
       offered.push({ id: svc.id, duration: duration ?? svc.duration, price: price ?? svc.price });
     }
     for (let dow = 0; dow < 7; dow++) {
       if (dow === 6 || dow === st.dayOff) continue;
       // Morning and afternoon with a lunch break; Fridays end early.
-      const windows = dow === 5 ? [['10:00', '13:00'], ['14:00', '16:00']] : [['10:00', '13:00'], ['14:00', '18:00']];
+      const windows =
+        dow === 5
+          ? [
+              ['10:00', '13:00'],
+              ['14:00', '16:00'],
+            ]
+          : [
+              ['10:00', '13:00'],
+              ['14:00', '18:00'],
+            ];
       for (const [start, end] of windows) {
         await client.query(
           `insert into schedule_windows (stylist_id, day_of_week, start_time, end_time, effective_from) values ($1, $2, $3, $4, $5)`,
@@ -157,7 +205,16 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
       const day = today.plus({ days: offset });
       const dow = day.weekday % 7;
       if (dow === 6 || dow === st.dayOff || day.hasSame(closure, 'day')) continue;
-      const windows = dow === 5 ? [[10, 13], [14, 16]] : [[10, 13], [14, 18]];
+      const windows =
+        dow === 5
+          ? [
+              [10, 13],
+              [14, 16],
+            ]
+          : [
+              [10, 13],
+              [14, 18],
+            ];
       const fill = offset < 0 ? 0.45 : 0.3;
       for (const [from, to] of windows) {
         let t = day.set({ hour: from });
@@ -174,15 +231,31 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
             t = t.plus({ minutes: st.step });
             continue;
           }
-          const status = offset < 0
-            ? (random() < 0.08 ? 'no_show' : random() < 0.08 ? 'cancelled' : 'completed')
-            : (random() < 0.25 ? 'pending' : 'confirmed');
+          const status =
+            offset < 0
+              ? random() < 0.08
+                ? 'no_show'
+                : random() < 0.08
+                  ? 'cancelled'
+                  : 'completed'
+              : random() < 0.25
+                ? 'pending'
+                : 'confirmed';
           const customer = customers[Math.floor(random() * customers.length)];
           await client.query(
             `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, created_at)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-            [customer, st.id, svc.id, t.toJSDate(), finish.toJSDate(), finish.plus({ minutes: 15 }).toJSDate(), status, svc.price,
-              t.minus({ days: 3 + Math.floor(random() * 10) }).toJSDate()],
+            [
+              customer,
+              st.id,
+              svc.id,
+              t.toJSDate(),
+              finish.toJSDate(),
+              finish.plus({ minutes: 15 }).toJSDate(),
+              status,
+              svc.price,
+              t.minus({ days: 3 + Math.floor(random() * 10) }).toJSDate(),
+            ],
           );
           // The next start after the buffer, rounded up to the stylist's step.
           const freeAt = finish.plus({ minutes: 15 });

@@ -8,8 +8,10 @@ const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Time
 
 function answer(code: ErrorCode, status: number, message: string): string {
   const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
-  return `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return (
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
 }
 
 const HEADERS_TOO_LARGE = answer('HEADERS_TOO_LARGE', ERROR_STATUS.HEADERS_TOO_LARGE, 'The request headers are too large');

@@ -9,7 +9,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const pgCode = (err as { code?: unknown } | null)?.code;
     if (e && !(err instanceof AppError) && typeof pgCode === 'string' && pgCode.startsWith('22')) {
       // Answered 400, but validation should have caught it first: worth a look.
-      log.warn({ code: pgCode, err: (err as Error).message, method: req.method, url: req.originalUrl }, 'postgres data exception answered 400');
+      log.warn(
+        { code: pgCode, err: (err as Error).message, method: req.method, url: req.originalUrl },
+        'postgres data exception answered 400',
+      );
     }
     if (!e) {
       const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;

@@ -11,7 +11,9 @@ export class Readiness {
     await Promise.all(
       [...this.#checks].map(async ([name, check]) => {
         checks[name] = await Promise.race([
-          Promise.resolve().then(check).catch(() => false),
+          Promise.resolve()
+            .then(check)
+            .catch(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
         ]);
       }),

@@ -50,11 +50,23 @@ export class OverrideService {
       // written right now is then either visible here or re-checked against this override.
       const scope = await this.#scope(db, body);
       for (const s of scope) await lockStylist(db, s);
-      const { rows: [o] } = await db.query<{ dto: unknown } & OverrideEngineColumns>(
+      const {
+        rows: [o],
+      } = await db.query<{ dto: unknown } & OverrideEngineColumns>(
         `insert into overrides as o (scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${OVERRIDE_DTO}, ${OVERRIDE_ENGINE_COLUMNS}`,
-        [body.scope, body.stylistId ?? null, body.startDate, body.endDate, body.kind, body.start ?? null, body.end ?? null,
-          body.priority ?? 0, body.reason, admin.id],
+        [
+          body.scope,
+          body.stylistId ?? null,
+          body.startDate,
+          body.endDate,
+          body.kind,
+          body.start ?? null,
+          body.end ?? null,
+          body.priority ?? 0,
+          body.reason,
+          admin.id,
+        ],
       );
       const affected = await newlyOutside(db, scope, toOverrideRow(o));
       await audit(db, {
@@ -76,9 +88,15 @@ export class OverrideService {
       await db.query('set transaction isolation level repeatable read, read only');
       const scope = await this.#scope(db, body);
       const candidate: OverrideRow = {
-        id: 'preview', kind: body.kind, startDate: body.startDate, endDate: body.endDate, start: body.start ?? null, end: body.end ?? null,
+        id: 'preview',
+        kind: body.kind,
+        startDate: body.startDate,
+        endDate: body.endDate,
+        start: body.start ?? null,
+        end: body.end ?? null,
         // Created after every existing override, as it would be: it wins ties between special hours.
-        priority: body.priority ?? 0, createdAtMs: Number.MAX_SAFE_INTEGER,
+        priority: body.priority ?? 0,
+        createdAtMs: Number.MAX_SAFE_INTEGER,
       };
       const affected = await newlyOutside(db, scope, candidate);
       return { affectedBookings: affected.map(toBookingDto) };
@@ -96,10 +114,9 @@ export class OverrideService {
 
   /** Ids of the stylists an override body covers, in id order; 404 for an unknown stylist. */
   async #scope(db: PoolClient, body: CreateOverrideBody): Promise<string[]> {
-    const { rows } = await db.query<{ id: string }>(
-      'select id from stylists where ($1::uuid is null or id = $1) order by id',
-      [body.stylistId ?? null],
-    );
+    const { rows } = await db.query<{ id: string }>('select id from stylists where ($1::uuid is null or id = $1) order by id', [
+      body.stylistId ?? null,
+    ]);
     if (body.scope === 'stylist' && rows.length === 0) throw new AppError('NOT_FOUND', 'No such stylist');
     return rows.map((r) => r.id);
   }

@@ -29,11 +29,35 @@ const common = {
   ageMs: z.number(),
 };
 
-const bookingEvent = z.object({ ...common, kind: z.enum(['booking.created', 'booking.updated']), stylistId: uuid, dates: z.array(localDate), entityId: uuid });
-const holdEvent = z.object({ ...common, kind: z.enum(['hold.created', 'hold.deleted']), stylistId: uuid, dates: z.array(localDate), entityId: uuid });
-const overrideEvent = z.object({ ...common, kind: z.enum(['override.created', 'override.deleted']), stylistId: uuid.nullable(), dates: z.array(localDate), entityId: uuid });
+const bookingEvent = z.object({
+  ...common,
+  kind: z.enum(['booking.created', 'booking.updated']),
+  stylistId: uuid,
+  dates: z.array(localDate),
+  entityId: uuid,
+});
+const holdEvent = z.object({
+  ...common,
+  kind: z.enum(['hold.created', 'hold.deleted']),
+  stylistId: uuid,
+  dates: z.array(localDate),
+  entityId: uuid,
+});
+const overrideEvent = z.object({
+  ...common,
+  kind: z.enum(['override.created', 'override.deleted']),
+  stylistId: uuid.nullable(),
+  dates: z.array(localDate),
+  entityId: uuid,
+});
 const stylistEvent = z.object({ ...common, kind: z.enum(['schedule.changed', 'stylist.changed']), stylistId: uuid, dates: z.null() });
-const announcementEvent = z.object({ ...common, kind: z.literal('announcement.created'), stylistId: z.null(), dates: z.null(), entityId: uuid });
+const announcementEvent = z.object({
+  ...common,
+  kind: z.literal('announcement.created'),
+  stylistId: z.null(),
+  dates: z.null(),
+  entityId: uuid,
+});
 
 export const relayEvent = z.discriminatedUnion('kind', [bookingEvent, holdEvent, overrideEvent, stylistEvent, announcementEvent]);
 export type RelayEvent = z.infer<typeof relayEvent>;
@@ -102,7 +126,13 @@ const EVENT_COLUMNS = `id, kind, stylist_id, dates::text[] as dates, entity_id, 
  * one arm per kind it may see, each an index range scan (sql/000008 indexes), so a socket that may
  * see only announcements reads only those rows.
  */
-export async function readReplayEvents(db: Pick<pg.ClientBase, 'query'>, scope: ReplayScope, after: number, through: number, limit: number): Promise<RawEventRow[]> {
+export async function readReplayEvents(
+  db: Pick<pg.ClientBase, 'query'>,
+  scope: ReplayScope,
+  after: number,
+  through: number,
+  limit: number,
+): Promise<RawEventRow[]> {
   const params: unknown[] = [after, through, limit];
   const arm = (where: string) => `(select ${EVENT_COLUMNS} from events where ${where} and id > $1 and id <= $2 order by id limit $3)`;
   const arms: string[] = [];

@@ -9,7 +9,16 @@
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
 import type { Metrics } from '../metrics.ts';
-import { MAX_EVENT_ID, notificationEffect, notificationPayload, parseEventRow, readEvents, type RawEventRow, type RelayEvent, type SlotEffect } from './events.ts';
+import {
+  MAX_EVENT_ID,
+  notificationEffect,
+  notificationPayload,
+  parseEventRow,
+  readEvents,
+  type RawEventRow,
+  type RelayEvent,
+  type SlotEffect,
+} from './events.ts';
 
 /** The LISTEN connection as the feed drives it (listener.ts's NotificationListener). */
 export interface FeedListener {
@@ -50,7 +59,10 @@ export interface FeedOptions {
   pool: Pool;
   log: Logger;
   slots: TrustFlag;
-  metrics: Pick<Metrics, 'listenerUp' | 'listenerReconnects' | 'notificationsInvalid' | 'relayFailures' | 'relayEvents' | 'relayLag' | 'relayBatchDuration'>;
+  metrics: Pick<
+    Metrics,
+    'listenerUp' | 'listenerReconnects' | 'notificationsInvalid' | 'relayFailures' | 'relayEvents' | 'relayLag' | 'relayBatchDuration'
+  >;
   /** Creates the LISTEN connection, reporting to `events`. */
   listen(events: ListenerEvents): FeedListener;
   consumer: FeedConsumer;

@@ -52,13 +52,19 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const watches = new WatchRegistry();
   const listenerName = `kb-listener:${process.pid}:${++instances}`;
   const maintenance = new Maintenance({
-    pool, log, metrics,
+    pool,
+    log,
+    metrics,
     sweepIntervalMs: rt.holdSweepMs,
     retentionMs: config.eventRetentionDays * 86_400_000,
     pruneIntervalMs: rt.pruneIntervalMs,
   });
   const relay = new Relay({
-    pool, log, slots, metrics, watches,
+    pool,
+    log,
+    slots,
+    metrics,
+    watches,
     listener: {
       channel: NOTIFY_CHANNEL,
       checkIntervalMs: rt.listenerCheckMs,
@@ -106,7 +112,12 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       if (attached) throw new Error('realtime already attached');
       attached = true;
       io = createSocketServer({
-        server, log, slots, relay, watches, metrics,
+        server,
+        log,
+        slots,
+        relay,
+        watches,
+        metrics,
         allowedOrigins: config.allowedOrigins,
         trustProxy: config.trustProxy,
         limits: rt.socket,

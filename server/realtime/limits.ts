@@ -142,7 +142,11 @@ type Packet = [string, ...unknown[]];
  * watchBurst at once and watchPerMinute sustained. A refused message is answered on its ack (when it
  * has one), counted in kb_socket_rejections_total, and never reaches a handler.
  */
-export function messageLimiter(socket: AppSocket, limits: SocketLimits, metrics: Pick<Metrics, 'socketRejections'>): (packet: Packet, next: (err?: Error) => void) => void {
+export function messageLimiter(
+  socket: AppSocket,
+  limits: SocketLimits,
+  metrics: Pick<Metrics, 'socketRejections'>,
+): (packet: Packet, next: (err?: Error) => void) => void {
   return (packet, next) => {
     const last = packet[packet.length - 1];
     const ack = typeof last === 'function' ? (last as AckFn<never>) : undefined;
@@ -160,8 +164,10 @@ export function messageLimiter(socket: AppSocket, limits: SocketLimits, metrics:
     } catch {
       return refuse('INVALID_INPUT', 'The payload is not JSON', 'malformed');
     }
-    if (size > limits.maxPayloadBytes) return refuse('PAYLOAD_TOO_LARGE', `Payloads are limited to ${limits.maxPayloadBytes} bytes`, 'too_large');
-    if (!takeToken(socket.data, performance.now(), limits.watchBurst, limits.watchPerMinute)) return refuse('RATE_LIMITED', 'Too many watch requests; slow down', 'rate');
+    if (size > limits.maxPayloadBytes)
+      return refuse('PAYLOAD_TOO_LARGE', `Payloads are limited to ${limits.maxPayloadBytes} bytes`, 'too_large');
+    if (!takeToken(socket.data, performance.now(), limits.watchBurst, limits.watchPerMinute))
+      return refuse('RATE_LIMITED', 'Too many watch requests; slow down', 'rate');
     next();
   };
 }

@@ -58,11 +58,13 @@ export class NotificationListener {
     sub.events.on('connected', () => {
       // A reconnection that completed after close(): end that connection too.
       if (this.state === 'closed') return void sub.close().catch(() => undefined);
-      void this.#firstListen.catch(() => undefined).then(() => {
-        if (this.state === 'closed') return;
-        this.state = 'connected';
-        this.#opts.onConnected();
-      });
+      void this.#firstListen
+        .catch(() => undefined)
+        .then(() => {
+          if (this.state === 'closed') return;
+          this.state = 'connected';
+          this.#opts.onConnected();
+        });
     });
     sub.events.on('reconnect', (attempt) => {
       if (this.state === 'closed') return;

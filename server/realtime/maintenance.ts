@@ -67,7 +67,8 @@ export class Maintenance {
           const { rows } = await this.#o.pool.query<{ n: number; next_in_ms: number | null }>(
             `select kb_sweep_expired_holds($1) as n,
                     (select (extract(epoch from min(expires_at) - now()) * 1000)::float8 from holds where expires_at > now()) as next_in_ms`,
-            [SWEEP_LIMIT]);
+            [SWEEP_LIMIT],
+          );
           deleted += rows[0].n;
           if (rows[0].n < SWEEP_LIMIT) {
             if (rows[0].next_in_ms !== null) nextDelay = Math.min(nextDelay, rows[0].next_in_ms + SWEEP_MARGIN_MS);
@@ -97,7 +98,8 @@ export class Maintenance {
       for (let i = 0; i < 100; i++) {
         const { rowCount } = await this.#o.pool.query(
           `delete from hold_series where ctid = any(array(
-             select ctid from hold_series where ends_at <= now() order by ends_at limit 5000 for update skip locked))`);
+             select ctid from hold_series where ends_at <= now() order by ends_at limit 5000 for update skip locked))`,
+        );
         if ((rowCount ?? 0) < 5000) break;
       }
       // A backlog of old events can take longer than a request's PG_STATEMENT_TIMEOUT_MS to delete:
@@ -128,11 +130,14 @@ export class Maintenance {
     if (at >= this.#sweepAt) return;
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer);
     this.#sweepAt = at;
-    this.#sweepTimer = setTimeout(() => {
-      this.#sweepTimer = null;
-      this.#sweepAt = Infinity;
-      void this.sweep();
-    }, Math.min(delayMs, 2 ** 31 - 1));
+    this.#sweepTimer = setTimeout(
+      () => {
+        this.#sweepTimer = null;
+        this.#sweepAt = Infinity;
+        void this.sweep();
+      },
+      Math.min(delayMs, 2 ** 31 - 1),
+    );
     this.#sweepTimer.unref();
   }
 }

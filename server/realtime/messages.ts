@@ -149,8 +149,13 @@ function isOverrideDto(data: Record<string, unknown>): data is Record<string, un
 }
 
 async function loadAnnouncements(db: Queryable, ids: string[]): Promise<Omit<AnnouncementPayload, 'eventId'>[]> {
-  const { rows } = await db.query<{ id: string; message: string; level: AnnouncementPayload['level']; audience: AnnouncementPayload['audience']; created_at: Date }>(
-    `select id, message, level, audience, created_at from announcements where id = any($1::uuid[])`, [ids]);
+  const { rows } = await db.query<{
+    id: string;
+    message: string;
+    level: AnnouncementPayload['level'];
+    audience: AnnouncementPayload['audience'];
+    created_at: Date;
+  }>(`select id, message, level, audience, created_at from announcements where id = any($1::uuid[])`, [ids]);
   return rows.map((r) => ({ id: r.id, message: r.message, level: r.level, audience: r.audience, at: r.created_at.toISOString() }));
 }
 

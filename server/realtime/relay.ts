@@ -46,7 +46,11 @@ export class Relay {
     const batchSize = opts.batchSize ?? 500;
     this.#pushes = new SlotPushes({ slots, watches, metrics, log });
     this.#feed = new EventFeed({
-      pool, log, slots, metrics, batchSize,
+      pool,
+      log,
+      slots,
+      metrics,
+      batchSize,
       listen: (events) => new NotificationListener({ ...opts.listener, log, ...events }),
       consumer: {
         notice: (id, effect) => this.#pushes.notice(id, effect),
@@ -113,7 +117,8 @@ export class Relay {
     const { pool, metrics, onHoldCreated } = this.#o;
     const pushed = this.#pushes.batch(events);
     if (onHoldCreated) {
-      for (const ev of events) if (ev.kind === 'hold.created' && typeof ev.data.expiresAt === 'string') onHoldCreated(Date.parse(ev.data.expiresAt));
+      for (const ev of events)
+        if (ev.kind === 'hold.created' && typeof ev.data.expiresAt === 'string') onHoldCreated(Date.parse(ev.data.expiresAt));
     }
     const fanout = this.#fanout;
     const [messages] = await Promise.all([buildRoomMessages(pool, events), pushed]);

@@ -110,7 +110,8 @@ export class ReplayLog {
     await feed.whenStarted();
     if (feed.closed) return 'behind';
     const { rows } = await pool.query<{ pruned_through: number; max_id: number }>(
-      `select pruned_through, greatest(pruned_through, (select coalesce(max(id), 0) from events)) as max_id from events_retention`);
+      `select pruned_through, greatest(pruned_through, (select coalesce(max(id), 0) from events)) as max_id from events_retention`,
+    );
     const pruned = Number(rows[0]?.pruned_through ?? 0);
     if (from < pruned) return 'pruned';
     if (from > Number(rows[0]?.max_id ?? 0)) return 'unknown_event';
@@ -152,7 +153,9 @@ export class ReplayLog {
       counted += read;
       for (let i = 0; i < events.length; i += batchSize) {
         const chunk = events.slice(i, i + batchSize);
-        metrics.replayBookings.inc(new Set(chunk.flatMap((e) => (e.kind === 'booking.created' || e.kind === 'booking.updated' ? [e.entityId] : []))).size);
+        metrics.replayBookings.inc(
+          new Set(chunk.flatMap((e) => (e.kind === 'booking.created' || e.kind === 'booking.updated' ? [e.entityId] : []))).size,
+        );
         const messages = await buildRoomMessages(pool, chunk);
         if (!target.connected) return null;
         for (const m of messages) if (visible(m)) target.send(m);

@@ -36,16 +36,22 @@ export function createReplayOnConnect(deps: ReplayOnConnectDeps): (socket: AppSo
           return false;
         },
       )
-      .then((allowed) => allowed
-        ? relay.replay(lastEventId, {
-          rooms: roomSet,
-          get connected() {
-            return socket.connected;
-          },
-          send: (m) => emitRoomMessage(socket, m),
-          join: () => void socket.join(rooms),
-        }, limits.replayMaxEvents)
-        : 'rate_limited' as const)
+      .then((allowed) =>
+        allowed
+          ? relay.replay(
+              lastEventId,
+              {
+                rooms: roomSet,
+                get connected() {
+                  return socket.connected;
+                },
+                send: (m) => emitRoomMessage(socket, m),
+                join: () => void socket.join(rooms),
+              },
+              limits.replayMaxEvents,
+            )
+          : ('rate_limited' as const),
+      )
       .then((reason) => {
         metrics.replays.inc({ outcome: reason ?? 'replayed' });
         if (reason && socket.connected) {

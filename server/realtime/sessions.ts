@@ -190,11 +190,14 @@ export class SessionSockets {
     t.timer = undefined;
     if (t.expiresAt === null) return;
     const expiresAt = t.expiresAt;
-    t.timer = setTimeout(() => {
-      if (this.#sessions.get(t.room) !== t) return;
-      if (this.#now() >= expiresAt) this.#end(t.room, 'session_expired');
-      else this.#schedule(t);
-    }, Math.min(Math.max(expiresAt - this.#now(), 0), MAX_TIMER_MS));
+    t.timer = setTimeout(
+      () => {
+        if (this.#sessions.get(t.room) !== t) return;
+        if (this.#now() >= expiresAt) this.#end(t.room, 'session_expired');
+        else this.#schedule(t);
+      },
+      Math.min(Math.max(expiresAt - this.#now(), 0), MAX_TIMER_MS),
+    );
     t.timer.unref();
   }
 

@@ -95,9 +95,12 @@ export class SlotPushes {
     }
     const fanout = this.#fanout;
     // Keys the fast path already pushed at this version or later need nothing more.
-    return this.#computeAll([...touched.values()].filter((t) => t.w.lastPushedVersion < t.eventId), (touch, entry) => {
-      if (!this.#closed) this.#push(fanout, touch, entry);
-    });
+    return this.#computeAll(
+      [...touched.values()].filter((t) => t.w.lastPushedVersion < t.eventId),
+      (touch, entry) => {
+        if (!this.#closed) this.#push(fanout, touch, entry);
+      },
+    );
   }
 
   async #computeAll(touches: Touch[], done: (touch: Touch, entry: DayEntry | null) => void): Promise<void> {
@@ -138,7 +141,12 @@ export class SlotPushes {
     for (const zone of w.zones.keys()) {
       const rendered = entry ? render(entry, zone, now).slots : [];
       fanout?.to(watchRoom(w.keyString, zone)).emit('slots:update', {
-        stylistId: w.key.stylistId, serviceId: w.key.serviceId, date: w.key.date, version, slots: rendered, reason: touch.reason,
+        stylistId: w.key.stylistId,
+        serviceId: w.key.serviceId,
+        date: w.key.date,
+        version,
+        slots: rendered,
+        reason: touch.reason,
       });
       metrics.slotUpdates.inc({ reason: touch.reason });
     }

@@ -71,7 +71,9 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
       callback(null, true);
     },
   });
-  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): unknown }) => perIp.connected(conn.request, conn));
+  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): unknown }) =>
+    perIp.connected(conn.request, conn),
+  );
   io.engine.on('connection_error', (e: { req: IncomingMessage }) => perIp.failed(e.req));
   if (o.sessionMiddleware) {
     const mw = o.sessionMiddleware;

@@ -6,8 +6,12 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
-  slotsUnwatchPayload, slotsWatchPayload,
-  type AckError, type AckFn, type SlotsUnwatchResult, type SlotsWatchResult,
+  slotsUnwatchPayload,
+  slotsWatchPayload,
+  type AckError,
+  type AckFn,
+  type SlotsUnwatchResult,
+  type SlotsWatchResult,
 } from '../contract/socket.ts';
 import { AppError, fromPgError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
@@ -111,7 +115,10 @@ export function createWatchHandlers(deps: WatchHandlerDeps): WatchHandlers {
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const r = schema.safeParse(input);
   if (!r.success) {
-    throw new AppError('INVALID_INPUT', 'Some fields are missing or invalid: ' + r.error.issues.map((i) => `${i.path.join('.') || '(payload)'} ${i.message}`).join('; '));
+    throw new AppError(
+      'INVALID_INPUT',
+      'Some fields are missing or invalid: ' + r.error.issues.map((i) => `${i.path.join('.') || '(payload)'} ${i.message}`).join('; '),
+    );
   }
   return r.data;
 }

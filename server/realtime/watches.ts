@@ -23,7 +23,12 @@ export class WatchRegistry {
     const ks = dayKeyString(key);
     let w = this.#keys.get(ks);
     if (!w) {
-      w = { key: { stylistId: key.stylistId, serviceId: key.serviceId, date: key.date }, keyString: ks, zones: new Map(), lastPushedVersion: 0 };
+      w = {
+        key: { stylistId: key.stylistId, serviceId: key.serviceId, date: key.date },
+        keyString: ks,
+        zones: new Map(),
+        lastPushedVersion: 0,
+      };
       this.#keys.set(ks, w);
       let set = this.#byStylist.get(key.stylistId);
       if (!set) this.#byStylist.set(key.stylistId, (set = new Set()));

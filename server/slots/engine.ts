@@ -234,11 +234,7 @@ type Resolve = (wall: number, edge: 'start' | 'end') => number;
  */
 function dayResolver(zone: IANAZone, dayWall: number): Resolve {
   const o = offsetMs(zone, dayWall - DAY_MS);
-  if (
-    offsetMs(zone, dayWall + 2 * DAY_MS) === o &&
-    offsetMs(zone, dayWall - o) === o &&
-    offsetMs(zone, dayWall + DAY_MS - o) === o
-  ) {
+  if (offsetMs(zone, dayWall + 2 * DAY_MS) === o && offsetMs(zone, dayWall - o) === o && offsetMs(zone, dayWall + DAY_MS - o) === o) {
     return (wall) => wall - o;
   }
   return (wall, edge) => wallToInstant(zone, wall, edge);

@@ -77,13 +77,20 @@ const headersOf = new WeakMap<Buffer, Headers>();
 function headersFor(a: Sendable): Headers {
   let h = headersOf.get(a.bytes);
   if (!h) {
-    const common = a.version === null
-      ? ['Cache-Control', 'no-cache']
-      : ['Cache-Control', 'no-cache', 'ETag', a.etag, 'X-Computed-At', a.computedAt!, 'X-Availability-Version', String(a.version)];
+    const common =
+      a.version === null
+        ? ['Cache-Control', 'no-cache']
+        : ['Cache-Control', 'no-cache', 'ETag', a.etag, 'X-Computed-At', a.computedAt!, 'X-Availability-Version', String(a.version)];
     const content = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(a.bytes.length)];
     // OUTSIDE_WINDOW is never a cache hit.
     const hit = (on: boolean) => [...common, 'X-Cache-Hit', on && a.version !== null ? 'true' : 'false'];
-    h = { ok: [[...hit(true), ...content], [...hit(false), ...content]], notModified: [hit(true), hit(false)] };
+    h = {
+      ok: [
+        [...hit(true), ...content],
+        [...hit(false), ...content],
+      ],
+      notModified: [hit(true), hit(false)],
+    };
     headersOf.set(a.bytes, h);
   }
   return h;

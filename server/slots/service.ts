@@ -219,7 +219,9 @@ export class SlotService {
   async #loadWindow(stylistId: string): Promise<StylistWindow> {
     const generation = this.#windowsGeneration;
     const { rows } = await this.#pool.query<{ timezone: string; horizon_days: number }>(
-      'select timezone, horizon_days from stylists where id = $1 and active', [stylistId]);
+      'select timezone, horizon_days from stylists where id = $1 and active',
+      [stylistId],
+    );
     if (!rows[0]) throw new AppError('NOT_FOUND', 'Unknown stylist or service, or the stylist does not offer this service');
     const w = { timezone: rows[0].timezone, horizonDays: rows[0].horizon_days };
     this.#rememberWindow(stylistId, w, generation);

@@ -20,7 +20,14 @@ export async function loadHours(db: Queryable, stylistIds: string[], from: strin
   const out = new Map<string, HoursRows>(stylistIds.map((id) => [id, { schedule: [], overrides: [] }]));
   if (stylistIds.length === 0) return out;
   const [{ rows: schedule }, { rows: overrides }] = await Promise.all([
-    db.query<{ stylist_id: string; day_of_week: number; start: string; end: string; effective_from: string; effective_until: string | null }>(
+    db.query<{
+      stylist_id: string;
+      day_of_week: number;
+      start: string;
+      end: string;
+      effective_from: string;
+      effective_until: string | null;
+    }>(
       `select w.stylist_id, w.day_of_week, to_char(w.start_time, 'HH24:MI') as start, to_char(w.end_time, 'HH24:MI') as "end",
               w.effective_from, w.effective_until
          from schedule_windows w
@@ -38,7 +45,11 @@ export async function loadHours(db: Queryable, stylistIds: string[], from: strin
   ]);
   for (const w of schedule) {
     out.get(w.stylist_id)!.schedule.push({
-      dayOfWeek: w.day_of_week, start: w.start, end: w.end, effectiveFrom: w.effective_from, effectiveUntil: w.effective_until,
+      dayOfWeek: w.day_of_week,
+      start: w.start,
+      end: w.end,
+      effectiveFrom: w.effective_from,
+      effectiveUntil: w.effective_until,
     });
   }
   for (const o of overrides) {
@@ -53,8 +64,15 @@ export async function loadHours(db: Queryable, stylistIds: string[], from: strin
 export function workingWindows(timezone: string, date: string, rows: HoursRows): Interval[] {
   // Windows depend on neither the service nor bookings: any duration and step will do.
   return computeDaySlots({
-    date, timezone, slotStepMinutes: 1440, durationMinutes: 1, bufferMinutes: 0,
-    schedule: rows.schedule, overrides: rows.overrides, bookings: [], holds: [],
+    date,
+    timezone,
+    slotStepMinutes: 1440,
+    durationMinutes: 1,
+    bufferMinutes: 0,
+    schedule: rows.schedule,
+    overrides: rows.overrides,
+    bookings: [],
+    holds: [],
   }).windows;
 }
 

@@ -25,7 +25,10 @@ const customerParams = z.strictObject({ customerId: uuid });
 async function resolveStylist(pool: Pool, user: Actor, named: string | undefined): Promise<{ id: string; timezone: string }> {
   let stylistId: string;
   if (user.role === 'admin') {
-    if (!named) throw new AppError('INVALID_INPUT', 'Name the stylist', { fields: [{ field: 'stylistId', code: 'invalid_type', message: 'required for admins' }] });
+    if (!named)
+      throw new AppError('INVALID_INPUT', 'Name the stylist', {
+        fields: [{ field: 'stylistId', code: 'invalid_type', message: 'required for admins' }],
+      });
     stylistId = named;
   } else {
     if (!user.stylistId || (named && named !== user.stylistId)) throw new AppError('NOT_FOUND', 'No such stylist');
@@ -46,10 +49,20 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
     const q = parseOr400(stylistBookingsQuery, req.query);
     const { id: stylistId, timezone: zone } = await resolveStylist(pool, user, q.stylistId);
     const from = q.from ?? DateTime.fromMillis(now(), { zone }).toISODate()!;
-    const to = q.to ?? DateTime.fromISO(from, { zone }).plus({ days: DEFAULT_RANGE_DAYS - 1 }).toISODate()!;
+    const to =
+      q.to ??
+      DateTime.fromISO(from, { zone })
+        .plus({ days: DEFAULT_RANGE_DAYS - 1 })
+        .toISODate()!;
     const span = DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days;
-    if (span < 0) throw new AppError('INVALID_INPUT', '`to` is before `from`', { fields: [{ field: 'to', code: 'too_small', message: 'before from' }] });
-    if (span >= MAX_RANGE_DAYS) throw new AppError('INVALID_INPUT', `At most ${MAX_RANGE_DAYS} days at once`, { fields: [{ field: 'to', code: 'too_big', message: `at most ${MAX_RANGE_DAYS} days` }] });
+    if (span < 0)
+      throw new AppError('INVALID_INPUT', '`to` is before `from`', {
+        fields: [{ field: 'to', code: 'too_small', message: 'before from' }],
+      });
+    if (span >= MAX_RANGE_DAYS)
+      throw new AppError('INVALID_INPUT', `At most ${MAX_RANGE_DAYS} days at once`, {
+        fields: [{ field: 'to', code: 'too_big', message: `at most ${MAX_RANGE_DAYS} days` }],
+      });
     // Local dates of the stylist: [from 00:00, to + 1 day 00:00) in their zone.
     const { rows } = await pool.query<{ id: string }>(
       `select b.id from bookings b
@@ -57,7 +70,12 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
           and b.start_at < (($3::date + 1)::timestamp at time zone $4)`,
       [stylistId, from, to, zone],
     );
-    res.json(await loadBookingsWithCustomerContext(pool, rows.map((b) => b.id)));
+    res.json(
+      await loadBookingsWithCustomerContext(
+        pool,
+        rows.map((b) => b.id),
+      ),
+    );
   });
 
   // One local day for the timeline: working windows after overrides (from the slot engine), holds
@@ -89,9 +107,14 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
       date: q.date,
       timezone: st.timezone,
       windows: workingWindows(st.timezone, q.date, hours.get(st.id)!).map((w) => ({
-        startUtc: new Date(w.startMs).toISOString(), endUtc: new Date(w.endMs).toISOString(),
+        startUtc: new Date(w.startMs).toISOString(),
+        endUtc: new Date(w.endMs).toISOString(),
       })),
-      holds: holds.map((h) => ({ startUtc: h.start_at.toISOString(), endUtc: h.end_at.toISOString(), expiresAt: h.expires_at.toISOString() })),
+      holds: holds.map((h) => ({
+        startUtc: h.start_at.toISOString(),
+        endUtc: h.end_at.toISOString(),
+        expiresAt: h.expires_at.toISOString(),
+      })),
       overrides: overrides.map(overrideDto),
     };
     res.json(day);

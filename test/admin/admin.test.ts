@@ -27,25 +27,40 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const lastAudit = async () => (await db.pool.query('select actor_id, action, target, details from audit_log order by id desc limit 1')).rows[0];
+const lastAudit = async () =>
+  (await db.pool.query('select actor_id, action, target, details from audit_log order by id desc limit 1')).rows[0];
 
 describe('POST /api/admin/stylists', () => {
   it('onboards a stylist with services, overrides, zone and settings; they can log in; audited', async () => {
     const extra = await createService(db.pool, { name: 'Beard trim', durationMinutes: 20, priceCents: 1500 });
     const r = await admin.post('/api/admin/stylists', {
-      displayName: 'Asha Poudel', email: 'Asha@Salon.test', password: 'long-enough-pw', timezone: 'Europe/London',
-      bio: 'Cuts', slotStepMinutes: 15, bufferMinutes: 10,
+      displayName: 'Asha Poudel',
+      email: 'Asha@Salon.test',
+      password: 'long-enough-pw',
+      timezone: 'Europe/London',
+      bio: 'Cuts',
+      slotStepMinutes: 15,
+      bufferMinutes: 10,
       services: [{ serviceId: salon.service.id }, { serviceId: extra.id, durationMinutes: 30, priceCents: 2000 }],
     });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
-      displayName: 'Asha Poudel', email: 'asha@salon.test', timezone: 'Europe/London', bio: 'Cuts',
-      slotStepMinutes: 15, bufferMinutes: 10, minNoticeMinutes: 60, horizonDays: 60, active: true,
+      displayName: 'Asha Poudel',
+      email: 'asha@salon.test',
+      timezone: 'Europe/London',
+      bio: 'Cuts',
+      slotStepMinutes: 15,
+      bufferMinutes: 10,
+      minNoticeMinutes: 60,
+      horizonDays: 60,
+      active: true,
     });
-    expect(r.body.services).toEqual(expect.arrayContaining([
-      { id: salon.service.id, name: expect.any(String), durationMinutes: 60, priceCents: salon.service.priceCents },
-      { id: extra.id, name: 'Beard trim', durationMinutes: 30, priceCents: 2000 },
-    ]));
+    expect(r.body.services).toEqual(
+      expect.arrayContaining([
+        { id: salon.service.id, name: expect.any(String), durationMinutes: 60, priceCents: salon.service.priceCents },
+        { id: extra.id, name: 'Beard trim', durationMinutes: 30, priceCents: 2000 },
+      ]),
+    );
     expect(await lastAudit()).toMatchObject({ actor_id: adminId, action: 'stylist.create', target: `stylist:${r.body.id}` });
     const login = await loginAs(srv.baseUrl, 'asha@salon.test', 'long-enough-pw');
     expect((await login.get('/api/auth/me')).body.user).toMatchObject({ role: 'stylist', stylistId: r.body.id });
@@ -60,10 +75,23 @@ describe('POST /api/admin/stylists', () => {
     ['a service twice', { services: [{ serviceId: 'S' }, { serviceId: 'S' }] }, 400, 'INVALID_INPUT'],
     ['a taken email', { email: 'TAKEN' }, 409, 'CONFLICT'],
   ])('refuses %s (%i %s) and writes nothing', async (_n, patch, status, code) => {
-    const body: Record<string, unknown> = { displayName: 'X', email: `x-${Math.random().toString(36).slice(2)}@x.test`, password: 'long-enough-pw', timezone: 'Asia/Kathmandu', services: [], ...patch };
+    const body: Record<string, unknown> = {
+      displayName: 'X',
+      email: `x-${Math.random().toString(36).slice(2)}@x.test`,
+      password: 'long-enough-pw',
+      timezone: 'Asia/Kathmandu',
+      services: [],
+      ...patch,
+    };
     if (body.email === 'TAKEN') body.email = other.email;
-    if (Array.isArray(body.services)) body.services = (body.services as { serviceId: string }[]).map((s) => (s.serviceId === 'S' ? { serviceId: salon.service.id } : s));
-    const counts = async () => [await countRows(db.pool, 'users'), await countRows(db.pool, 'stylists'), await countRows(db.pool, 'stylist_services'), await countRows(db.pool, 'audit_log')];
+    if (Array.isArray(body.services))
+      body.services = (body.services as { serviceId: string }[]).map((s) => (s.serviceId === 'S' ? { serviceId: salon.service.id } : s));
+    const counts = async () => [
+      await countRows(db.pool, 'users'),
+      await countRows(db.pool, 'stylists'),
+      await countRows(db.pool, 'stylist_services'),
+      await countRows(db.pool, 'audit_log'),
+    ];
     const before = await counts();
     const r = await admin.post('/api/admin/stylists', body);
     expect([r.status, r.body.error.code]).toEqual([status, code]);
@@ -79,21 +107,50 @@ describe('PUT /api/admin/stylists/:id/schedule', () => {
     expect(Object.keys(await s('2027-03-17'))[0]).toBe('09:00');
     const r = await admin.put(`/api/admin/stylists/${st.id}/schedule`, {
       effectiveFrom: '2027-03-15',
-      days: [{ dayOfWeek: 3, windows: [{ start: '13:00', end: '15:00' }, { start: '10:00', end: '12:00' }] }],
+      days: [
+        {
+          dayOfWeek: 3,
+          windows: [
+            { start: '13:00', end: '15:00' },
+            { start: '10:00', end: '12:00' },
+          ],
+        },
+      ],
     });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ stylistId: st.id, effectiveFrom: '2027-03-15', days: [{ dayOfWeek: 3, windows: [{ start: '10:00', end: '12:00' }, { start: '13:00', end: '15:00' }] }] });
+    expect(r.body).toEqual({
+      stylistId: st.id,
+      effectiveFrom: '2027-03-15',
+      days: [
+        {
+          dayOfWeek: 3,
+          windows: [
+            { start: '10:00', end: '12:00' },
+            { start: '13:00', end: '15:00' },
+          ],
+        },
+      ],
+    });
     // 2027-03-10 is a Wednesday before the change; 2027-03-17 one after it; 2027-03-18 a Thursday after it.
     expect(Object.keys(await s('2027-03-10'))[0]).toBe('09:00');
     expect(Object.keys(await s('2027-03-17'))).toEqual(['10:00', '10:30', '11:00', '13:00', '13:30', '14:00']);
     expect(await s('2027-03-18')).toEqual({});
-    const { rows } = await db.pool.query('select effective_from, effective_until from schedule_windows where stylist_id = $1 and day_of_week = 1', [st.id]);
+    const { rows } = await db.pool.query(
+      'select effective_from, effective_until from schedule_windows where stylist_id = $1 and day_of_week = 1',
+      [st.id],
+    );
     expect(rows).toEqual([{ effective_from: '2020-01-01', effective_until: '2027-03-14' }]);
     expect(await lastAudit()).toMatchObject({ action: 'schedule.replace', target: `stylist:${st.id}` });
 
     // A second replacement from an earlier date drops the later version entirely.
-    await admin.put(`/api/admin/stylists/${st.id}/schedule`, { effectiveFrom: '2027-03-12', days: [{ dayOfWeek: 3, windows: [{ start: '16:00', end: '24:00' }] }] });
-    const { rows: versions } = await db.pool.query('select distinct effective_from from schedule_windows where stylist_id = $1 order by 1', [st.id]);
+    await admin.put(`/api/admin/stylists/${st.id}/schedule`, {
+      effectiveFrom: '2027-03-12',
+      days: [{ dayOfWeek: 3, windows: [{ start: '16:00', end: '24:00' }] }],
+    });
+    const { rows: versions } = await db.pool.query(
+      'select distinct effective_from from schedule_windows where stylist_id = $1 order by 1',
+      [st.id],
+    );
     expect(versions.map((v) => v.effective_from)).toEqual(['2020-01-01', '2027-03-12']);
     expect(Object.keys(await s('2027-03-17')).at(-1)).toBe('23:00');
   });
@@ -112,9 +169,36 @@ describe('PUT /api/admin/stylists/:id/schedule', () => {
   it.each([
     ['an unknown stylist', 'unknown', { days: [] }, 404, 'NOT_FOUND'],
     ['a malformed id', 'bad', { days: [] }, 400, 'INVALID_INPUT'],
-    ['a day twice', 'ok', { days: [{ dayOfWeek: 1, windows: [] }, { dayOfWeek: 1, windows: [] }] }, 400, 'INVALID_INPUT'],
+    [
+      'a day twice',
+      'ok',
+      {
+        days: [
+          { dayOfWeek: 1, windows: [] },
+          { dayOfWeek: 1, windows: [] },
+        ],
+      },
+      400,
+      'INVALID_INPUT',
+    ],
     ['day 7', 'ok', { days: [{ dayOfWeek: 7, windows: [] }] }, 400, 'INVALID_INPUT'],
-    ['overlapping windows', 'ok', { days: [{ dayOfWeek: 1, windows: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '13:00' }] }] }, 400, 'INVALID_INPUT'],
+    [
+      'overlapping windows',
+      'ok',
+      {
+        days: [
+          {
+            dayOfWeek: 1,
+            windows: [
+              { start: '09:00', end: '12:00' },
+              { start: '11:00', end: '13:00' },
+            ],
+          },
+        ],
+      },
+      400,
+      'INVALID_INPUT',
+    ],
     ['an end before the start', 'ok', { days: [{ dayOfWeek: 1, windows: [{ start: '12:00', end: '09:00' }] }] }, 400, 'INVALID_INPUT'],
     ['a start of 24:00', 'ok', { days: [{ dayOfWeek: 1, windows: [{ start: '24:00', end: '24:00' }] }] }, 400, 'INVALID_INPUT'],
     ['25:00', 'ok', { days: [{ dayOfWeek: 1, windows: [{ start: '09:00', end: '25:00' }] }] }, 400, 'INVALID_INPUT'],
@@ -149,16 +233,36 @@ describe('overrides', () => {
     };
   });
   const affected = (r: { body: { affectedBookings: { id: string }[] } }) => r.body.affectedBookings.map((b) => b.id);
-  const body = (o: Record<string, unknown>) => ({ scope: 'stylist', stylistId: salon.stylist.id, startDate: DATE, endDate: DATE, reason: 'Test', ...o });
+  const body = (o: Record<string, unknown>) => ({
+    scope: 'stylist',
+    stylistId: salon.stylist.id,
+    startDate: DATE,
+    endDate: DATE,
+    reason: 'Test',
+    ...o,
+  });
 
   it('a closure answers every active booking of its days and scope, cancels none, and closes the slots at once', async () => {
     expect((await slotStatuses(srv.baseUrl, salon.stylist.id, salon.service.id, DATE))['16:00']).toBe('available');
     const r = await admin.post('/api/admin/overrides', body({ kind: 'closed' }));
     expect(r.status).toBe(201);
-    expect(r.body.override).toMatchObject({ scope: 'stylist', stylistId: salon.stylist.id, startDate: DATE, endDate: DATE, kind: 'closed', start: null, end: null, priority: 0, reason: 'Test', createdBy: adminId });
+    expect(r.body.override).toMatchObject({
+      scope: 'stylist',
+      stylistId: salon.stylist.id,
+      startDate: DATE,
+      endDate: DATE,
+      kind: 'closed',
+      start: null,
+      end: null,
+      priority: 0,
+      reason: 'Test',
+      createdBy: adminId,
+    });
     expect(affected(r)).toEqual([ids.nine, ids.eleven, ids.two]);
     expect(r.body.affectedBookings[1]).toMatchObject({ status: 'pending', startUtc: at('11:00', DATE) });
-    expect(await countRows(db.pool, 'bookings', `id = any($1) and status in ('confirmed', 'pending')`, [[ids.nine, ids.eleven, ids.two]])).toBe(3);
+    expect(
+      await countRows(db.pool, 'bookings', `id = any($1) and status in ('confirmed', 'pending')`, [[ids.nine, ids.eleven, ids.two]]),
+    ).toBe(3);
     expect(await slotStatuses(srv.baseUrl, salon.stylist.id, salon.service.id, DATE)).toEqual({});
     expect(await lastAudit()).toMatchObject({ actor_id: adminId, action: 'override.create', target: `override:${r.body.override.id}` });
   });
@@ -176,7 +280,13 @@ describe('overrides', () => {
   });
 
   it('a salon-wide closure answers the bookings of every stylist on those days', async () => {
-    const r = await admin.post('/api/admin/overrides', { scope: 'salon', startDate: DATE, endDate: '2027-03-21', kind: 'closed', reason: 'Holiday' });
+    const r = await admin.post('/api/admin/overrides', {
+      scope: 'salon',
+      startDate: DATE,
+      endDate: '2027-03-21',
+      kind: 'closed',
+      reason: 'Holiday',
+    });
     expect(r.status).toBe(201);
     expect(new Set(affected(r))).toEqual(new Set([ids.nine, ids.eleven, ids.two, ids.otherDay, ids.otherStylist]));
     expect(await slotStatuses(srv.baseUrl, other.id, salon.service.id, DATE)).toEqual({});
@@ -223,10 +333,22 @@ describe('announcements and the audit log', () => {
   it('stores an announcement and audits it', async () => {
     const r = await admin.post('/api/admin/announcements', { message: 'Closed Friday', audience: 'customers', level: 'warning' });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ id: expect.any(String), message: 'Closed Friday', audience: 'customers', level: 'warning', createdBy: adminId, at: expect.any(String) });
+    expect(r.body).toEqual({
+      id: expect.any(String),
+      message: 'Closed Friday',
+      audience: 'customers',
+      level: 'warning',
+      createdBy: adminId,
+      at: expect.any(String),
+    });
     expect(await countRows(db.pool, 'announcements', 'id = $1', [r.body.id])).toBe(1);
     expect(await lastAudit()).toMatchObject({ action: 'announcement.create', target: `announcement:${r.body.id}` });
-    for (const bad of [{ message: '', audience: 'all', level: 'info' }, { message: 'x', audience: 'everyone', level: 'info' }, { message: 'x'.repeat(1001), audience: 'all', level: 'info' }, { message: 'x', audience: 'all' }]) {
+    for (const bad of [
+      { message: '', audience: 'all', level: 'info' },
+      { message: 'x', audience: 'everyone', level: 'info' },
+      { message: 'x'.repeat(1001), audience: 'all', level: 'info' },
+      { message: 'x', audience: 'all' },
+    ]) {
       expect((await admin.post('/api/admin/announcements', bad)).status).toBe(400);
     }
   });
@@ -238,8 +360,14 @@ describe('announcements and the audit log', () => {
     expect(first.body).toHaveLength(3);
     expect(first.body.map((e: { details: { message: string } }) => e.details.message)).toEqual(['m4', 'm3', 'm2']);
     expect(first.body[0]).toEqual({
-      id: expect.any(Number), at: expect.any(String), actorId: adminId, actorName: 'Salon Boss', actorRole: 'admin',
-      action: 'announcement.create', target: expect.stringMatching(/^announcement:/), details: { message: 'm4', audience: 'all', level: 'info' },
+      id: expect.any(Number),
+      at: expect.any(String),
+      actorId: adminId,
+      actorName: 'Salon Boss',
+      actorRole: 'admin',
+      action: 'announcement.create',
+      target: expect.stringMatching(/^announcement:/),
+      details: { message: 'm4', audience: 'all', level: 'info' },
     });
     const next = await admin.get(`/api/admin/audit-log?limit=2&before=${first.body[2].id}`);
     expect(next.body.map((e: { details: { message: string } }) => e.details.message)).toEqual(['m1', 'm0']);

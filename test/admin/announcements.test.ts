@@ -53,7 +53,13 @@ describe('GET /api/announcements/current', () => {
   it('answers the last 24 hours newest first, as the socket event carries them', async () => {
     const list = await current(anonymous);
     expect(keysOf(list)).toEqual(['everyone', 'clients']);
-    expect(list[0]).toEqual({ id: ids.everyone, message: 'everyone message', audience: 'all', level: 'info', at: new Date(clock.t - HOUR).toISOString() });
+    expect(list[0]).toEqual({
+      id: ids.everyone,
+      message: 'everyone message',
+      audience: 'all',
+      level: 'info',
+      at: new Date(clock.t - HOUR).toISOString(),
+    });
   });
 
   it('shows each role what its audience may see: anonymous as a customer, stylists theirs, admins everything', async () => {
@@ -65,7 +71,13 @@ describe('GET /api/announcements/current', () => {
   it('includes one just sent, until it is a day old', async () => {
     const sent = await admin.post('/api/admin/announcements', { message: 'Closing at 4 today', audience: 'customers', level: 'warning' });
     expect(sent.status).toBe(201);
-    expect((await current(anonymous))[0]).toEqual({ id: sent.body.id, message: 'Closing at 4 today', audience: 'customers', level: 'warning', at: sent.body.at });
+    expect((await current(anonymous))[0]).toEqual({
+      id: sent.body.id,
+      message: 'Closing at 4 today',
+      audience: 'customers',
+      level: 'warning',
+      at: sent.body.at,
+    });
     expect((await current(stylist)).some((a) => a.id === sent.body.id)).toBe(false);
     const at = clock.t;
     clock.t = Date.parse(sent.body.at) + 24 * HOUR + 1000;

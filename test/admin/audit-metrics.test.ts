@@ -25,10 +25,21 @@ beforeAll(async () => {
   // A known history, oldest first: two announcements and an override by the admin, a safety-notes
   // read by the stylist, and an entry with no actor (a maintenance script).
   await admin.post('/api/admin/announcements', { message: 'one', audience: 'all', level: 'info' });
-  await admin.post('/api/admin/overrides', { scope: 'salon', startDate: '2027-05-01', endDate: '2027-05-01', kind: 'closed', reason: 'Holiday' });
-  await db.pool.query(`insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents)
-    values ($1, $2, $3, '2027-05-02T04:15Z', '2027-05-02T05:15Z', '2027-05-02T05:30Z', 'confirmed', 100)`, [salon.customer.id, salon.stylist.id, salon.service.id]);
-  expect((await stylist.post(`/api/stylist/customers/${salon.customer.id}/safety-notes`, { reason: 'colour service planned' })).status).toBe(200);
+  await admin.post('/api/admin/overrides', {
+    scope: 'salon',
+    startDate: '2027-05-01',
+    endDate: '2027-05-01',
+    kind: 'closed',
+    reason: 'Holiday',
+  });
+  await db.pool.query(
+    `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents)
+    values ($1, $2, $3, '2027-05-02T04:15Z', '2027-05-02T05:15Z', '2027-05-02T05:30Z', 'confirmed', 100)`,
+    [salon.customer.id, salon.stylist.id, salon.service.id],
+  );
+  expect(
+    (await stylist.post(`/api/stylist/customers/${salon.customer.id}/safety-notes`, { reason: 'colour service planned' })).status,
+  ).toBe(200);
   await db.pool.query(`insert into audit_log (actor_id, action, target) values (null, 'booking.purge', 'booking:old')`);
   await admin.post('/api/admin/announcements', { message: 'two', audience: 'stylists', level: 'warning' });
 });
@@ -67,7 +78,15 @@ describe('GET /api/admin/audit-log', () => {
     expect(older.map((e) => e.action)).toEqual(['announcement.create']);
     expect(await log(`?actorId=${adminId}&action=booking.`)).toEqual([]);
     // A prefix is taken literally: LIKE wildcards are not accepted at all.
-    for (const q of ['action=%25', 'action=booking_%25', 'action=', 'action=a%20b', `action=${'a'.repeat(101)}`, 'actorId=nope', 'actor=x']) {
+    for (const q of [
+      'action=%25',
+      'action=booking_%25',
+      'action=',
+      'action=a%20b',
+      `action=${'a'.repeat(101)}`,
+      'actorId=nope',
+      'actor=x',
+    ]) {
       const r = await admin.get(`/api/admin/audit-log?${q}`);
       expect([q, r.status, r.body.error.code]).toEqual([q, 400, 'INVALID_INPUT']);
     }
@@ -85,13 +104,24 @@ describe('GET /api/admin/metrics', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(r.headers.get('cache-control')).toBe('no-store');
-    for (const name of ['kb_slot_cache_hits_total', 'kb_sockets_connected', 'kb_relay_lag_seconds_count', 'kb_http_request_duration_seconds_bucket']) {
+    for (const name of [
+      'kb_slot_cache_hits_total',
+      'kb_sockets_connected',
+      'kb_relay_lag_seconds_count',
+      'kb_http_request_duration_seconds_bucket',
+    ]) {
       expect(r.body).toContain(name);
     }
     // The same registry as the scrape endpoint, which keeps asking for its token.
     expect((await fetch(`${srv.baseUrl}/metrics`)).status).toBe(401);
     const scraped = await (await fetch(`${srv.baseUrl}/metrics`, { headers: { authorization: 'Bearer scrape-token-123' } })).text();
-    const names = (text: string) => new Set(text.split('\n').filter((l) => l.startsWith('# TYPE')).map((l) => l.split(' ')[2]));
+    const names = (text: string) =>
+      new Set(
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('# TYPE'))
+          .map((l) => l.split(' ')[2]),
+      );
     expect(names(r.body)).toEqual(names(scraped));
   });
 

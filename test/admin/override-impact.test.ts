@@ -47,10 +47,19 @@ beforeEach(async () => {
   };
 });
 
-const body = (o: Record<string, unknown>) => ({ scope: 'stylist', stylistId: salon.stylist.id, startDate: DATE, endDate: DATE, reason: 'Test', ...o });
+const body = (o: Record<string, unknown>) => ({
+  scope: 'stylist',
+  stylistId: salon.stylist.id,
+  startDate: DATE,
+  endDate: DATE,
+  reason: 'Test',
+  ...o,
+});
 const idsOf = (r: { body: { affectedBookings: { id: string }[] } }) => r.body.affectedBookings.map((b) => b.id);
 const writes = async () => [
-  await countRows(db.pool, 'overrides'), await countRows(db.pool, 'audit_log'), await countRows(db.pool, 'events'),
+  await countRows(db.pool, 'overrides'),
+  await countRows(db.pool, 'audit_log'),
+  await countRows(db.pool, 'events'),
 ];
 
 describe('POST /api/admin/overrides/preview', () => {
@@ -61,8 +70,16 @@ describe('POST /api/admin/overrides/preview', () => {
     expect(Object.keys(r.body)).toEqual(['affectedBookings']);
     expect(idsOf(r)).toEqual([ids.nine, ids.eleven, ids.two]);
     expect(r.body.affectedBookings[1]).toEqual({
-      id: ids.eleven, customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id,
-      startUtc: at('11:00', DATE), endUtc: at('12:00', DATE), status: 'pending', priceCents: 5000, notes: '', createdAt: expect.any(String),
+      id: ids.eleven,
+      customerId: salon.customer.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: at('11:00', DATE),
+      endUtc: at('12:00', DATE),
+      status: 'pending',
+      priceCents: 5000,
+      notes: '',
+      createdAt: expect.any(String),
     });
     // No override, no audit row, no event; the day keeps its slots.
     expect(await writes()).toEqual(before);
@@ -101,7 +118,13 @@ describe('POST /api/admin/overrides/preview', () => {
   });
 
   it('a salon-wide closure previews every stylist\u2019s bookings on its days', async () => {
-    const r = await admin.post('/api/admin/overrides/preview', { scope: 'salon', startDate: DATE, endDate: DATE, kind: 'closed', reason: 'Holiday' });
+    const r = await admin.post('/api/admin/overrides/preview', {
+      scope: 'salon',
+      startDate: DATE,
+      endDate: DATE,
+      kind: 'closed',
+      reason: 'Holiday',
+    });
     expect(new Set(idsOf(r))).toEqual(new Set([ids.nine, ids.eleven, ids.two, ids.otherStylist]));
   });
 

@@ -31,15 +31,28 @@ describe('GET /api/admin/stylists/:id/schedule', () => {
     const st = await createStylist(db.pool, {
       effectiveFrom: '2026-06-01',
       windows: [
-        { dayOfWeek: 1, start: '14:00', end: '18:00' }, { dayOfWeek: 1, start: '10:00', end: '13:00' },
+        { dayOfWeek: 1, start: '14:00', end: '18:00' },
+        { dayOfWeek: 1, start: '10:00', end: '13:00' },
         { dayOfWeek: 5, start: '10:00', end: '16:00' },
       ],
     });
     const r = await admin.get(`/api/admin/stylists/${st.id}/schedule`);
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
-      stylistId: st.id, date: '2027-03-01', effectiveFrom: '2026-06-01', effectiveUntil: null,
-      days: week((d) => (d === 1 ? [{ start: '10:00', end: '13:00' }, { start: '14:00', end: '18:00' }] : d === 5 ? [{ start: '10:00', end: '16:00' }] : [])),
+      stylistId: st.id,
+      date: '2027-03-01',
+      effectiveFrom: '2026-06-01',
+      effectiveUntil: null,
+      days: week((d) =>
+        d === 1
+          ? [
+              { start: '10:00', end: '13:00' },
+              { start: '14:00', end: '18:00' },
+            ]
+          : d === 5
+            ? [{ start: '10:00', end: '16:00' }]
+            : [],
+      ),
     });
   });
 
@@ -47,17 +60,27 @@ describe('GET /api/admin/stylists/:id/schedule', () => {
     const st = await createStylist(db.pool, { effectiveFrom: '2020-01-01' });
     const nineToFive = week(() => [{ start: '09:00', end: '17:00' }]);
     const put = await admin.put(`/api/admin/stylists/${st.id}/schedule`, {
-      effectiveFrom: '2027-03-15', days: [{ dayOfWeek: 3, windows: [{ start: '16:00', end: '24:00' }] }],
+      effectiveFrom: '2027-03-15',
+      days: [{ dayOfWeek: 3, windows: [{ start: '16:00', end: '24:00' }] }],
     });
     expect(put.status).toBe(200);
 
     const now = await admin.get(`/api/admin/stylists/${st.id}/schedule`);
-    expect(now.body).toEqual({ stylistId: st.id, date: '2027-03-01', effectiveFrom: '2020-01-01', effectiveUntil: '2027-03-14', days: nineToFive });
+    expect(now.body).toEqual({
+      stylistId: st.id,
+      date: '2027-03-01',
+      effectiveFrom: '2020-01-01',
+      effectiveUntil: '2027-03-14',
+      days: nineToFive,
+    });
     const lastDay = await admin.get(`/api/admin/stylists/${st.id}/schedule?date=2027-03-14`);
     expect(lastDay.body.effectiveFrom).toBe('2020-01-01');
     const later = await admin.get(`/api/admin/stylists/${st.id}/schedule?date=2027-03-15`);
     expect(later.body).toEqual({
-      stylistId: st.id, date: '2027-03-15', effectiveFrom: '2027-03-15', effectiveUntil: null,
+      stylistId: st.id,
+      date: '2027-03-15',
+      effectiveFrom: '2027-03-15',
+      effectiveUntil: null,
       days: week((d) => (d === 3 ? [{ start: '16:00', end: '24:00' }] : [])),
     });
 

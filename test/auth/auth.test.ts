@@ -21,7 +21,12 @@ const count = async (table: string) => (await db.pool.query(`select count(*)::in
 describe('register, login, me, logout', () => {
   it('registers a customer, logs them in, and me answers them', async () => {
     const c = new HttpClient(srv.baseUrl);
-    const r = await c.post('/api/auth/register', { email: ' New.Person@Example.TEST ', password: 'long-enough-pw', displayName: 'New Person', phone: '+977 98000' });
+    const r = await c.post('/api/auth/register', {
+      email: ' New.Person@Example.TEST ',
+      password: 'long-enough-pw',
+      displayName: 'New Person',
+      phone: '+977 98000',
+    });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({ id: expect.any(String), email: 'new.person@example.test', displayName: 'New Person', role: 'customer' });
     const me = await c.get('/api/auth/me');
@@ -35,7 +40,11 @@ describe('register, login, me, logout', () => {
   it('refuses a second account for the same email with 409 and writes nothing', async () => {
     const u = await createUser(db.pool);
     const before = await count('users');
-    const r = await new HttpClient(srv.baseUrl).post('/api/auth/register', { email: u.email.toUpperCase(), password: 'long-enough-pw', displayName: 'Dup' });
+    const r = await new HttpClient(srv.baseUrl).post('/api/auth/register', {
+      email: u.email.toUpperCase(),
+      password: 'long-enough-pw',
+      displayName: 'Dup',
+    });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('CONFLICT');
     expect(await count('users')).toBe(before);
@@ -61,9 +70,17 @@ describe('register, login, me, logout', () => {
   });
 
   it('explains what is wrong with a weak password in the message', async () => {
-    const r = await new HttpClient(srv.baseUrl).post('/api/auth/register', { email: 'mina.rai@example.test', password: 'mina.rai@example.test', displayName: 'Mina Rai' });
+    const r = await new HttpClient(srv.baseUrl).post('/api/auth/register', {
+      email: 'mina.rai@example.test',
+      password: 'mina.rai@example.test',
+      displayName: 'Mina Rai',
+    });
     expect(r.body.error.message).toMatch(/personal/i);
-    const common = await new HttpClient(srv.baseUrl).post('/api/auth/register', { email: 'mina.rai@example.test', password: 'password', displayName: 'Mina Rai' });
+    const common = await new HttpClient(srv.baseUrl).post('/api/auth/register', {
+      email: 'mina.rai@example.test',
+      password: 'password',
+      displayName: 'Mina Rai',
+    });
     expect(common.body.error.message).toMatch(/commonly used|heavily used|frequently used/i);
   });
 
@@ -71,7 +88,13 @@ describe('register, login, me, logout', () => {
     const admin = await createUser(db.pool, { role: 'admin' });
     const c = await loginAs(srv.baseUrl, admin.email, admin.password);
     const before = await count('users');
-    const r = await c.post('/api/admin/stylists', { displayName: 'Mina Lama', email: 'mina.lama@salon.test', password: 'minalama1', timezone: 'Asia/Kathmandu', services: [] });
+    const r = await c.post('/api/admin/stylists', {
+      displayName: 'Mina Lama',
+      email: 'mina.lama@salon.test',
+      password: 'minalama1',
+      timezone: 'Asia/Kathmandu',
+      services: [],
+    });
     expect([r.status, r.body.error.code]).toEqual([400, 'WEAK_PASSWORD']);
     expect(await count('users')).toBe(before);
   });
@@ -90,7 +113,10 @@ describe('register, login, me, logout', () => {
 
   it('logs in with a new session id each time (no fixation) and a stylist sees their stylistId', async () => {
     const u = await createUser(db.pool, { role: 'stylist' });
-    const { rows } = await db.pool.query(`insert into stylists (user_id, display_name, timezone) values ($1, 'S', 'Asia/Kathmandu') returning id`, [u.id]);
+    const { rows } = await db.pool.query(
+      `insert into stylists (user_id, display_name, timezone) values ($1, 'S', 'Asia/Kathmandu') returning id`,
+      [u.id],
+    );
     const c = await loginAs(srv.baseUrl, u.email, u.password);
     const first = c.cookie;
     const again = await c.post('/api/auth/login', { email: u.email, password: u.password });
@@ -105,7 +131,11 @@ describe('register, login, me, logout', () => {
   it('sets an httpOnly, SameSite=Lax cookie kept in the session table, and logout ends it', async () => {
     const u = await createUser(db.pool);
     const c = new HttpClient(srv.baseUrl);
-    const res = await fetch(`${srv.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: u.email, password: u.password }) });
+    const res = await fetch(`${srv.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: u.email, password: u.password }),
+    });
     const setCookie = res.headers.getSetCookie()[0];
     expect(setCookie).toMatch(/^kb\.sid=/);
     expect(setCookie).toMatch(/HttpOnly/i);
@@ -132,9 +162,12 @@ describe('register, login, me, logout', () => {
     const s = await startTestServer(db.pool, { env: { ...NO_LIMITS, COOKIE_SECURE: 'true', TRUST_PROXY: 'true' } });
     try {
       const u = await createUser(db.pool);
-      const login = (headers: Record<string, string>) => fetch(`${s.baseUrl}/api/auth/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ email: u.email, password: u.password }),
-      });
+      const login = (headers: Record<string, string>) =>
+        fetch(`${s.baseUrl}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ email: u.email, password: u.password }),
+        });
       const viaTls = await login({ 'x-forwarded-proto': 'https' });
       expect(viaTls.status).toBe(200);
       expect(viaTls.headers.getSetCookie()[0]).toMatch(/; Secure/i);
@@ -185,13 +218,19 @@ describe('bad input to auth routes', () => {
   });
 
   it('refuses a body that is not JSON', async () => {
-    const r = await new HttpClient(srv.baseUrl).post('/api/auth/login', 'email=a@b.test', { 'content-type': 'application/x-www-form-urlencoded' });
+    const r = await new HttpClient(srv.baseUrl).post('/api/auth/login', 'email=a@b.test', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(r.status).toBe(400);
   });
 
   it('answers 413 to a huge body and writes nothing', async () => {
     const before = await count('users');
-    const r = await new HttpClient(srv.baseUrl).post('/api/auth/register', { email: 'big@b.test', password: 'long-enough', displayName: 'x'.repeat(200_000) });
+    const r = await new HttpClient(srv.baseUrl).post('/api/auth/register', {
+      email: 'big@b.test',
+      password: 'long-enough',
+      displayName: 'x'.repeat(200_000),
+    });
     expect(r.status).toBe(413);
     expect(r.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(await count('users')).toBe(before);
@@ -220,9 +259,15 @@ describe('cross-origin protection', () => {
       const c = await loginAs(s.baseUrl, u.email, u.password);
       expect((await c.get('/api/auth/me', { origin: 'https://evil.example' })).status).toBe(200);
       expect((await c.post('/api/auth/login', { email: u.email, password: u.password }, { origin: s.baseUrl })).status).toBe(200);
-      expect((await c.post('/api/auth/login', { email: u.email, password: u.password }, { origin: 'http://localhost:5173' })).status).toBe(200);
-      expect((await c.post('/api/auth/login', { email: u.email, password: u.password }, { origin: 'https://app.example' })).status).toBe(200);
-      expect((await c.post('/api/auth/login', { email: u.email, password: u.password }, { origin: 'https://app.example.evil' })).status).toBe(403);
+      expect((await c.post('/api/auth/login', { email: u.email, password: u.password }, { origin: 'http://localhost:5173' })).status).toBe(
+        200,
+      );
+      expect((await c.post('/api/auth/login', { email: u.email, password: u.password }, { origin: 'https://app.example' })).status).toBe(
+        200,
+      );
+      expect(
+        (await c.post('/api/auth/login', { email: u.email, password: u.password }, { origin: 'https://app.example.evil' })).status,
+      ).toBe(403);
     } finally {
       await s.close();
     }
@@ -252,7 +297,9 @@ describe('rate limits', () => {
   it('answers a taken e-mail 409 only within the failed-attempt budget, and never a weak password 409', async () => {
     // docs/decisions.md: registration says that an e-mail is taken (no mail to confirm addresses
     // with); the failed-attempt budget bounds probing to the pace of password guessing.
-    const s = await startTestServer(db.pool, { env: { RATE_LIMIT_LOGIN: '3', RATE_LIMIT_REGISTER: '100', RATE_LIMIT_WINDOW_SECONDS: '600' } });
+    const s = await startTestServer(db.pool, {
+      env: { RATE_LIMIT_LOGIN: '3', RATE_LIMIT_REGISTER: '100', RATE_LIMIT_WINDOW_SECONDS: '600' },
+    });
     try {
       const owner = await createUser(db.pool);
       const account = async () => (await db.pool.query('select password_hash, display_name from users where id = $1', [owner.id])).rows[0];
@@ -279,7 +326,8 @@ describe('rate limits', () => {
     const s = await startTestServer(db.pool, { env: { RATE_LIMIT_REGISTER: '2', RATE_LIMIT_WINDOW_SECONDS: '600' } });
     try {
       const c = new HttpClient(s.baseUrl);
-      const reg = (n: number) => c.post('/api/auth/register', { email: `bulk-${n}-${Date.now()}@y.test`, password: 'long-enough-pw', displayName: `Bulk ${n}` });
+      const reg = (n: number) =>
+        c.post('/api/auth/register', { email: `bulk-${n}-${Date.now()}@y.test`, password: 'long-enough-pw', displayName: `Bulk ${n}` });
       expect((await reg(1)).status).toBe(201);
       expect((await reg(2)).status).toBe(201);
       const third = await reg(3);
@@ -295,7 +343,11 @@ describe('rate limits', () => {
     try {
       const [u1, u2] = [await createUser(db.pool), await createUser(db.pool)];
       const [c1, c2] = [await loginAs(s.baseUrl, u1.email, u1.password), await loginAs(s.baseUrl, u2.email, u2.password)];
-      const body = { stylistId: '00000000-0000-4000-8000-000000000000', serviceId: '00000000-0000-4000-8000-000000000000', startUtc: '2027-03-10T05:15:00Z' };
+      const body = {
+        stylistId: '00000000-0000-4000-8000-000000000000',
+        serviceId: '00000000-0000-4000-8000-000000000000',
+        startUtc: '2027-03-10T05:15:00Z',
+      };
       expect((await c1.post('/api/holds', body)).status).toBe(404);
       expect((await c1.post('/api/bookings', body)).status).toBe(404);
       const before = [await count('holds'), await count('bookings')];

@@ -44,7 +44,12 @@ afterAll(async () => {
 /** Fresh resources for one check: a day of its own, the owner's booking and hold with the own stylist. */
 async function fixture() {
   const date = DateTime.fromISO('2027-03-02').plus({ days: day++ }).toISODate()!;
-  const bookingId = await insertBooking(db.pool, { customerId: ownerId, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at('11:00', date) });
+  const bookingId = await insertBooking(db.pool, {
+    customerId: ownerId,
+    stylistId: salon.stylist.id,
+    serviceId: salon.service.id,
+    startUtc: at('11:00', date),
+  });
   const start = new Date(at('14:00', date));
   const { rows } = await db.pool.query(
     `insert into holds (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, expires_at)
@@ -55,7 +60,12 @@ async function fixture() {
     [ownerId, salon.stylist.id, salon.service.id, start, new Date(clock.t + 3_600_000)],
   );
   srv.app.slots.invalidateAll();
-  return { date, bookingId, holdId: rows[0].id as string, free: (hhmm: string) => ({ stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at(hhmm, date) }) };
+  return {
+    date,
+    bookingId,
+    holdId: rows[0].id as string,
+    free: (hhmm: string) => ({ stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at(hhmm, date) }),
+  };
 }
 type Fx = Awaited<ReturnType<typeof fixture>>;
 
@@ -69,51 +79,144 @@ interface Route {
 }
 
 const customerSession = { anon: 401 } as const;
-const adminOnly: Record<Role, number | typeof O> = { anon: 401, owner: 403, otherCustomer: 403, ownStylist: 403, otherStylist: 403, admin: O };
+const adminOnly: Record<Role, number | typeof O> = {
+  anon: 401,
+  owner: 403,
+  otherCustomer: 403,
+  ownStylist: 403,
+  otherStylist: 403,
+  admin: O,
+};
 
 const ROUTES: Route[] = [
-  { name: 'GET /api/auth/me', ok: 200, call: (c) => c.get('/api/auth/me'),
-    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: O, otherStylist: O, admin: O } },
-  { name: 'POST /api/holds (a stylist cannot hold themselves)', ok: 201, call: (c, fx) => c.post('/api/holds', fx.free('09:00')),
-    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: 403, otherStylist: O, admin: O } },
-  { name: 'DELETE /api/holds/:id of the owner', ok: 204, call: (c, fx) => c.delete(`/api/holds/${fx.holdId}`),
-    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, admin: O } },
-  { name: 'POST /api/bookings (direct; a stylist cannot book themselves)', ok: 201, call: (c, fx) => c.post('/api/bookings', fx.free('16:00')),
-    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: 403, otherStylist: O, admin: O } },
-  { name: 'POST /api/bookings from the owner\u2019s hold', ok: 201, call: (c, fx) => c.post('/api/bookings', { holdId: fx.holdId }),
-    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, admin: 404 } },
-  { name: 'GET /api/bookings/mine', ok: 200, call: (c) => c.get('/api/bookings/mine'),
-    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: O, otherStylist: O, admin: O } },
-  { name: 'POST /api/bookings/:id/cancel', ok: 200, call: (c, fx) => c.post(`/api/bookings/${fx.bookingId}/cancel`, {}),
-    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: O, otherStylist: 404, admin: O } },
-  { name: 'POST /api/bookings/:id/reschedule', ok: 200, call: (c, fx) => c.post(`/api/bookings/${fx.bookingId}/reschedule`, { startUtc: fx.free('09:30').startUtc }),
-    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 403, otherStylist: 404, admin: O } },
-  { name: 'POST /api/bookings/:id/status', ok: 200, call: (c, fx) => c.post(`/api/bookings/${fx.bookingId}/status`, { status: 'cancelled' }),
-    expect: { ...customerSession, owner: 403, otherCustomer: 404, ownStylist: O, otherStylist: 404, admin: O } },
-  { name: 'GET /api/stylist/bookings (own; admins must name the stylist)', ok: 200, call: (c) => c.get('/api/stylist/bookings'),
-    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: O, admin: 400 } },
-  { name: 'GET /api/stylist/bookings?stylistId= of the own stylist', ok: 200, call: (c) => c.get(`/api/stylist/bookings?stylistId=${salon.stylist.id}`),
-    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: 404, admin: O } },
-  { name: 'POST /api/stylist/customers/:id/safety-notes of the owner', ok: 200,
+  {
+    name: 'GET /api/auth/me',
+    ok: 200,
+    call: (c) => c.get('/api/auth/me'),
+    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: O, otherStylist: O, admin: O },
+  },
+  {
+    name: 'POST /api/holds (a stylist cannot hold themselves)',
+    ok: 201,
+    call: (c, fx) => c.post('/api/holds', fx.free('09:00')),
+    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: 403, otherStylist: O, admin: O },
+  },
+  {
+    name: 'DELETE /api/holds/:id of the owner',
+    ok: 204,
+    call: (c, fx) => c.delete(`/api/holds/${fx.holdId}`),
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, admin: O },
+  },
+  {
+    name: 'POST /api/bookings (direct; a stylist cannot book themselves)',
+    ok: 201,
+    call: (c, fx) => c.post('/api/bookings', fx.free('16:00')),
+    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: 403, otherStylist: O, admin: O },
+  },
+  {
+    name: 'POST /api/bookings from the owner\u2019s hold',
+    ok: 201,
+    call: (c, fx) => c.post('/api/bookings', { holdId: fx.holdId }),
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, admin: 404 },
+  },
+  {
+    name: 'GET /api/bookings/mine',
+    ok: 200,
+    call: (c) => c.get('/api/bookings/mine'),
+    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: O, otherStylist: O, admin: O },
+  },
+  {
+    name: 'POST /api/bookings/:id/cancel',
+    ok: 200,
+    call: (c, fx) => c.post(`/api/bookings/${fx.bookingId}/cancel`, {}),
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: O, otherStylist: 404, admin: O },
+  },
+  {
+    name: 'POST /api/bookings/:id/reschedule',
+    ok: 200,
+    call: (c, fx) => c.post(`/api/bookings/${fx.bookingId}/reschedule`, { startUtc: fx.free('09:30').startUtc }),
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 403, otherStylist: 404, admin: O },
+  },
+  {
+    name: 'POST /api/bookings/:id/status',
+    ok: 200,
+    call: (c, fx) => c.post(`/api/bookings/${fx.bookingId}/status`, { status: 'cancelled' }),
+    expect: { ...customerSession, owner: 403, otherCustomer: 404, ownStylist: O, otherStylist: 404, admin: O },
+  },
+  {
+    name: 'GET /api/stylist/bookings (own; admins must name the stylist)',
+    ok: 200,
+    call: (c) => c.get('/api/stylist/bookings'),
+    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: O, admin: 400 },
+  },
+  {
+    name: 'GET /api/stylist/bookings?stylistId= of the own stylist',
+    ok: 200,
+    call: (c) => c.get(`/api/stylist/bookings?stylistId=${salon.stylist.id}`),
+    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: 404, admin: O },
+  },
+  {
+    name: 'POST /api/stylist/customers/:id/safety-notes of the owner',
+    ok: 200,
     call: (c) => c.post(`/api/stylist/customers/${ownerId}/safety-notes`, { reason: 'Colour service planned today' }),
-    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: 404, admin: O } },
-  { name: 'POST /api/admin/stylists', ok: 201,
-    call: (c) => c.post('/api/admin/stylists', { displayName: 'New', email: `new-${Math.random().toString(36).slice(2)}@x.test`, password: 'long-enough-pw', timezone: 'Asia/Kathmandu', services: [] }),
-    expect: adminOnly },
-  { name: 'PUT /api/admin/stylists/:id/schedule', ok: 200,
-    call: (c) => c.put(`/api/admin/stylists/${otherStylistId}/schedule`, { effectiveFrom: '2028-01-01', days: [{ dayOfWeek: 1, windows: [{ start: '09:00', end: '17:00' }] }] }),
-    expect: adminOnly },
+    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: 404, admin: O },
+  },
+  {
+    name: 'POST /api/admin/stylists',
+    ok: 201,
+    call: (c) =>
+      c.post('/api/admin/stylists', {
+        displayName: 'New',
+        email: `new-${Math.random().toString(36).slice(2)}@x.test`,
+        password: 'long-enough-pw',
+        timezone: 'Asia/Kathmandu',
+        services: [],
+      }),
+    expect: adminOnly,
+  },
+  {
+    name: 'PUT /api/admin/stylists/:id/schedule',
+    ok: 200,
+    call: (c) =>
+      c.put(`/api/admin/stylists/${otherStylistId}/schedule`, {
+        effectiveFrom: '2028-01-01',
+        days: [{ dayOfWeek: 1, windows: [{ start: '09:00', end: '17:00' }] }],
+      }),
+    expect: adminOnly,
+  },
   { name: 'GET /api/admin/overrides', ok: 200, call: (c) => c.get('/api/admin/overrides'), expect: adminOnly },
-  { name: 'POST /api/admin/overrides', ok: 201,
-    call: (c) => c.post('/api/admin/overrides', { scope: 'stylist', stylistId: otherStylistId, startDate: '2028-02-01', endDate: '2028-02-01', kind: 'closed', reason: 'Training' }),
-    expect: adminOnly },
-  { name: 'DELETE /api/admin/overrides/:id', ok: 204,
+  {
+    name: 'POST /api/admin/overrides',
+    ok: 201,
+    call: (c) =>
+      c.post('/api/admin/overrides', {
+        scope: 'stylist',
+        stylistId: otherStylistId,
+        startDate: '2028-02-01',
+        endDate: '2028-02-01',
+        kind: 'closed',
+        reason: 'Training',
+      }),
+    expect: adminOnly,
+  },
+  {
+    name: 'DELETE /api/admin/overrides/:id',
+    ok: 204,
     call: async (c) => {
-      const { rows } = await db.pool.query(`insert into overrides (scope, stylist_id, start_date, end_date, kind, reason) values ('stylist', $1, '2028-03-01', '2028-03-01', 'closed', 'x') returning id`, [otherStylistId]);
+      const { rows } = await db.pool.query(
+        `insert into overrides (scope, stylist_id, start_date, end_date, kind, reason) values ('stylist', $1, '2028-03-01', '2028-03-01', 'closed', 'x') returning id`,
+        [otherStylistId],
+      );
       return c.delete(`/api/admin/overrides/${rows[0].id}`);
     },
-    expect: adminOnly },
-  { name: 'POST /api/admin/announcements', ok: 201, call: (c) => c.post('/api/admin/announcements', { message: 'Hello', audience: 'all', level: 'info' }), expect: adminOnly },
+    expect: adminOnly,
+  },
+  {
+    name: 'POST /api/admin/announcements',
+    ok: 201,
+    call: (c) => c.post('/api/admin/announcements', { message: 'Hello', audience: 'all', level: 'info' }),
+    expect: adminOnly,
+  },
   { name: 'GET /api/admin/audit-log', ok: 200, call: (c) => c.get('/api/admin/audit-log'), expect: adminOnly },
 ];
 
@@ -124,7 +227,9 @@ describe.each(ROUTES)('$name', (route) => {
     const want = route.expect[role] === O ? route.ok : route.expect[role];
     expect(r.status, JSON.stringify(r.body)).toBe(want);
     if (r.status >= 400) {
-      const code = ({ 400: 'INVALID_INPUT', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' } as Record<number, string>)[r.status];
+      const code = ({ 400: 'INVALID_INPUT', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' } as Record<number, string>)[
+        r.status
+      ];
       expect(r.body.error.code).toBe(code);
     }
   });
@@ -149,7 +254,9 @@ describe('what each role sees', () => {
 
   it('the public slots answer carries no customer identity', async () => {
     const fx = await fixture();
-    const res = await fetch(`${srv.baseUrl}/api/bookings/available-slots?stylistId=${salon.stylist.id}&serviceId=${salon.service.id}&targetDate=${fx.date}`);
+    const res = await fetch(
+      `${srv.baseUrl}/api/bookings/available-slots?stylistId=${salon.stylist.id}&serviceId=${salon.service.id}&targetDate=${fx.date}`,
+    );
     const text = await res.text();
     expect(text).not.toContain(ownerId);
     expect(text).not.toContain(fx.bookingId);

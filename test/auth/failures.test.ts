@@ -8,13 +8,17 @@ function setup(limit = 2, windowMs = 60_000) {
   const log: string[] = [];
   const attempt = (key: string, name: string) => {
     const a: { end?: (failed: boolean) => void; cancel: () => void; retryAfter?: number } = { cancel: () => {} };
-    a.cancel = budget.admit(key, (end) => {
-      log.push(`run ${name}`);
-      a.end = end;
-    }, (retryAfter) => {
-      log.push(`refuse ${name}`);
-      a.retryAfter = retryAfter;
-    });
+    a.cancel = budget.admit(
+      key,
+      (end) => {
+        log.push(`run ${name}`);
+        a.end = end;
+      },
+      (retryAfter) => {
+        log.push(`refuse ${name}`);
+        a.retryAfter = retryAfter;
+      },
+    );
     return a;
   };
   return { budget, log, attempt, tick: (ms: number) => (now += ms) };

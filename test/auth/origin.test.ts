@@ -29,7 +29,13 @@ const post = async (s: TestServer, headers: Record<string, string>) =>
 
 /** Whether a Socket.IO handshake with these headers connects. */
 function handshake(s: TestServer, headers: Record<string, string>, transport: 'websocket' | 'polling'): Promise<boolean> {
-  const socket = connectIo(s.baseUrl, { path: '/socket.io', transports: [transport], extraHeaders: headers, reconnection: false, forceNew: true });
+  const socket = connectIo(s.baseUrl, {
+    path: '/socket.io',
+    transports: [transport],
+    extraHeaders: headers,
+    reconnection: false,
+    forceNew: true,
+  });
   sockets.push(socket);
   return new Promise((resolve) => {
     socket.once('connect', () => {
@@ -51,13 +57,48 @@ const cases: [string, () => TestServer, () => Record<string, string>, boolean][]
   ['same scheme, host and port', () => direct, () => ({ origin: `http://${hostOf(direct)}` }), true],
   ['https page for an http server', () => direct, () => ({ origin: `https://${hostOf(direct)}` }), false],
   ['another port', () => direct, () => ({ origin: `http://127.0.0.1:${portOf(direct) === 65535 ? 65534 : portOf(direct) + 1}` }), false],
-  ['X-Forwarded-Proto without TRUST_PROXY', () => direct, () => ({ origin: `https://${hostOf(direct)}`, 'x-forwarded-proto': 'https' }), false],
-  ['behind TRUST_PROXY: the forwarded https origin', () => proxied, () => ({ origin: 'https://kb.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'kb.example' }), true],
-  ['behind TRUST_PROXY: an http page on the https site', () => proxied, () => ({ origin: 'http://kb.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'kb.example' }), false],
-  ['behind TRUST_PROXY: an https page when the proxy says http', () => proxied, () => ({ origin: 'https://kb.example', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'kb.example' }), false],
-  ['behind TRUST_PROXY: the explicit default port', () => proxied, () => ({ origin: 'https://kb.example:443', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'kb.example' }), true],
-  ['behind TRUST_PROXY: another port of the forwarded host', () => proxied, () => ({ origin: 'https://kb.example:8443', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'kb.example' }), false],
-  ['behind TRUST_PROXY without X-Forwarded-Proto: the connection is http', () => proxied, () => ({ origin: `https://${hostOf(proxied)}` }), false],
+  [
+    'X-Forwarded-Proto without TRUST_PROXY',
+    () => direct,
+    () => ({ origin: `https://${hostOf(direct)}`, 'x-forwarded-proto': 'https' }),
+    false,
+  ],
+  [
+    'behind TRUST_PROXY: the forwarded https origin',
+    () => proxied,
+    () => ({ origin: 'https://kb.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'kb.example' }),
+    true,
+  ],
+  [
+    'behind TRUST_PROXY: an http page on the https site',
+    () => proxied,
+    () => ({ origin: 'http://kb.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'kb.example' }),
+    false,
+  ],
+  [
+    'behind TRUST_PROXY: an https page when the proxy says http',
+    () => proxied,
+    () => ({ origin: 'https://kb.example', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'kb.example' }),
+    false,
+  ],
+  [
+    'behind TRUST_PROXY: the explicit default port',
+    () => proxied,
+    () => ({ origin: 'https://kb.example:443', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'kb.example' }),
+    true,
+  ],
+  [
+    'behind TRUST_PROXY: another port of the forwarded host',
+    () => proxied,
+    () => ({ origin: 'https://kb.example:8443', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'kb.example' }),
+    false,
+  ],
+  [
+    'behind TRUST_PROXY without X-Forwarded-Proto: the connection is http',
+    () => proxied,
+    () => ({ origin: `https://${hostOf(proxied)}` }),
+    false,
+  ],
 ];
 
 describe('origin check compares scheme, host and port', () => {

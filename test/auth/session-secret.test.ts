@@ -47,7 +47,7 @@ const storedSecrets = async () =>
   (await db.pool.query<{ value: string }>(`select value from settings where key = 'session_secret'`)).rows.map((r) => r.value);
 
 describe('session secret kept in the database', () => {
-  it('two processes started together share one generated secret and accept each other\'s cookies', async () => {
+  it("two processes started together share one generated secret and accept each other's cookies", async () => {
     expect(await storedSecrets()).toEqual([]);
     const [a, b] = await Promise.all([serve('a'), serve('b')]);
     const secrets = await storedSecrets();

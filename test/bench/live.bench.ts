@@ -51,7 +51,11 @@ const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 const PG_CHANNEL = 'kb_bench_floor';
 const WS_CHANNEL = 'kb_bench_ws_floor';
 
-interface Key { stylistId: string; serviceId: string; date: string }
+interface Key {
+  stylistId: string;
+  serviceId: string;
+  date: string;
+}
 /** Socket groups in a client process: ours (Socket.IO, watching or idle) and the floor's (plain WebSocket). */
 type Group = 'ours' | 'floor' | 'idle' | 'floor-idle';
 
@@ -70,8 +74,11 @@ type Reply =
   | { t: 'fail'; id: number; error: string }
   | { t: 'round'; group: Group; times: number[] }
   | { t: 'notify'; payload: string; at: number };
-interface ClientStats { stale: number; dropped: number; open: Record<string, number> }
-
+interface ClientStats {
+  stale: number;
+  dropped: number;
+  open: Record<string, number>;
+}
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────
 // Client process: Socket.IO sockets to the server, plain WebSockets to the floor, a pg-listen
@@ -102,7 +109,9 @@ async function clientProcess(): Promise<void> {
   const connectOne = (group: Group, baseUrl: string, watch: Key | null, localAddress?: string) =>
     new Promise<S>((resolve, reject) => {
       const s: S = connectIo(baseUrl, {
-        transports: ['websocket'], reconnection: false, forceNew: true,
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
         ...(localAddress ? { localAddress } : {}),
       } as Parameters<typeof connectIo>[1]);
       let last = -1;
@@ -126,12 +135,13 @@ async function clientProcess(): Promise<void> {
       s.once('connect', () => {
         if (!watch) return resolve(s);
         // A worker whose relay is still catching up answers NOT_READY: ask again, for a while.
-        const ask = (attempt: number) => s.emit('slots:watch', watch, (ack) => {
-          if (!ack.ok && ack.error.code === 'NOT_READY' && attempt < 100) return void setTimeout(() => ask(attempt + 1), 100);
-          if (!ack.ok) return reject(new Error(`watch refused: ${ack.error.code}`));
-          last = ack.data.version;
-          resolve(s);
-        });
+        const ask = (attempt: number) =>
+          s.emit('slots:watch', watch, (ack) => {
+            if (!ack.ok && ack.error.code === 'NOT_READY' && attempt < 100) return void setTimeout(() => ask(attempt + 1), 100);
+            if (!ack.ok) return reject(new Error(`watch refused: ${ack.error.code}`));
+            last = ack.data.version;
+            resolve(s);
+          });
         ask(0);
       });
     });
@@ -162,7 +172,7 @@ async function clientProcess(): Promise<void> {
   const connectMany = async <T extends { close(): void }>(group: Group, count: number, one: () => Promise<T>) => {
     const list = sockets.get(group) ?? [];
     sockets.set(group, list);
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const n = Math.min(100, count - done);
       list.push(...(await Promise.all(Array.from({ length: n }, one))));
       done += n;
@@ -206,13 +216,15 @@ async function clientProcess(): Promise<void> {
       case 'reads': {
         // Sequential REST reads of random keys; each reader keeps the highest version seen per key.
         let seed = msg.seed >>> 0;
-        const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+        const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
         let hits = 0;
         let readStale = 0;
         const seen = new Map<string, number>();
         for (let i = 0; i < msg.count; i++) {
           const k = msg.keys[Math.floor(rand() * msg.keys.length)];
-          const res = await fetch(`${msg.baseUrl}/api/bookings/available-slots?stylistId=${k.stylistId}&serviceId=${k.serviceId}&targetDate=${k.date}`);
+          const res = await fetch(
+            `${msg.baseUrl}/api/bookings/available-slots?stylistId=${k.stylistId}&serviceId=${k.serviceId}&targetDate=${k.date}`,
+          );
           await res.arrayBuffer();
           if (res.headers.get('x-cache-hit') === 'true') hits++;
           const v = Number(res.headers.get('x-availability-version'));
@@ -247,26 +259,28 @@ class Clients {
   onNotify: ((at: number, payload: string) => void) | null = null;
 
   async start(n: number): Promise<void> {
-    await Promise.all(Array.from({ length: n }, async () => {
-      const child = fork(SELF, [], { env: { ...process.env, KB_LIVE_ROLE: 'clients' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      this.#procs.push(child);
-      onCleanup(async () => {
-        child.kill('SIGKILL');
-      });
-      await new Promise<void>((resolve, reject) => {
-        child.once('exit', (code) => reject(new Error(`client process exited (${code})`)));
-        child.on('message', (m: Reply) => {
-          if (m.t === 'ok' || m.t === 'fail') {
-            if (m.id === 0) return resolve();
-            const p = this.#pending.get(m.id);
-            this.#pending.delete(m.id);
-            if (m.t === 'ok') p?.resolve(m.data);
-            else p?.reject(new Error(`client process: ${m.error}`));
-          } else if (m.t === 'round') this.#rounds.shift()?.(m.times);
-          else if (m.t === 'notify') this.onNotify?.(m.at, m.payload);
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        const child = fork(SELF, [], { env: { ...process.env, KB_LIVE_ROLE: 'clients' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        this.#procs.push(child);
+        onCleanup(async () => {
+          child.kill('SIGKILL');
         });
-      });
-    }));
+        await new Promise<void>((resolve, reject) => {
+          child.once('exit', (code) => reject(new Error(`client process exited (${code})`)));
+          child.on('message', (m: Reply) => {
+            if (m.t === 'ok' || m.t === 'fail') {
+              if (m.id === 0) return resolve();
+              const p = this.#pending.get(m.id);
+              this.#pending.delete(m.id);
+              if (m.t === 'ok') p?.resolve(m.data);
+              else p?.reject(new Error(`client process: ${m.error}`));
+            } else if (m.t === 'round') this.#rounds.shift()?.(m.times);
+            else if (m.t === 'notify') this.onNotify?.(m.at, m.payload);
+          });
+        });
+      }),
+    );
   }
 
   get size(): number {
@@ -370,8 +384,18 @@ class Probe {
     throw new Error(`process ${pid} did not answer "${cmd}" (is live.preload.ts loaded?)`);
   }
 }
-interface Mem { heapUsed: number; rss: number; gc: boolean }
-interface Eld { n: number; p50: number; p99: number; max: number; mean: number }
+interface Mem {
+  heapUsed: number;
+  rss: number;
+  gc: boolean;
+}
+interface Eld {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
 
 /** The worker server/main.ts picks for a client IP (FNV-1a of the address). */
 function workerOf(ip: string, workers: number): number {
@@ -381,13 +405,15 @@ function workerOf(ip: string, workers: number): number {
 /** GET over a fresh connection from `localAddress`: the prometheus text of whichever worker it lands on. */
 function getFrom(url: string, localAddress: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    http.get(url, { localAddress, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.once('end', () => resolve(body));
-      res.once('error', reject);
-    }).once('error', reject);
+    http
+      .get(url, { localAddress, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.once('end', () => resolve(body));
+        res.once('error', reject);
+      })
+      .once('error', reject);
   });
 }
 const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
@@ -464,35 +490,57 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
   const m = machine();
   const started = performance.now();
   console.log(`# Live pipeline benchmark\n\n${machineLine(m)}\n`);
-  console.log(`settings: ${rounds} rounds per watcher count (${watcherCounts.join(', ')}), ours and the floor interleaved; ` +
-    `${idle} idle sockets for memory, ${idleMax} held ${idleHoldS} s; WORKERS=2 with ${workersWatchers}; ${bookings} bookings for the hit ratio`);
+  console.log(
+    `settings: ${rounds} rounds per watcher count (${watcherCounts.join(', ')}), ours and the floor interleaved; ` +
+      `${idle} idle sockets for memory, ${idleMax} held ${idleHoldS} s; WORKERS=2 with ${workersWatchers}; ${bookings} bookings for the hit ratio`,
+  );
   const load1 = Number(m.loadavg.split(' ')[0]);
-  if (load1 > m.cpus * 0.5) console.log(`WARNING: the machine is busy (1-minute load ${load1.toFixed(2)} on ${m.cpus} CPUs): latencies are inflated; do not record these figures.`);
+  if (load1 > m.cpus * 0.5)
+    console.log(
+      `WARNING: the machine is busy (1-minute load ${load1.toFixed(2)} on ${m.cpus} CPUs): latencies are inflated; do not record these figures.`,
+    );
 
   try {
     const db = await startBenchPostgres();
     const pool = db.pool(4);
-    const salon = await createBenchSalon(pool, { stylists: 21, customers: 20, prefix: 'live', services: [{ name: 'Live Cut', durationMinutes: 45, priceCents: 100_000 }] });
+    const salon = await createBenchSalon(pool, {
+      stylists: 21,
+      customers: 20,
+      prefix: 'live',
+      services: [{ name: 'Live Cut', durationMinutes: 45, priceCents: 100_000 }],
+    });
     const zone = salon.stylists[0].timezone;
     const date = DateTime.now().setZone(zone).plus({ days: 7 }).toISODate()!;
     const at = (hhmm: string) => DateTime.fromISO(`${date}T${hhmm}`, { zone }).toUTC().toISO()!;
     const service = salon.services[0];
     const key: Key = { stylistId: salon.stylists[0].id, serviceId: service.id, date };
-    const toggled = (await pool.query<{ id: string }>(
-      `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, price_cents)
+    const toggled = (
+      await pool.query<{ id: string }>(
+        `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, price_cents)
        values ($1, $2, $3, $4::timestamptz, $4::timestamptz + interval '45 minutes', $4::timestamptz + interval '60 minutes', 100000) returning id`,
-      [salon.customers[0], key.stylistId, service.id, at('09:00')])).rows[0].id;
+        [salon.customers[0], key.stylistId, service.id, at('09:00')],
+      )
+    ).rows[0].id;
     // The HTTP probe reads another stylist's day: a cache hit, untouched by the changes.
     const probePath = `/api/bookings/available-slots?stylistId=${salon.stylists[20].id}&serviceId=${service.id}&targetDate=${date}`;
 
     const serverEnv = (extra: Record<string, string>) => ({
-      DATABASE_URL: db.url, LOG_LEVEL: 'warn', SEED_DEMO: '0', SESSION_SECRET: 'bench-secret-bench-secret',
-      SOCKET_MAX_PER_IP: '100000', SOCKET_MAX_WATCHED_KEYS: '100000', RATE_LIMIT_SLOT_MISSES: '1000000000', ...extra,
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: '0',
+      SESSION_SECRET: 'bench-secret-bench-secret',
+      SOCKET_MAX_PER_IP: '100000',
+      SOCKET_MAX_WATCHED_KEYS: '100000',
+      RATE_LIMIT_SLOT_MISSES: '1000000000',
+      ...extra,
     });
     const preload = ['--expose-gc', '--import', path.join(HERE, 'live.preload.ts')];
     const oursPrefix = path.join(db.root, 'ours-probe');
     const server: ServerProcess = await startServer({
-      name: 'server', entry: 'server/main.ts', nodeArgs: preload, readyPath: '/readyz',
+      name: 'server',
+      entry: 'server/main.ts',
+      nodeArgs: preload,
+      readyPath: '/readyz',
       env: serverEnv({ KB_BENCH_MEM_FILE: oursPrefix }),
     });
     const oursProbe = new Probe(oursPrefix, () => server.pid);
@@ -504,7 +552,10 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
     await writer.connect();
     onCleanup(() => writer.end());
     const toggle = async () => {
-      await writer.query(`update bookings set status = case when status = 'confirmed' then 'cancelled' else 'confirmed' end where id = $1`, [toggled]);
+      await writer.query(
+        `update bookings set status = case when status = 'confirmed' then 'cancelled' else 'confirmed' end where id = $1`,
+        [toggled],
+      );
     };
     const notifyFloor = async () => {
       await writer.query(`notify ${WS_CHANNEL}`);
@@ -533,17 +584,24 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
     writeFileSync(frameFile, frame);
     const floorPrefix = path.join(db.root, 'floor-probe');
     const floor = await startServer({
-      name: 'floor', entry: 'test/bench/live.floor.ts', nodeArgs: preload,
+      name: 'floor',
+      entry: 'test/bench/live.floor.ts',
+      nodeArgs: preload,
       env: { DATABASE_URL: db.url, FLOOR_CHANNEL: WS_CHANNEL, FRAME_FILE: frameFile, KB_BENCH_MEM_FILE: floorPrefix },
     });
     const floorProbe = new Probe(floorPrefix, () => floor.pid);
     const floorWs = floor.baseUrl.replace(/^http/, 'ws');
-    console.log(`slots:update on the wire: ${Buffer.byteLength(frame)} bytes (Engine.IO + Socket.IO framing + JSON); ` +
-      `server pid ${server.pid}, floor pid ${floor.pid}, ${clients.size} client processes`);
+    console.log(
+      `slots:update on the wire: ${Buffer.byteLength(frame)} bytes (Engine.IO + Socket.IO framing + JSON); ` +
+        `server pid ${server.pid}, floor pid ${floor.pid}, ${clients.size} client processes`,
+    );
 
     // ── memory per idle socket, ours and the floor's (before the latency runs: RSS never shrinks back)
     const idleRun = async (
-      probe: Probe, connect: (n: number) => Promise<unknown>, group: Group, n: number,
+      probe: Probe,
+      connect: (n: number) => Promise<unknown>,
+      group: Group,
+      n: number,
     ): Promise<{ m0: Mem; m1: Mem }> => {
       // Warm the connection path first, so the baseline includes compiled code and pools.
       await connect(Math.min(200, n));
@@ -583,8 +641,26 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
     for (const n of watcherCounts) {
       const oursProcs = await clients.connect('ours', server.baseUrl, n, key);
       const floorProcs = await clients.connectWs('floor', floorWs, n);
-      type Acc = { all: Samples; afterAck: Samples; spans: number[]; missing: number; server: number; client: number; deliveries: number; busy: number };
-      const acc = (): Acc => ({ all: new Samples(), afterAck: new Samples(), spans: [], missing: 0, server: 0, client: 0, deliveries: 0, busy: 0 });
+      type Acc = {
+        all: Samples;
+        afterAck: Samples;
+        spans: number[];
+        missing: number;
+        server: number;
+        client: number;
+        deliveries: number;
+        busy: number;
+      };
+      const acc = (): Acc => ({
+        all: new Samples(),
+        afterAck: new Samples(),
+        spans: [],
+        missing: 0,
+        server: 0,
+        client: 0,
+        deliveries: 0,
+        busy: 0,
+      });
       const a = { ours: acc(), floor: acc() };
       await Promise.all([oursProbe.ask('eld-start'), floorProbe.ask('eld-start')]);
       for (let r = 0; r < rounds + 3; r++) {
@@ -625,23 +701,35 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
       }
       const [oursEld, floorEld] = await Promise.all([oursProbe.ask<Eld>('eld'), floorProbe.ask<Eld>('eld')]);
       const side = (x: Acc, eld: Eld): Side => ({
-        s: x.all.summary(), afterAck: x.afterAck.summary(), fanout: summarize(x.spans), missing: x.missing,
-        serverCpuMs: x.server, clientCpuMs: x.client, deliveries: x.deliveries, busyMs: x.busy, eld,
+        s: x.all.summary(),
+        afterAck: x.afterAck.summary(),
+        fanout: summarize(x.spans),
+        missing: x.missing,
+        serverCpuMs: x.server,
+        clientCpuMs: x.client,
+        deliveries: x.deliveries,
+        busyMs: x.busy,
+        eld,
       });
       results.set(n, { ours: side(a.ours, oursEld), floor: side(a.floor, floorEld) });
       const o = results.get(n)!;
-      console.log(`  ${n} watcher(s): ours p50 ${ms(o.ours.s.p50)} / p99 ${ms(o.ours.s.p99)} ms, floor p50 ${ms(o.floor.s.p50)} / p99 ${ms(o.floor.s.p99)} ms`);
+      console.log(
+        `  ${n} watcher(s): ours p50 ${ms(o.ours.s.p50)} / p99 ${ms(o.ours.s.p99)} ms, floor p50 ${ms(o.floor.s.p50)} / p99 ${ms(o.floor.s.p99)} ms`,
+      );
 
       // An HTTP request during the largest fan-out: a sequential GET loop while changes fan out.
       if (n === maxWatchers && probeRounds > 0) {
         const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-        const get = () => new Promise<number>((resolve, reject) => {
-          const t = hr();
-          http.get(server.baseUrl + probePath, { agent }, (res) => {
-            res.resume();
-            res.once('end', () => resolve(hr() - t));
-          }).once('error', reject);
-        });
+        const get = () =>
+          new Promise<number>((resolve, reject) => {
+            const t = hr();
+            http
+              .get(server.baseUrl + probePath, { agent }, (res) => {
+                res.resume();
+                res.once('end', () => resolve(hr() - t));
+              })
+              .once('error', reject);
+          });
         for (let i = 0; i < 50; i++) await get();
         const rest = new Samples();
         for (let i = 0; i < 300; i++) rest.add(await get());
@@ -675,8 +763,13 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
       await writer.query(
         `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, price_cents)
          values ($1, $2, $3, $4::timestamptz, $4::timestamptz + interval '45 minutes', $4::timestamptz + interval '60 minutes', 100000)`,
-        [salon.customers[b % salon.customers.length], k.stylistId, service.id, at(cell)]);
-      const res = (await clients.call(b % clients.size, { t: 'reads', baseUrl: server.baseUrl, keys, count: 100, seed: b + 1 })) as { hits: number; n: number; stale: number };
+        [salon.customers[b % salon.customers.length], k.stylistId, service.id, at(cell)],
+      );
+      const res = (await clients.call(b % clients.size, { t: 'reads', baseUrl: server.baseUrl, keys, count: 100, seed: b + 1 })) as {
+        hits: number;
+        n: number;
+        stale: number;
+      };
       hits += res.hits;
       reads += res.n;
       readStale += res.stale;
@@ -694,12 +787,17 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
         if (addrs.length === 0 || workerOf(ip, 2) !== workerOf(addrs[0], 2)) addrs.push(ip);
       }
       const cluster = await startServer({
-        name: 'workers', entry: 'server/main.ts', nodeArgs: preload, readyPath: '/readyz',
+        name: 'workers',
+        entry: 'server/main.ts',
+        nodeArgs: preload,
+        readyPath: '/readyz',
         env: serverEnv({ WORKERS: '2' }),
       });
       // Every other client process binds the other address: half the watchers on each worker.
       const procs = await clients.connect('ours', cluster.baseUrl, workersWatchers, key, (i) => addrs[i % 2]);
-      const perWorker = await Promise.all(addrs.map(async (ip) => metric(await getFrom(`${cluster.baseUrl}/metrics`, ip), 'kb_sockets_connected')));
+      const perWorker = await Promise.all(
+        addrs.map(async (ip) => metric(await getFrom(`${cluster.baseUrl}/metrics`, ip), 'kb_sockets_connected')),
+      );
       const all = new Samples();
       const afterAck = new Samples();
       const spans: number[] = [];
@@ -737,10 +835,23 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
       await clients.all({ t: 'disconnect' });
       await cluster.stop();
       workers = {
-        n: workersWatchers, perWorker, addresses: addrs,
-        side: { s: all.summary(), afterAck: afterAck.summary(), fanout: summarize(spans), missing, serverCpuMs: cpu, clientCpuMs: clientCpu, deliveries, busyMs: busy },
+        n: workersWatchers,
+        perWorker,
+        addresses: addrs,
+        side: {
+          s: all.summary(),
+          afterAck: afterAck.summary(),
+          fanout: summarize(spans),
+          missing,
+          serverCpuMs: cpu,
+          clientCpuMs: clientCpu,
+          deliveries,
+          busyMs: busy,
+        },
       };
-      console.log(`  WORKERS=2, ${workersWatchers} watchers (${perWorker.join(' + ')} sockets): p50 ${ms(workers.side.s.p50)} ms, p99 ${ms(workers.side.s.p99)} ms`);
+      console.log(
+        `  WORKERS=2, ${workersWatchers} watchers (${perWorker.join(' + ')} sockets): p50 ${ms(workers.side.s.p50)} ms, p99 ${ms(workers.side.s.p99)} ms`,
+      );
     }
 
     // ── report ────────────────────────────────────────────────────────────────────────────────
@@ -749,69 +860,185 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
     const usPer = (x: Side, cpu: number) => (x.deliveries ? ((cpu * 1000) / x.deliveries).toFixed(1) : '–');
     console.log(heading('Commit to client: ours against the floor, measured in this run (ms)'));
     console.log('From the moment the writing statement is sent to the moment a client process has parsed the message. Ours: one');
-    console.log(`UPDATE of a booking's status (its outbox triggers and commit took p50 ${ms(ws.p50)} ms, p99 ${ms(ws.p99)} ms of it) → relay → Socket.IO.`);
+    console.log(
+      `UPDATE of a booking's status (its outbox triggers and commit took p50 ${ms(ws.p50)} ms, p99 ${ms(ws.p99)} ms of it) → relay → Socket.IO.`,
+    );
     console.log('Floor: a bare `NOTIFY` → a bare `ws` server → the same frame bytes to as many plain WebSockets, JSON-parsed by the same');
-    console.log('client processes. "after ack": from the writer\'s acknowledgement. The pg round trip (no WebSocket at all): ' +
-      `p50 ${ms(pgTripS.p50)} ms, p99 ${ms(pgTripS.p99)} ms over ${pgTripS.n} NOTIFYs.\n`);
-    console.log(table(
-      ['watchers', 'deliveries', 'floor p50', 'floor p99', 'ours p50', 'ours p99', 'p50 ours / floor', 'p99 ours / floor', 'after ack p50 floor / ours', 'rounds lost floor / ours'],
-      [...results].map(([n, r]) => [fmtN(n), r.ours.s.n, ms(r.floor.s.p50), ms(r.floor.s.p99), ms(r.ours.s.p50), ms(r.ours.s.p99),
-        ratio(r.ours.s.p50 / r.floor.s.p50), ratio(r.ours.s.p99 / r.floor.s.p99), `${ms(r.floor.afterAck.p50)} / ${ms(r.ours.afterAck.p50)}`,
-        `${r.floor.missing} / ${r.ours.missing}`]),
-    ));
+    console.log(
+      'client processes. "after ack": from the writer\'s acknowledgement. The pg round trip (no WebSocket at all): ' +
+        `p50 ${ms(pgTripS.p50)} ms, p99 ${ms(pgTripS.p99)} ms over ${pgTripS.n} NOTIFYs.\n`,
+    );
+    console.log(
+      table(
+        [
+          'watchers',
+          'deliveries',
+          'floor p50',
+          'floor p99',
+          'ours p50',
+          'ours p99',
+          'p50 ours / floor',
+          'p99 ours / floor',
+          'after ack p50 floor / ours',
+          'rounds lost floor / ours',
+        ],
+        [...results].map(([n, r]) => [
+          fmtN(n),
+          r.ours.s.n,
+          ms(r.floor.s.p50),
+          ms(r.floor.s.p99),
+          ms(r.ours.s.p50),
+          ms(r.ours.s.p99),
+          ratio(r.ours.s.p50 / r.floor.s.p50),
+          ratio(r.ours.s.p99 / r.floor.s.p99),
+          `${ms(r.floor.afterAck.p50)} / ${ms(r.ours.afterAck.p50)}`,
+          `${r.floor.missing} / ${r.ours.missing}`,
+        ]),
+      ),
+    );
     console.log(heading('Fan-out: first to last delivery of one change (ms)'));
-    console.log(table(['watchers', 'changes', 'floor p50', 'floor p99', 'ours p50', 'ours p99', 'p50 ours / floor', 'ours max'],
-      [...results].filter(([n]) => n > 1).map(([n, r]) => [fmtN(n), r.ours.fanout.n, ms(r.floor.fanout.p50), ms(r.floor.fanout.p99),
-        ms(r.ours.fanout.p50), ms(r.ours.fanout.p99), ratio(r.ours.fanout.p50 / r.floor.fanout.p50), ms(r.ours.fanout.max)])));
+    console.log(
+      table(
+        ['watchers', 'changes', 'floor p50', 'floor p99', 'ours p50', 'ours p99', 'p50 ours / floor', 'ours max'],
+        [...results]
+          .filter(([n]) => n > 1)
+          .map(([n, r]) => [
+            fmtN(n),
+            r.ours.fanout.n,
+            ms(r.floor.fanout.p50),
+            ms(r.floor.fanout.p99),
+            ms(r.ours.fanout.p50),
+            ms(r.ours.fanout.p99),
+            ratio(r.ours.fanout.p50 / r.floor.fanout.p50),
+            ms(r.ours.fanout.max),
+          ]),
+      ),
+    );
     console.log(heading('CPU per delivery (µs) and where the time goes'));
     console.log('Server: CPU of the server process (with its children) over the measured rounds / deliveries; clients: the 4 client');
     console.log('processes, the same for both. "server cores": that CPU over the time from write to last delivery: near 1.00 the');
-    console.log('server\'s one thread is the bottleneck; well below it, it waits (on Postgres, or on the clients for the CPU).');
+    console.log("server's one thread is the bottleneck; well below it, it waits (on Postgres, or on the clients for the CPU).");
     console.log('CPU time comes from /proc in 10 ms ticks, summed over the rounds: the 1-watcher row is coarse.\n');
-    console.log(table(
-      ['watchers', 'floor server', 'ours server', 'ours / floor', 'floor clients', 'ours clients', 'floor server cores', 'ours server cores'],
-      [...results].map(([n, r]) => [fmtN(n), usPer(r.floor, r.floor.serverCpuMs), usPer(r.ours, r.ours.serverCpuMs),
-        ratio(r.ours.serverCpuMs / r.ours.deliveries / (r.floor.serverCpuMs / r.floor.deliveries)),
-        usPer(r.floor, r.floor.clientCpuMs), usPer(r.ours, r.ours.clientCpuMs),
-        (r.floor.serverCpuMs / r.floor.busyMs).toFixed(2), (r.ours.serverCpuMs / r.ours.busyMs).toFixed(2)]),
-    ));
+    console.log(
+      table(
+        [
+          'watchers',
+          'floor server',
+          'ours server',
+          'ours / floor',
+          'floor clients',
+          'ours clients',
+          'floor server cores',
+          'ours server cores',
+        ],
+        [...results].map(([n, r]) => [
+          fmtN(n),
+          usPer(r.floor, r.floor.serverCpuMs),
+          usPer(r.ours, r.ours.serverCpuMs),
+          ratio(r.ours.serverCpuMs / r.ours.deliveries / (r.floor.serverCpuMs / r.floor.deliveries)),
+          usPer(r.floor, r.floor.clientCpuMs),
+          usPer(r.ours, r.ours.clientCpuMs),
+          (r.floor.serverCpuMs / r.floor.busyMs).toFixed(2),
+          (r.ours.serverCpuMs / r.ours.busyMs).toFixed(2),
+        ]),
+      ),
+    );
     console.log(heading('Event-loop delay in the server during the rounds (ms; monitorEventLoopDelay, 1 ms resolution)'));
-    console.log(table(['watchers', 'floor p99', 'floor max', 'ours p50', 'ours p99', 'ours max'],
-      [...results].map(([n, r]) => [fmtN(n), ms(r.floor.eld!.p99), ms(r.floor.eld!.max), ms(r.ours.eld!.p50), ms(r.ours.eld!.p99), ms(r.ours.eld!.max)])));
+    console.log(
+      table(
+        ['watchers', 'floor p99', 'floor max', 'ours p50', 'ours p99', 'ours max'],
+        [...results].map(([n, r]) => [
+          fmtN(n),
+          ms(r.floor.eld!.p99),
+          ms(r.floor.eld!.max),
+          ms(r.ours.eld!.p50),
+          ms(r.ours.eld!.p99),
+          ms(r.ours.eld!.max),
+        ]),
+      ),
+    );
     if (probe) {
-      console.log(heading(`An HTTP request during a ${fmtN(maxWatchers)}-watcher fan-out (cached slots GET, one keep-alive connection, ms)`));
-      console.log(table(['when', 'requests', 'p50', 'p99', 'max'], [
-        ['at rest', probe.idle.n, ms(probe.idle.p50), ms(probe.idle.p99), ms(probe.idle.max)],
-        [`during ${probe.rounds} changes fanning out`, probe.during.n, ms(probe.during.p50), ms(probe.during.p99), ms(probe.during.max)],
-      ]));
+      console.log(
+        heading(`An HTTP request during a ${fmtN(maxWatchers)}-watcher fan-out (cached slots GET, one keep-alive connection, ms)`),
+      );
+      console.log(
+        table(
+          ['when', 'requests', 'p50', 'p99', 'max'],
+          [
+            ['at rest', probe.idle.n, ms(probe.idle.p50), ms(probe.idle.p99), ms(probe.idle.max)],
+            [
+              `during ${probe.rounds} changes fanning out`,
+              probe.during.n,
+              ms(probe.during.p50),
+              ms(probe.during.p99),
+              ms(probe.during.max),
+            ],
+          ],
+        ),
+      );
     }
     console.log(heading(`Memory per idle socket (${fmtN(idle)} sockets, after GC${oursIdle.m1.gc ? '' : ' — GC unavailable!'})`));
-    console.log(table(['server', 'heap before', `heap with ${fmtN(idle)}`, 'heap per socket', 'RSS before', `RSS with ${fmtN(idle)}`, 'RSS per socket'], [
-      ['ours (Socket.IO)', mb(oursIdle.m0.heapUsed), mb(oursIdle.m1.heapUsed), kb(oursPer.heap), mb(oursIdle.m0.rss), mb(oursIdle.m1.rss), kb(oursPer.rss)],
-      ['floor (bare ws)', mb(floorIdle.m0.heapUsed), mb(floorIdle.m1.heapUsed), kb(floorPer.heap), mb(floorIdle.m0.rss), mb(floorIdle.m1.rss), kb(floorPer.rss)],
-    ]));
+    console.log(
+      table(
+        ['server', 'heap before', `heap with ${fmtN(idle)}`, 'heap per socket', 'RSS before', `RSS with ${fmtN(idle)}`, 'RSS per socket'],
+        [
+          [
+            'ours (Socket.IO)',
+            mb(oursIdle.m0.heapUsed),
+            mb(oursIdle.m1.heapUsed),
+            kb(oursPer.heap),
+            mb(oursIdle.m0.rss),
+            mb(oursIdle.m1.rss),
+            kb(oursPer.rss),
+          ],
+          [
+            'floor (bare ws)',
+            mb(floorIdle.m0.heapUsed),
+            mb(floorIdle.m1.heapUsed),
+            kb(floorPer.heap),
+            mb(floorIdle.m0.rss),
+            mb(floorIdle.m1.rss),
+            kb(floorPer.rss),
+          ],
+        ],
+      ),
+    );
     if (big) {
-      console.log(`\n${fmtN(big.sockets)} idle sockets on one process (connected in ${big.connectS.toFixed(1)} s, held ${idleHoldS} s): ` +
-        `RSS ${mb(big.mem.rss)}, heap ${mb(big.mem.heapUsed)} after GC; ${big.dropped} dropped; the server counted ${big.serverCount}.`);
+      console.log(
+        `\n${fmtN(big.sockets)} idle sockets on one process (connected in ${big.connectS.toFixed(1)} s, held ${idleHoldS} s): ` +
+          `RSS ${mb(big.mem.rss)}, heap ${mb(big.mem.heapUsed)} after GC; ${big.dropped} dropped; the server counted ${big.serverCount}.`,
+      );
     }
     if (workers) {
       const single = results.get(half);
       console.log(heading(`WORKERS=2: ${fmtN(workers.n)} watchers over two processes, against one process at ${fmtN(half)} (ms)`));
-      console.log(`Client processes bind ${workers.addresses.join(' and ')}, which the server's sticky hash sends to different workers; ` +
-        `sockets per worker (its /metrics): ${workers.perWorker.join(' + ')}.\n`);
+      console.log(
+        `Client processes bind ${workers.addresses.join(' and ')}, which the server's sticky hash sends to different workers; ` +
+          `sockets per worker (its /metrics): ${workers.perWorker.join(' + ')}.\n`,
+      );
       const row = (name: string, x: Side) => [name, x.s.n, ms(x.s.p50), ms(x.s.p99), ms(x.fanout.p50), usPer(x, x.serverCpuMs), x.missing];
-      console.log(table(['run', 'deliveries', 'p50', 'p99', 'fan-out p50', 'server µs / delivery', 'rounds lost'], [
-        row(`WORKERS=2, ${fmtN(workers.n)} watchers`, workers.side),
-        ...(single ? [row(`one process, ${fmtN(half)} watchers`, single.ours)] : []),
-      ]));
+      console.log(
+        table(
+          ['run', 'deliveries', 'p50', 'p99', 'fan-out p50', 'server µs / delivery', 'rounds lost'],
+          [
+            row(`WORKERS=2, ${fmtN(workers.n)} watchers`, workers.side),
+            ...(single ? [row(`one process, ${fmtN(half)} watchers`, single.ours)] : []),
+          ],
+        ),
+      );
     }
     console.log(heading('Cache hit ratio and staleness'));
-    console.log(table(['measure', 'value'], [
-      [`REST reads (100 per booking, ${keys.length} keys, ${bookings} bookings)`, reads],
-      ['cache hit ratio', pct(hitRatio)],
-      ['stale answers (version lower than one already seen): sockets', socketStale],
-      ['stale answers: REST readers', readStale],
-    ]));
+    console.log(
+      table(
+        ['measure', 'value'],
+        [
+          [`REST reads (100 per booking, ${keys.length} keys, ${bookings} bookings)`, reads],
+          ['cache hit ratio', pct(hitRatio)],
+          ['stale answers (version lower than one already seen): sockets', socketStale],
+          ['stale answers: REST readers', readStale],
+        ],
+      ),
+    );
 
     // Targets of "live at scale", part 2: ratios to the floor of this run.
     const scale: Verdict[] = [];
@@ -822,15 +1049,44 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
       scale.push(verdict(`p99 commit → client, ${fmtN(n)} watchers / floor`, r.ours.s.p99 / r.floor.s.p99, 2, false, x));
     }
     const top = results.get(maxWatchers);
-    if (top && maxWatchers > 1) scale.push(verdict(`fan-out first → last, ${fmtN(maxWatchers)} watchers / floor`, top.ours.fanout.p50 / top.floor.fanout.p50, 1.5, false, x));
-    scale.push(verdict(`heap per idle socket (${fmtN(idle)} sockets, after GC)`, oursPer.heap / 1024, 8, false, (v) => `${v.toFixed(1)} KB`));
+    if (top && maxWatchers > 1)
+      scale.push(
+        verdict(`fan-out first → last, ${fmtN(maxWatchers)} watchers / floor`, top.ours.fanout.p50 / top.floor.fanout.p50, 1.5, false, x),
+      );
+    scale.push(
+      verdict(`heap per idle socket (${fmtN(idle)} sockets, after GC)`, oursPer.heap / 1024, 8, false, (v) => `${v.toFixed(1)} KB`),
+    );
     if (big) {
-      scale.push(verdict(`RSS with ${fmtN(big.sockets)} idle sockets on one process`, big.mem.rss / 2 ** 20, 250, false, (v) => `${v.toFixed(0)} MB`));
+      scale.push(
+        verdict(
+          `RSS with ${fmtN(big.sockets)} idle sockets on one process`,
+          big.mem.rss / 2 ** 20,
+          250,
+          false,
+          (v) => `${v.toFixed(0)} MB`,
+        ),
+      );
       // Dropped: closed under a client, or missing from the server's own count.
-      scale.push(verdict(`connections dropped (${fmtN(idleMax)} idle, ${idleHoldS} s)`, Math.max(big.dropped, idleMax - big.serverCount), 0, false, (v) => String(v)));
+      scale.push(
+        verdict(
+          `connections dropped (${fmtN(idleMax)} idle, ${idleHoldS} s)`,
+          Math.max(big.dropped, idleMax - big.serverCount),
+          0,
+          false,
+          (v) => String(v),
+        ),
+      );
     }
     if (workers && results.get(half)) {
-      scale.push(verdict(`WORKERS=2 p50 at ${fmtN(workers.n)} / one process at ${fmtN(half)}`, workers.side.s.p50 / results.get(half)!.ours.s.p50, 1, false, x));
+      scale.push(
+        verdict(
+          `WORKERS=2 p50 at ${fmtN(workers.n)} / one process at ${fmtN(half)}`,
+          workers.side.s.p50 / results.get(half)!.ours.s.p50,
+          1,
+          false,
+          x,
+        ),
+      );
     }
     console.log(heading('Targets: live at scale (ratios to the floor of this run)'));
     console.log(verdictTable(scale));
@@ -847,7 +1103,9 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
     verdicts.push(verdict('stale answers', socketStale + readStale, 0, false, (v) => String(v)));
     console.log(heading('Targets (issue 4)'));
     console.log(verdictTable(verdicts));
-    console.log(`\nload average at start ${m.loadavg}, at end ${machine().loadavg}; total time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    console.log(
+      `\nload average at start ${m.loadavg}, at end ${machine().loadavg}; total time ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
 
     clients.stop();
   } finally {

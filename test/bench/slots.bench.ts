@@ -102,7 +102,16 @@ for (const [k, v] of Object.entries(opt)) {
 }
 
 // Targets from issue 2, item 7, and ("live at scale", part 4) for the realistic mix.
-const TARGET = { cachedOverFloor: 0.8, cachedOverUncached: 20, fixedRateP99Ms: 5, coldBigP50Ms: 3, coldGrowth: 1.5, mixOverFloor: 0.75, mixHits: 0.95, recoveredHits: 0.9 };
+const TARGET = {
+  cachedOverFloor: 0.8,
+  cachedOverUncached: 20,
+  fixedRateP99Ms: 5,
+  coldBigP50Ms: 3,
+  coldGrowth: 1.5,
+  mixOverFloor: 0.75,
+  mixHits: 0.95,
+  recoveredHits: 0.9,
+};
 
 const SLOTS_PATH = '/api/bookings/available-slots';
 const ZONES = ['Asia/Kathmandu', 'America/New_York', 'Europe/London'];
@@ -155,13 +164,20 @@ async function coldPath(pool: Pool, salon: BenchSalon, grid: BookingGrid, days: 
 async function coldHttp(server: ServerProcess, salon: BenchSalon, grid: BookingGrid, days: number, seed: number): Promise<LoadResult> {
   // Days inside the stylists' bookable window only: a day past it answers [] without a query.
   const next = randomKeys(salon, grid, Math.min(days, HTTP_WINDOW_DAYS), seed);
-  const r = await runLoad({ url: server.baseUrl + slotsPath(next()), connections: 1, amount: opt.samples, warmupS: 1, nextPath: () => slotsPath(next()) });
+  const r = await runLoad({
+    url: server.baseUrl + slotsPath(next()),
+    connections: 1,
+    amount: opt.samples,
+    warmupS: 1,
+    nextPath: () => slotsPath(next()),
+  });
   checkRun(`cold HTTP (${server.name})`, r);
   return r;
 }
 
 function checkRun(name: string, r: LoadResult): void {
-  if (r.errors || r.non2xx || r.timeouts) problems.push(`${name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
+  if (r.errors || r.non2xx || r.timeouts)
+    problems.push(`${name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
   if (r.responses === 0) problems.push(`${name}: no successful responses`);
 }
 
@@ -178,7 +194,13 @@ const STACK: Record<Variant, string> = {
 /** The real app's environment in these runs. */
 function appEnvFor(url: string, cache: 'on' | 'off'): Record<string, string> {
   return {
-    DATABASE_URL: url, CACHE: cache, LOG_LEVEL: 'warn', SEED_DEMO: '0', HOST: '127.0.0.1', WORKERS: '1', NODE_ENV: 'production',
+    DATABASE_URL: url,
+    CACHE: cache,
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: '0',
+    HOST: '127.0.0.1',
+    WORKERS: '1',
+    NODE_ENV: 'production',
     SESSION_SECRET: 'bench-secret-bench-secret',
     // The uncached server answers every request from the database: nothing here is a flood.
     RATE_LIMIT_SLOT_MISSES: '1000000000',
@@ -187,14 +209,23 @@ function appEnvFor(url: string, cache: 'on' | 'off'): Record<string, string> {
 
 // ─── the realistic mix ("live at scale", part 4) ─────────────────────────────────────────────────
 
-interface CacheStats { hits: number; misses: number; evictions: number; entries: number; bytes: number }
+interface CacheStats {
+  hits: number;
+  misses: number;
+  evictions: number;
+  entries: number;
+  bytes: number;
+}
 
 async function scrape(server: ServerProcess): Promise<CacheStats> {
   const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
   const m = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
-    hits: m('kb_slot_cache_hits_total'), misses: m('kb_slot_cache_misses_total'), evictions: m('kb_slot_cache_evictions_total'),
-    entries: m('kb_slot_cache_entries'), bytes: m('kb_slot_cache_bytes'),
+    hits: m('kb_slot_cache_hits_total'),
+    misses: m('kb_slot_cache_misses_total'),
+    evictions: m('kb_slot_cache_evictions_total'),
+    entries: m('kb_slot_cache_entries'),
+    bytes: m('kb_slot_cache_bytes'),
   };
 }
 
@@ -235,18 +266,30 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     await vacuumAnalyze(pool, ['bookings']);
     console.log(`loaded ${rate(more.rows)} more bookings for the mix's ${opt.mixDays} days in ${(more.ms / 1000).toFixed(1)} s`);
   }
-  await pool.query(`update stylists set horizon_days = greatest(horizon_days, $2) where id = any($1::uuid[])`,
-    [salon.stylists.map((s) => s.id), opt.mixDays + 5]);
+  await pool.query(`update stylists set horizon_days = greatest(horizon_days, $2) where id = any($1::uuid[])`, [
+    salon.stylists.map((s) => s.id),
+    opt.mixDays + 5,
+  ]);
 
   const keys = new ZipfKeys({ stylists: opt.stylists, services: salon.services.length, days: opt.mixDays, s: opt.zipf, seed: 7 });
-  const paths = mixPaths({ keys, salon, startDate: grid.startDate, zones: ZONES, count: quick ? 100_000 : 300_000, seed: 11, path: SLOTS_PATH });
+  const paths = mixPaths({
+    keys,
+    salon,
+    startDate: grid.startDate,
+    zones: ZONES,
+    count: quick ? 100_000 : 300_000,
+    seed: 11,
+    path: SLOTS_PATH,
+  });
   const urls = new Set(paths).size;
   const cycle = () => {
     let i = 0;
     return () => paths[i++ % paths.length];
   };
   const env = {
-    ...appEnvFor(pg.url, 'on'), RATE_LIMIT_BOOKING: '1000000000', RATE_LIMIT_LOGIN: '1000000000',
+    ...appEnvFor(pg.url, 'on'),
+    RATE_LIMIT_BOOKING: '1000000000',
+    RATE_LIMIT_LOGIN: '1000000000',
     ...(mixCacheBytes !== undefined ? { CACHE_MAX_BYTES: String(mixCacheBytes) } : {}),
   };
   const cacheBound = mixCacheBytes ?? 50 * 1024 * 1024; // server/config.ts default
@@ -264,10 +307,22 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
   }
   const bodyFile = path.join(pg.root, 'mix-floor-body.json');
   writeFileSync(bodyFile, body);
-  const floor = await startServer({ name: 'mix-floor', nodeArgs, entry: 'test/bench/slots.server.ts',
-    env: { BODY_FILE: bodyFile, HEADERS_JSON: JSON.stringify(headers), MODE: 'floor', NODE_ENV: 'production' } });
+  const floor = await startServer({
+    name: 'mix-floor',
+    nodeArgs,
+    entry: 'test/bench/slots.server.ts',
+    env: { BODY_FILE: bodyFile, HEADERS_JSON: JSON.stringify(headers), MODE: 'floor', NODE_ENV: 'production' },
+  });
 
-  const booker = new PacedBooker({ baseUrl: ours.baseUrl, salon, grid, loadedRows: Math.max(loadedRows, needed), keys, bookableDays: opt.mixDays, seed: 13 });
+  const booker = new PacedBooker({
+    baseUrl: ours.baseUrl,
+    salon,
+    grid,
+    loadedRows: Math.max(loadedRows, needed),
+    keys,
+    bookableDays: opt.mixDays,
+    seed: 13,
+  });
   await booker.login(10);
   const writes: WriterResult[] = [];
   const cpu = (s: ServerProcess) => ({ server: () => s.cpuMs(), postgres: () => treeCpuMs(pg.pid) });
@@ -286,15 +341,34 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
   let entries = 0;
   const before = await scrape(ours);
   for (let round = 1; round <= opt.rounds; round++) {
-    const f = await runLoad({ url: floor.baseUrl + paths[0], connections: opt.connections, durationS: opt.durationS, nextPath: cycle(), cpu: cpu(floor) });
+    const f = await runLoad({
+      url: floor.baseUrl + paths[0],
+      connections: opt.connections,
+      durationS: opt.durationS,
+      nextPath: cycle(),
+      cpu: cpu(floor),
+    });
     checkRun(`mix floor round ${round}`, f);
     floorRuns.push(f);
     w = booker.run(opt.mixRate);
     const s0 = await scrape(ours);
-    const watch = setInterval(() => void scrape(ours).then((c) => {
-      if (c.bytes > maxBytes) [maxBytes, entries] = [c.bytes, c.entries];
-    }, () => undefined), 250);
-    const o = await runLoad({ url: ours.baseUrl + paths[0], connections: opt.connections, durationS: opt.durationS, nextPath: cycle(), cpu: cpu(ours) });
+    const watch = setInterval(
+      () =>
+        void scrape(ours).then(
+          (c) => {
+            if (c.bytes > maxBytes) [maxBytes, entries] = [c.bytes, c.entries];
+          },
+          () => undefined,
+        ),
+      250,
+    );
+    const o = await runLoad({
+      url: ours.baseUrl + paths[0],
+      connections: opt.connections,
+      durationS: opt.durationS,
+      nextPath: cycle(),
+      cpu: cpu(ours),
+    });
     clearInterval(watch);
     const s1 = await scrape(ours);
     writes.push(await w.stop());
@@ -303,8 +377,10 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     misses += s1.misses - s0.misses;
     checkRun(`mix ours round ${round}`, o);
     oursRuns.push(o);
-    console.log(`mix round ${round}: floor ${rate(f.rps)} req/s, ours ${rate(o.rps)} req/s (p99 ${ms(o.latency.p99)} ms), ` +
-      `hits ${pct((s1.hits - s0.hits) / (s1.hits - s0.hits + s1.misses - s0.misses))}, cache ${(s1.bytes / 2 ** 20).toFixed(1)} MB in ${s1.entries} entries`);
+    console.log(
+      `mix round ${round}: floor ${rate(f.rps)} req/s, ours ${rate(o.rps)} req/s (p99 ${ms(o.latency.p99)} ms), ` +
+        `hits ${pct((s1.hits - s0.hits) / (s1.hits - s0.hits + s1.misses - s0.misses))}, cache ${(s1.bytes / 2 ** 20).toFixed(1)} MB in ${s1.entries} entries`,
+    );
   }
   const after = await scrape(ours);
 
@@ -333,7 +409,13 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     }
   })();
   w = booker.run(opt.mixRate);
-  const coldLoad = await runLoad({ url: ours.baseUrl + paths[0], connections: opt.connections, durationS: opt.coldS, nextPath: cycle(), cpu: cpu(ours) });
+  const coldLoad = await runLoad({
+    url: ours.baseUrl + paths[0],
+    connections: opt.connections,
+    durationS: opt.coldS,
+    nextPath: cycle(),
+    cpu: cpu(ours),
+  });
   const coldWrites = await w.stop();
   polling = false;
   await poller;
@@ -354,53 +436,107 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     for (const x of ws) for (const [k, v] of Object.entries(x.errors)) errors[k] = (errors[k] ?? 0) + v;
     const measured = ws.slice(1); // the warm-up's writes are not in the measured window
     return {
-      attempted: ws.reduce((a, x) => a + x.attempted, 0), ok: ws.reduce((a, x) => a + x.ok, 0), errors,
+      attempted: ws.reduce((a, x) => a + x.attempted, 0),
+      ok: ws.reduce((a, x) => a + x.ok, 0),
+      errors,
       achievedRate: measured.length ? measured.reduce((a, x) => a + x.achievedRate, 0) / measured.length : NaN,
     };
   };
   const best = (runs: LoadResult[]) => runs.reduce((a, b) => (b.rps > a.rps ? b : a));
   return {
-    keys: keys.keys.length, urls, days: opt.mixDays, headShare: entries > 0 ? keys.headShare(entries) : NaN, cacheBound,
-    floor: best(floorRuns), ours: best(oursRuns), hitRatio: hits / (hits + misses), maxBytes, entries,
-    evictions: after.evictions - before.evictions, writes: sum(writes),
+    keys: keys.keys.length,
+    urls,
+    days: opt.mixDays,
+    headShare: entries > 0 ? keys.headShare(entries) : NaN,
+    cacheBound,
+    floor: best(floorRuns),
+    ours: best(oursRuns),
+    hitRatio: hits / (hits + misses),
+    maxBytes,
+    entries,
+    evictions: after.evictions - before.evictions,
+    writes: sum(writes),
     cold: { readyMs, windows, recoveredMs, load: coldLoad, writes: coldWrites },
   };
 }
 
 function printMix(mix: MixResult): Verdict[] {
-  console.log(heading(`Realistic mix: Zipf (s = ${opt.zipf}) over ${rate(mix.keys)} keys (${opt.stylists} stylists × 2 services × ${mix.days} days) ` +
-    `in ${ZONES.length} display zones, ${opt.connections} connections, ${opt.durationS} s per run, best of ${opt.rounds}`));
-  console.log(`${rate(mix.urls)} distinct URLs in the replayed sequence; bookings through POST /api/bookings at ${opt.mixRate}/s during ours ` +
-    `(${mix.writes.ok} of ${mix.writes.attempted} booked, ${mix.writes.achievedRate.toFixed(1)}/s achieved while measured` +
-    `${Object.keys(mix.writes.errors).length ? `; other outcomes: ${Object.entries(mix.writes.errors).map(([k, v]) => `${k} ×${v}`).join(', ')}` : ''}).` +
-    ` The floor answers every URL with one captured body, no writes.\n`);
-  const row = (name: string, r: LoadResult) => [name, rate(r.rps), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max),
-    r.cpu.server.usPerReq.toFixed(1), r.cpu.postgres.usPerReq.toFixed(1), r.cpu.server.cores.toFixed(2), r.generatorCores.toFixed(2)];
-  console.log(table(['server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'server µs/req', 'postgres µs/req', 'server cores', 'generator cores'], [
-    row('floor (Express + helmet, captured bytes)', mix.floor),
-    row('ours (real app, CACHE=on)', mix.ours),
-  ], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+  console.log(
+    heading(
+      `Realistic mix: Zipf (s = ${opt.zipf}) over ${rate(mix.keys)} keys (${opt.stylists} stylists × 2 services × ${mix.days} days) ` +
+        `in ${ZONES.length} display zones, ${opt.connections} connections, ${opt.durationS} s per run, best of ${opt.rounds}`,
+    ),
+  );
+  console.log(
+    `${rate(mix.urls)} distinct URLs in the replayed sequence; bookings through POST /api/bookings at ${opt.mixRate}/s during ours ` +
+      `(${mix.writes.ok} of ${mix.writes.attempted} booked, ${mix.writes.achievedRate.toFixed(1)}/s achieved while measured` +
+      `${
+        Object.keys(mix.writes.errors).length
+          ? `; other outcomes: ${Object.entries(mix.writes.errors)
+              .map(([k, v]) => `${k} ×${v}`)
+              .join(', ')}`
+          : ''
+      }).` +
+      ` The floor answers every URL with one captured body, no writes.\n`,
+  );
+  const row = (name: string, r: LoadResult) => [
+    name,
+    rate(r.rps),
+    ms(r.latency.p50),
+    ms(r.latency.p99),
+    ms(r.latency.max),
+    r.cpu.server.usPerReq.toFixed(1),
+    r.cpu.postgres.usPerReq.toFixed(1),
+    r.cpu.server.cores.toFixed(2),
+    r.generatorCores.toFixed(2),
+  ];
+  console.log(
+    table(
+      ['server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'server µs/req', 'postgres µs/req', 'server cores', 'generator cores'],
+      [row('floor (Express + helmet, captured bytes)', mix.floor), row('ours (real app, CACHE=on)', mix.ours)],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
   console.log('');
-  console.log(table(['measure', 'value'], [
-    ['ours / floor throughput', ratio(mix.ours.rps / mix.floor.rps)],
-    ['floor / ours server CPU per request', ratio(mix.floor.cpu.server.usPerReq / mix.ours.cpu.server.usPerReq)],
-    ['cache hit ratio (the server\'s own counters, measured runs)', `${(mix.hitRatio * 100).toFixed(1)}%`],
-    ['cache bytes, largest seen / bound', `${(mix.maxBytes / 2 ** 20).toFixed(1)} / ${(mix.cacheBound / 2 ** 20).toFixed(1)} MB`],
-    ['entries then', rate(mix.entries)],
-    [`share of reads on the ${rate(mix.entries)} most popular keys`, pct(mix.headShare)],
-    ['evictions during the measured runs', rate(mix.evictions)],
-  ], ['l', 'r']));
+  console.log(
+    table(
+      ['measure', 'value'],
+      [
+        ['ours / floor throughput', ratio(mix.ours.rps / mix.floor.rps)],
+        ['floor / ours server CPU per request', ratio(mix.floor.cpu.server.usPerReq / mix.ours.cpu.server.usPerReq)],
+        ["cache hit ratio (the server's own counters, measured runs)", `${(mix.hitRatio * 100).toFixed(1)}%`],
+        ['cache bytes, largest seen / bound', `${(mix.maxBytes / 2 ** 20).toFixed(1)} / ${(mix.cacheBound / 2 ** 20).toFixed(1)} MB`],
+        ['entries then', rate(mix.entries)],
+        [`share of reads on the ${rate(mix.entries)} most popular keys`, pct(mix.headShare)],
+        ['evictions during the measured runs', rate(mix.evictions)],
+      ],
+      ['l', 'r'],
+    ),
+  );
 
   const c = mix.cold;
   console.log(heading(`Cold cache: the same mix right after a restart (${opt.coldS} s, bookings at ${opt.mixRate}/s)`));
-  console.log(`restart to ready (/readyz): ${(c.readyMs / 1000).toFixed(2)} s; then ${rate(c.load.rps)} req/s over the run, p99 ${ms(c.load.latency.p99)} ms, ` +
-    `max ${ms(c.load.latency.max)} ms; hit ratio back ≥ 90% (for 1 s) after ${Number.isFinite(c.recoveredMs) ? `${(c.recoveredMs / 1000).toFixed(2)} s` : 'never within the run'}.\n`);
+  console.log(
+    `restart to ready (/readyz): ${(c.readyMs / 1000).toFixed(2)} s; then ${rate(c.load.rps)} req/s over the run, p99 ${ms(c.load.latency.p99)} ms, ` +
+      `max ${ms(c.load.latency.max)} ms; hit ratio back ≥ 90% (for 1 s) after ${Number.isFinite(c.recoveredMs) ? `${(c.recoveredMs / 1000).toFixed(2)} s` : 'never within the run'}.\n`,
+  );
   const shown = c.windows.filter((_, i) => i < 8 || i % 4 === 3);
-  console.log(table(['since load start', 'hit ratio', 'lookups/s'], shown.map((x) => [`${(x.atMs / 1000).toFixed(2)} s`, pct(x.hitRatio), rate(x.rps)])));
+  console.log(
+    table(
+      ['since load start', 'hit ratio', 'lookups/s'],
+      shown.map((x) => [`${(x.atMs / 1000).toFixed(2)} s`, pct(x.hitRatio), rate(x.rps)]),
+    ),
+  );
 
   return [
-    verdict('mix: ours / floor throughput', mix.ours.rps / mix.floor.rps, TARGET.mixOverFloor, true, (v) => v.toFixed(2),
-      `from server CPU per request: ${(mix.floor.cpu.server.usPerReq / mix.ours.cpu.server.usPerReq).toFixed(2)}`),
+    verdict(
+      'mix: ours / floor throughput',
+      mix.ours.rps / mix.floor.rps,
+      TARGET.mixOverFloor,
+      true,
+      (v) => v.toFixed(2),
+      `from server CPU per request: ${(mix.floor.cpu.server.usPerReq / mix.ours.cpu.server.usPerReq).toFixed(2)}`,
+    ),
     verdict('mix: cache hit ratio', mix.hitRatio * 100, TARGET.mixHits * 100, true, (v) => `${v.toFixed(1)}%`),
     verdict('mix: cache bytes within the bound', mix.maxBytes / 2 ** 20, mix.cacheBound / 2 ** 20, false, (v) => `${v.toFixed(1)} MB`),
   ];
@@ -411,12 +547,15 @@ async function main(): Promise<void> {
   const started = performance.now();
   const m0 = machine();
   console.log(`# slots benchmark\n\n${machineLine(m0)}`);
-  console.log(`settings: ${opt.connections} connections, ${opt.durationS} s per run after ${opt.warmupS} s warm-up, ${opt.rounds} round(s) best-of; ` +
-    `fixed rate ${opt.rate} req/s for ${opt.rateDurationS} s; ${opt.stylists} stylists in ${ZONES.join(', ')}; cold path ${opt.samples} samples`);
+  console.log(
+    `settings: ${opt.connections} connections, ${opt.durationS} s per run after ${opt.warmupS} s warm-up, ${opt.rounds} round(s) best-of; ` +
+      `fixed rate ${opt.rate} req/s for ${opt.rateDurationS} s; ${opt.stylists} stylists in ${ZONES.join(', ')}; cold path ${opt.samples} samples`,
+  );
 
   const load1 = Number(m0.loadavg.split(' ')[0]);
   if (load1 > m0.cpus * 0.75) {
-    const busy = `the machine was busy when the run started (1-minute load average ${load1.toFixed(1)} on ${m0.cpus} CPUs): ` +
+    const busy =
+      `the machine was busy when the run started (1-minute load average ${load1.toFixed(1)} on ${m0.cpus} CPUs): ` +
       'throughput and latency figures are depressed and noisy; the CPU-per-request figures much less so. Re-run on a quiet machine for the record.';
     console.log(`WARNING: ${busy}`);
     notes.push(busy);
@@ -433,7 +572,9 @@ async function main(): Promise<void> {
 
   const small = await bulkBookings(pool, salon, grid, 0, opt.small);
   await vacuumAnalyze(pool, ['bookings']);
-  console.log(`\nloaded ${rate(opt.small)} bookings (${smallDays} days × ${opt.stylists} stylists × ${PER_DAY}) in ${(small.ms / 1000).toFixed(1)} s`);
+  console.log(
+    `\nloaded ${rate(opt.small)} bookings (${smallDays} days × ${opt.stylists} stylists × ${PER_DAY}) in ${(small.ms / 1000).toFixed(1)} s`,
+  );
 
   if (args.mix === 'only') {
     const mix = await runMix(pg, pool, salon, grid, opt.small);
@@ -442,7 +583,9 @@ async function main(): Promise<void> {
     console.log(verdictTable(verdicts));
     for (const n of notes) console.log(`note: ${n}`);
     for (const p of problems) console.log(`PROBLEM: ${p}`);
-    console.log(`load average at start ${m0.loadavg}, at end ${machine().loadavg}; total time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    console.log(
+      `load average at start ${m0.loadavg}, at end ${machine().loadavg}; total time ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
     if (args.json) writeFileSync(args.json, JSON.stringify({ machine: m0, options: opt, mix, verdicts, notes, problems }, null, 2));
     if (problems.length) process.exitCode = 1;
     return;
@@ -467,7 +610,9 @@ async function main(): Promise<void> {
   const body = Buffer.from(await hit.arrayBuffer());
   if (hit.status !== 200) throw new Error(`cached server answered ${hit.status}: ${body.toString()}`);
   if (miss.headers.get('x-cache-hit') !== 'false' || hit.headers.get('x-cache-hit') !== 'true') {
-    problems.push(`cached server did not answer miss-then-hit (X-Cache-Hit ${miss.headers.get('x-cache-hit')}, ${hit.headers.get('x-cache-hit')})`);
+    problems.push(
+      `cached server did not answer miss-then-hit (X-Cache-Hit ${miss.headers.get('x-cache-hit')}, ${hit.headers.get('x-cache-hit')})`,
+    );
   }
   const slotCount = (JSON.parse(body.toString()) as unknown[]).length;
   const captured: Record<string, string> = {};
@@ -478,11 +623,31 @@ async function main(): Promise<void> {
   const bodyFile = path.join(pg.root, 'floor-body.json');
   writeFileSync(bodyFile, body);
   const floorEnv = { BODY_FILE: bodyFile, HEADERS_JSON: JSON.stringify(captured) };
-  servers.floor = await startServer({ name: 'floor', nodeArgs, entry: 'test/bench/slots.server.ts', env: { ...floorEnv, MODE: 'floor', NODE_ENV: 'production' } });
-  servers['floor-bare'] = await startServer({ name: 'floor-bare', nodeArgs, entry: 'test/bench/slots.server.ts', env: { ...floorEnv, MODE: 'floor-bare', NODE_ENV: 'production' } });
-  servers['floor-stack'] = await startServer({ name: 'floor-stack', nodeArgs, entry: 'test/bench/slots.server.ts', env: { ...appEnv('on'), ...floorEnv, MODE: 'floor-stack' } });
+  servers.floor = await startServer({
+    name: 'floor',
+    nodeArgs,
+    entry: 'test/bench/slots.server.ts',
+    env: { ...floorEnv, MODE: 'floor', NODE_ENV: 'production' },
+  });
+  servers['floor-bare'] = await startServer({
+    name: 'floor-bare',
+    nodeArgs,
+    entry: 'test/bench/slots.server.ts',
+    env: { ...floorEnv, MODE: 'floor-bare', NODE_ENV: 'production' },
+  });
+  servers['floor-stack'] = await startServer({
+    name: 'floor-stack',
+    nodeArgs,
+    entry: 'test/bench/slots.server.ts',
+    env: { ...appEnv('on'), ...floorEnv, MODE: 'floor-stack' },
+  });
   servers.uncached = await startServer({ name: 'uncached', nodeArgs, entry: 'server/main.ts', env: appEnv('off'), readyPath: '/readyz' });
-  servers.v2 = await startServer({ name: 'v2', nodeArgs, entry: 'test/bench/slots.server.ts', env: { MODE: 'v2', DATABASE_URL: pg.url, NODE_ENV: 'production' } });
+  servers.v2 = await startServer({
+    name: 'v2',
+    nodeArgs,
+    entry: 'test/bench/slots.server.ts',
+    env: { MODE: 'v2', DATABASE_URL: pg.url, NODE_ENV: 'production' },
+  });
 
   for (let i = 0; i < 100 && servers['floor-stack'].messages.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
   const hot = (servers['floor-stack'].messages[0] as { trail?: string[] } | undefined)?.trail ?? [];
@@ -500,7 +665,11 @@ async function main(): Promise<void> {
       (v.startsWith('floor') ? problems : notes).push(`${v}'s body differs from the cached answer (${b.length} vs ${body.length} bytes)`);
     }
   }
-  console.log(`hot key: ${slotCount} slots, ${body.length} body bytes; servers: ${Object.values(servers).map((s) => `${s.name} pid ${s.pid}`).join(', ')}`);
+  console.log(
+    `hot key: ${slotCount} slots, ${body.length} body bytes; servers: ${Object.values(servers)
+      .map((s) => `${s.name} pid ${s.pid}`)
+      .join(', ')}`,
+  );
 
   const order: Variant[] = ['floor', 'floor-bare', 'floor-stack', 'cached', 'uncached', 'v2'];
   const runs = Object.fromEntries(order.map((v) => [v, [] as LoadResult[]])) as Record<Variant, LoadResult[]>;
@@ -508,13 +677,18 @@ async function main(): Promise<void> {
     for (const v of order) {
       const s = servers[v];
       const r = await runLoad({
-        url: s.baseUrl + hotPath, connections: opt.connections, durationS: opt.durationS, warmupS: opt.warmupS,
+        url: s.baseUrl + hotPath,
+        connections: opt.connections,
+        durationS: opt.durationS,
+        warmupS: opt.warmupS,
         cpu: { server: () => s.cpuMs(), postgres: () => treeCpuMs(pg.pid) },
       });
       checkRun(`${v} round ${round}`, r);
       runs[v].push(r);
-      console.log(`round ${round} ${v.padEnd(10)} ${rate(r.rps).padStart(7)} req/s  p50 ${ms(r.latency.p50)} ms  p99 ${ms(r.latency.p99)} ms  ` +
-        `server ${r.cpu.server.cores.toFixed(2)} cores, postgres ${r.cpu.postgres.cores.toFixed(2)}, generator ${r.generatorCores.toFixed(2)}`);
+      console.log(
+        `round ${round} ${v.padEnd(10)} ${rate(r.rps).padStart(7)} req/s  p50 ${ms(r.latency.p50)} ms  p99 ${ms(r.latency.p99)} ms  ` +
+          `server ${r.cpu.server.cores.toFixed(2)} cores, postgres ${r.cpu.postgres.cores.toFixed(2)}, generator ${r.generatorCores.toFixed(2)}`,
+      );
     }
   }
   const best = Object.fromEntries(order.map((v) => [v, runs[v].reduce((a, b) => (b.rps > a.rps ? b : a))])) as Record<Variant, LoadResult>;
@@ -522,24 +696,39 @@ async function main(): Promise<void> {
   // Still a hit after all that load (nothing invalidated the entry, the cache is trusted).
   const after = await fetch(servers.cached.baseUrl + hotPath);
   await after.arrayBuffer();
-  if (after.headers.get('x-cache-hit') !== 'true') problems.push('the cached server answered a miss after the load: the throughput runs may not have hit the cache');
+  if (after.headers.get('x-cache-hit') !== 'true')
+    problems.push('the cached server answered a miss after the load: the throughput runs may not have hit the cache');
 
   const fixed = await runLoad({
-    url: servers.cached.baseUrl + hotPath, connections: opt.connections, durationS: opt.rateDurationS, warmupS: opt.warmupS,
-    overallRate: opt.rate, cpu: { server: () => servers.cached.cpuMs() },
+    url: servers.cached.baseUrl + hotPath,
+    connections: opt.connections,
+    durationS: opt.rateDurationS,
+    warmupS: opt.warmupS,
+    overallRate: opt.rate,
+    cpu: { server: () => servers.cached.cpuMs() },
   });
   checkRun('cached at fixed rate (autocannon)', fixed);
-  console.log(`cached at ${opt.rate} req/s, autocannon overallRate: ${rate(fixed.rps)} req/s achieved, p50 ${ms(fixed.latency.p50)} ms, p99 ${ms(fixed.latency.p99)} ms`);
+  console.log(
+    `cached at ${opt.rate} req/s, autocannon overallRate: ${rate(fixed.rps)} req/s achieved, p50 ${ms(fixed.latency.p50)} ms, p99 ${ms(fixed.latency.p99)} ms`,
+  );
   const paced = await runPaced({
-    url: servers.cached.baseUrl + hotPath, rate: opt.rate, connections: opt.connections, durationS: opt.rateDurationS, warmupS: opt.warmupS,
+    url: servers.cached.baseUrl + hotPath,
+    rate: opt.rate,
+    connections: opt.connections,
+    durationS: opt.rateDurationS,
+    warmupS: opt.warmupS,
     cpu: { server: () => servers.cached.cpuMs() },
   });
   if (paced.errors) problems.push(`cached at fixed rate (paced): ${paced.errors} failed requests`);
   if (paced.maxSendLagMs > 5) {
-    notes.push(`the paced load generator itself ran up to ${ms(paced.maxSendLagMs)} ms late (it was not scheduled on a CPU in time): ` +
-      'the fixed-rate latencies include that delay, so they say more about the machine than about the server');
+    notes.push(
+      `the paced load generator itself ran up to ${ms(paced.maxSendLagMs)} ms late (it was not scheduled on a CPU in time): ` +
+        'the fixed-rate latencies include that delay, so they say more about the machine than about the server',
+    );
   }
-  console.log(`cached at ${opt.rate} req/s, paced open loop: ${rate(paced.achievedRate)} req/s achieved, p50 ${ms(paced.latency.p50)} ms, p99 ${ms(paced.latency.p99)} ms`);
+  console.log(
+    `cached at ${opt.rate} req/s, paced open loop: ${rate(paced.achievedRate)} req/s achieved, p50 ${ms(paced.latency.p50)} ms, p99 ${ms(paced.latency.p99)} ms`,
+  );
 
   const coldSmallHttp = await coldHttp(servers.uncached, salon, grid, smallDays, 2);
   for (const s of Object.values(servers)) await s.stop();
@@ -550,10 +739,15 @@ async function main(): Promise<void> {
     onProgress: (n) => process.stdout.isTTY && process.stdout.write(`\rloading bookings: ${rate(opt.small + n)} / ${rate(opt.big)}`),
   });
   const vacuumMs = await vacuumAnalyze(pool, ['bookings']);
-  const { rows: [sizes] } = await pool.query<{ n: number; size: string }>(
-    `select count(*)::int as n, pg_size_pretty(pg_total_relation_size('bookings')) as size from bookings`);
-  console.log(`${process.stdout.isTTY ? '\r' : ''}loaded ${rate(big.rows)} more bookings in ${(big.ms / 1000).toFixed(1)} s (2 sessions) + vacuum analyze ${(vacuumMs / 1000).toFixed(1)} s: ` +
-    `${rate(sizes.n)} bookings, ${sizes.size} with indexes`);
+  const {
+    rows: [sizes],
+  } = await pool.query<{ n: number; size: string }>(
+    `select count(*)::int as n, pg_size_pretty(pg_total_relation_size('bookings')) as size from bookings`,
+  );
+  console.log(
+    `${process.stdout.isTTY ? '\r' : ''}loaded ${rate(big.rows)} more bookings in ${(big.ms / 1000).toFixed(1)} s (2 sessions) + vacuum analyze ${(vacuumMs / 1000).toFixed(1)} s: ` +
+      `${rate(sizes.n)} bookings, ${sizes.size} with indexes`,
+  );
   if (sizes.n !== opt.big) problems.push(`expected ${opt.big} bookings, found ${sizes.n}`);
   const coldBig = await coldPath(pool, salon, grid, bigDays, 3);
   console.log(`cold path, ${rate(opt.big)} bookings: p50 ${ms(coldBig.p50)} ms, p99 ${ms(coldBig.p99)} ms`);
@@ -564,17 +758,45 @@ async function main(): Promise<void> {
 
   // ─── report ───
   const m1 = machine();
-  console.log(heading(`Throughput: one hot key, ${opt.connections} connections, ${opt.durationS} s per run, best of ${opt.rounds} (${rate(opt.small)} bookings)`));
-  console.log(table(
-    ['variant', 'stack', 'req/s', 'p50 ms', 'p99 ms', 'server µs/req', 'postgres µs/req', 'server cores', 'postgres cores', 'generator cores', 'bytes/resp'],
-    order.map((v) => {
-      const r = best[v];
-      return [v, STACK[v], rate(r.rps), ms(r.latency.p50), ms(r.latency.p99), r.cpu.server.usPerReq.toFixed(1),
-        r.cpu.postgres.usPerReq.toFixed(0), r.cpu.server.cores.toFixed(2), r.cpu.postgres.cores.toFixed(2), r.generatorCores.toFixed(2),
-        r.bytesPerResponse.toFixed(0)];
-    }),
-    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-  ));
+  console.log(
+    heading(
+      `Throughput: one hot key, ${opt.connections} connections, ${opt.durationS} s per run, best of ${opt.rounds} (${rate(opt.small)} bookings)`,
+    ),
+  );
+  console.log(
+    table(
+      [
+        'variant',
+        'stack',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'server µs/req',
+        'postgres µs/req',
+        'server cores',
+        'postgres cores',
+        'generator cores',
+        'bytes/resp',
+      ],
+      order.map((v) => {
+        const r = best[v];
+        return [
+          v,
+          STACK[v],
+          rate(r.rps),
+          ms(r.latency.p50),
+          ms(r.latency.p99),
+          r.cpu.server.usPerReq.toFixed(1),
+          r.cpu.postgres.usPerReq.toFixed(0),
+          r.cpu.server.cores.toFixed(2),
+          r.cpu.postgres.cores.toFixed(2),
+          r.generatorCores.toFixed(2),
+          r.bytesPerResponse.toFixed(0),
+        ];
+      }),
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
   if (opt.rounds > 1) {
     console.log(`\nall rounds (req/s): ${order.map((v) => `${v} ${runs[v].map((r) => rate(r.rps)).join(' / ')}`).join('; ')}`);
   }
@@ -587,47 +809,141 @@ async function main(): Promise<void> {
   const cachedOverUncached = best.cached.rps / best.uncached.rps;
   const v2OverCached = best.v2.rps / best.cached.rps;
   console.log(heading('Ratios'));
-  console.log(table(['ratio', 'value', 'note'], [
-    ['cached / floor (throughput)', ratio(cachedOverFloor), `target ≥ ${TARGET.cachedOverFloor}`],
-    ['floor / cached (server CPU per request)', ratio(cpuOverFloor), `cross-check from CPU time, steadier on a busy machine: ${passFail(cpuOverFloor, TARGET.cachedOverFloor)}`],
-    ['floor-bare / floor (throughput)', ratio(best['floor-bare'].rps / best.floor.rps), 'what helmet costs'],
-    ['floor-stack / floor (throughput)', ratio(best['floor-stack'].rps / best.floor.rps), 'what the real app runs before the slots route, beyond helmet'],
-    ['cached / floor-stack (throughput)', ratio(best.cached.rps / best['floor-stack'].rps), 'what the slots handler costs on a hit'],
-    ['cached / uncached (throughput)', ratio(cachedOverUncached, 1), `target ≥ ${TARGET.cachedOverUncached}×`],
-    ['uncached / cached (server + Postgres CPU per request)', ratio(cpuOverUncached, 1), `cross-check from CPU time: ${passFail(cpuOverUncached, TARGET.cachedOverUncached)}`],
-    ['v2 / cached (throughput)', ratio(v2OverCached), `cached serves ${ratio(1 / v2OverCached, 1)} the old design`],
-    ['uncached / v2 (throughput)', ratio(best.uncached.rps / best.v2.rps), 'computing every time vs the v2 table hit'],
-  ], ['l', 'r', 'l']));
+  console.log(
+    table(
+      ['ratio', 'value', 'note'],
+      [
+        ['cached / floor (throughput)', ratio(cachedOverFloor), `target ≥ ${TARGET.cachedOverFloor}`],
+        [
+          'floor / cached (server CPU per request)',
+          ratio(cpuOverFloor),
+          `cross-check from CPU time, steadier on a busy machine: ${passFail(cpuOverFloor, TARGET.cachedOverFloor)}`,
+        ],
+        ['floor-bare / floor (throughput)', ratio(best['floor-bare'].rps / best.floor.rps), 'what helmet costs'],
+        [
+          'floor-stack / floor (throughput)',
+          ratio(best['floor-stack'].rps / best.floor.rps),
+          'what the real app runs before the slots route, beyond helmet',
+        ],
+        ['cached / floor-stack (throughput)', ratio(best.cached.rps / best['floor-stack'].rps), 'what the slots handler costs on a hit'],
+        ['cached / uncached (throughput)', ratio(cachedOverUncached, 1), `target ≥ ${TARGET.cachedOverUncached}×`],
+        [
+          'uncached / cached (server + Postgres CPU per request)',
+          ratio(cpuOverUncached, 1),
+          `cross-check from CPU time: ${passFail(cpuOverUncached, TARGET.cachedOverUncached)}`,
+        ],
+        ['v2 / cached (throughput)', ratio(v2OverCached), `cached serves ${ratio(1 / v2OverCached, 1)} the old design`],
+        ['uncached / v2 (throughput)', ratio(best.uncached.rps / best.v2.rps), 'computing every time vs the v2 table hit'],
+      ],
+      ['l', 'r', 'l'],
+    ),
+  );
 
   console.log(heading(`Cached endpoint at a fixed ${rate(opt.rate)} req/s (${opt.connections} connections, ${opt.rateDurationS} s)`));
-  console.log(table(['load', 'achieved req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'server cores'], [
-    ['paced: even arrivals, latency from the scheduled send', rate(paced.achievedRate), ms(paced.latency.p50), ms(paced.latency.p90),
-      ms(paced.latency.p99), ms(paced.latency.p999), ms(paced.latency.max), paced.cpu.server.cores.toFixed(2)],
-    ['autocannon overallRate: per-second bursts', rate(fixed.rps), ms(fixed.latency.p50), ms(fixed.latency.p90), ms(fixed.latency.p99),
-      ms(fixed.latency.p999), ms(fixed.latency.max), fixed.cpu.server.cores.toFixed(2)],
-  ], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
-  console.log(`autocannon sends each connection's per-second quota back to back at the top of every second, so its figures are those of a ` +
-    `${opt.connections}-connection burst; its own coordinated-omission-corrected p99 (whole ms, assuming a 1 ms send interval) was ${ms(fixed.autocannonP99)} ms. ` +
-    `paced: generator lateness at most ${ms(paced.maxSendLagMs)} ms; p99 from the actual send ${ms(paced.service.p99)} ms.`);
+  console.log(
+    table(
+      ['load', 'achieved req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'server cores'],
+      [
+        [
+          'paced: even arrivals, latency from the scheduled send',
+          rate(paced.achievedRate),
+          ms(paced.latency.p50),
+          ms(paced.latency.p90),
+          ms(paced.latency.p99),
+          ms(paced.latency.p999),
+          ms(paced.latency.max),
+          paced.cpu.server.cores.toFixed(2),
+        ],
+        [
+          'autocannon overallRate: per-second bursts',
+          rate(fixed.rps),
+          ms(fixed.latency.p50),
+          ms(fixed.latency.p90),
+          ms(fixed.latency.p99),
+          ms(fixed.latency.p999),
+          ms(fixed.latency.max),
+          fixed.cpu.server.cores.toFixed(2),
+        ],
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  console.log(
+    `autocannon sends each connection's per-second quota back to back at the top of every second, so its figures are those of a ` +
+      `${opt.connections}-connection burst; its own coordinated-omission-corrected p99 (whole ms, assuming a 1 ms send interval) was ${ms(fixed.autocannonP99)} ms. ` +
+      `paced: generator lateness at most ${ms(paced.maxSendLagMs)} ms; p99 from the actual send ${ms(paced.service.p99)} ms.`,
+  );
 
-  console.log(heading(`Cold (miss) path: random keys over ${opt.stylists} stylists × ${salon.services.length} services × the populated days, ${opt.samples} samples`));
-  console.log(table(
-    ['bookings in table', 'days', 'compute p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'HTTP miss p50 ms', 'HTTP p99 ms'],
-    [[rate(opt.small), smallDays, ms(coldSmall.p50), ms(coldSmall.p90), ms(coldSmall.p99), ms(coldSmall.max), ms(coldSmallHttp.latency.p50), ms(coldSmallHttp.latency.p99)],
-      [rate(opt.big), bigDays, ms(coldBig.p50), ms(coldBig.p90), ms(coldBig.p99), ms(coldBig.max), ms(coldBigHttp.latency.p50), ms(coldBigHttp.latency.p99)]],
-  ));
-  console.log(`compute = SlotService.answer with the cache off in the benchmark process (one query, engine, render), one at a time;` +
-    ` HTTP miss = the CACHE=off server, 1 connection.`);
+  console.log(
+    heading(
+      `Cold (miss) path: random keys over ${opt.stylists} stylists × ${salon.services.length} services × the populated days, ${opt.samples} samples`,
+    ),
+  );
+  console.log(
+    table(
+      ['bookings in table', 'days', 'compute p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'HTTP miss p50 ms', 'HTTP p99 ms'],
+      [
+        [
+          rate(opt.small),
+          smallDays,
+          ms(coldSmall.p50),
+          ms(coldSmall.p90),
+          ms(coldSmall.p99),
+          ms(coldSmall.max),
+          ms(coldSmallHttp.latency.p50),
+          ms(coldSmallHttp.latency.p99),
+        ],
+        [
+          rate(opt.big),
+          bigDays,
+          ms(coldBig.p50),
+          ms(coldBig.p90),
+          ms(coldBig.p99),
+          ms(coldBig.max),
+          ms(coldBigHttp.latency.p50),
+          ms(coldBigHttp.latency.p99),
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `compute = SlotService.answer with the cache off in the benchmark process (one query, engine, render), one at a time;` +
+      ` HTTP miss = the CACHE=off server, 1 connection.`,
+  );
 
   const verdicts: Verdict[] = [
-    verdict('cached / floor throughput', cachedOverFloor, TARGET.cachedOverFloor, true, (v) => v.toFixed(2),
-      `from server CPU per request: ${cpuOverFloor.toFixed(2)} (${passFail(cpuOverFloor, TARGET.cachedOverFloor)})`),
-    verdict('cached / uncached throughput', cachedOverUncached, TARGET.cachedOverUncached, true, (v) => `${v.toFixed(1)}×`,
-      `from server + Postgres CPU per request: ${cpuOverUncached.toFixed(1)}× (${passFail(cpuOverUncached, TARGET.cachedOverUncached)})`),
+    verdict(
+      'cached / floor throughput',
+      cachedOverFloor,
+      TARGET.cachedOverFloor,
+      true,
+      (v) => v.toFixed(2),
+      `from server CPU per request: ${cpuOverFloor.toFixed(2)} (${passFail(cpuOverFloor, TARGET.cachedOverFloor)})`,
+    ),
+    verdict(
+      'cached / uncached throughput',
+      cachedOverUncached,
+      TARGET.cachedOverUncached,
+      true,
+      (v) => `${v.toFixed(1)}×`,
+      `from server + Postgres CPU per request: ${cpuOverUncached.toFixed(1)}× (${passFail(cpuOverUncached, TARGET.cachedOverUncached)})`,
+    ),
     verdict(`cached p99 at ${rate(opt.rate)} req/s, paced`, paced.latency.p99, TARGET.fixedRateP99Ms, false, (v) => `${ms(v)} ms`),
-    verdict(`cached p99 at ${rate(opt.rate)} req/s, autocannon overallRate`, fixed.latency.p99, TARGET.fixedRateP99Ms, false, (v) => `${ms(v)} ms`),
+    verdict(
+      `cached p99 at ${rate(opt.rate)} req/s, autocannon overallRate`,
+      fixed.latency.p99,
+      TARGET.fixedRateP99Ms,
+      false,
+      (v) => `${ms(v)} ms`,
+    ),
     verdict(`cold p50 at ${rate(opt.big)} bookings`, coldBig.p50, TARGET.coldBigP50Ms, false, (v) => `${ms(v)} ms`),
-    verdict(`cold p50 ${rate(opt.big)} / ${rate(opt.small)}`, coldBig.p50 / coldSmall.p50, TARGET.coldGrowth, false, (v) => `${v.toFixed(2)}×`),
+    verdict(
+      `cold p50 ${rate(opt.big)} / ${rate(opt.small)}`,
+      coldBig.p50 / coldSmall.p50,
+      TARGET.coldGrowth,
+      false,
+      (v) => `${v.toFixed(2)}×`,
+    ),
   ];
   console.log(heading('Targets (issue 2, item 7)'));
   console.log(verdictTable(verdicts));
@@ -638,21 +954,45 @@ async function main(): Promise<void> {
   }
 
   if (best.floor.generatorCores > 0.9) {
-    notes.push(`the load generator used ${best.floor.generatorCores.toFixed(2)} of a core during the floor run: the floor may be limited by the generator, which flatters cached / floor`);
+    notes.push(
+      `the load generator used ${best.floor.generatorCores.toFixed(2)} of a core during the floor run: the floor may be limited by the generator, which flatters cached / floor`,
+    );
   }
   const totalS = (performance.now() - started) / 1000;
-  console.log(`\nbulk load: ${rate(big.rows)} bookings in ${(big.ms / 1000).toFixed(1)} s with generate_series over 2 sessions, each with ` +
-    `session_replication_role = replica (outbox triggers and FK checks off for those sessions only; the exclusion constraint on).`);
+  console.log(
+    `\nbulk load: ${rate(big.rows)} bookings in ${(big.ms / 1000).toFixed(1)} s with generate_series over 2 sessions, each with ` +
+      `session_replication_role = replica (outbox triggers and FK checks off for those sessions only; the exclusion constraint on).`,
+  );
   console.log(`load average at start ${m0.loadavg}, at end ${m1.loadavg}; total time ${totalS.toFixed(0)} s`);
   for (const n of notes) console.log(`note: ${n}`);
   for (const p of problems) console.log(`PROBLEM: ${p}`);
 
   if (args.json) {
-    writeFileSync(args.json, JSON.stringify({
-      machine: { start: m0, end: m1 }, options: opt, hotKey: { slots: slotCount, bytes: body.length }, middleware: hot,
-      runs, best, fixed, paced, cold: { small: { compute: coldSmall, http: coldSmallHttp }, big: { compute: coldBig, http: coldBigHttp } },
-      load: { bigMs: big.ms, vacuumMs }, verdicts, mix, mixVerdicts, notes, problems, totalS,
-    }, null, 2));
+    writeFileSync(
+      args.json,
+      JSON.stringify(
+        {
+          machine: { start: m0, end: m1 },
+          options: opt,
+          hotKey: { slots: slotCount, bytes: body.length },
+          middleware: hot,
+          runs,
+          best,
+          fixed,
+          paced,
+          cold: { small: { compute: coldSmall, http: coldSmallHttp }, big: { compute: coldBig, http: coldBigHttp } },
+          load: { bigMs: big.ms, vacuumMs },
+          verdicts,
+          mix,
+          mixVerdicts,
+          notes,
+          problems,
+          totalS,
+        },
+        null,
+        2,
+      ),
+    );
   }
   if (problems.length) process.exitCode = 1;
 }

@@ -130,7 +130,12 @@ async function main(): Promise<void> {
   });
   const shutdown = () => {
     server.closeAllConnections();
-    server.close(() => void Promise.allSettled([real?.close()]).then(() => pool?.end()).finally(() => process.exit(0)));
+    server.close(
+      () =>
+        void Promise.allSettled([real?.close()])
+          .then(() => pool?.end())
+          .finally(() => process.exit(0)),
+    );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -35,7 +35,9 @@ try {
     if (p === viewer) await p.page.goto(server.baseUrl);
     await p.page.getByText('Haircut & Style').click();
     await p.page.getByText('Aarav Shrestha').click();
-    await p.page.waitForFunction(() => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'));
+    await p.page.waitForFunction(
+      () => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'),
+    );
   }
   const openDays = await viewer.page.locator('.strip .day.open').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.date!));
   const cold: number[] = [];
@@ -61,7 +63,9 @@ try {
   await watcher.page.goto(server.baseUrl);
   await watcher.page.getByText('Haircut & Style').click();
   await watcher.page.getByText('Aarav Shrestha').click();
-  await watcher.page.waitForFunction(() => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'));
+  await watcher.page.waitForFunction(
+    () => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'),
+  );
   const bookedLag: number[] = [];
   const heldLag: number[] = [];
   let runs = 0;
@@ -70,7 +74,11 @@ try {
     await openDay(watcher.page, date);
     await openDay(booker.page, date);
     while (runs < LIVE_RUNS) {
-      const start = await booker.page.locator('[data-testid=slot-grid] .slot.available').first().getAttribute('data-start').catch(() => null);
+      const start = await booker.page
+        .locator('[data-testid=slot-grid] .slot.available')
+        .first()
+        .getAttribute('data-start')
+        .catch(() => null);
       if (!start) break;
       const seenHeld = waitForStatus(watcher.page, start, 'held');
       const seenBooked = waitForStatus(watcher.page, start, 'booked');
@@ -94,27 +102,53 @@ try {
   const w = summarize(warm);
   const b = summarize(bookedLag);
   const h = summarize(heldLag);
-  out.push('', '### Booking modal: open → usable slot grid', '',
-    'Click on a day of the strip until the grid is rendered with its free times clickable (measured in the page, after the next frame).', '',
-    table(['open', 'n', 'p50 ms', 'p90 ms', 'max ms'], [
-      ['first open of a day', c.n, ms(c.p50), ms(c.p90), ms(c.max)],
-      ['same day again', w.n, ms(w.p50), ms(w.p90), ms(w.max)],
-      ['a day nobody has read (server cache miss), via “next day”', u.n, ms(u.p50), ms(u.p90), ms(u.max)],
-    ]));
-  out.push('', '### Live: a change in one browser → visible in another', '',
-    'From the click in the booker’s browser to the slot’s new state rendered in the viewer’s browser (both on this machine; one clock).', '',
-    table(['change', 'n', 'p50 ms', 'p90 ms', 'max ms'], [
-      ['hold (click “Hold”) → shown held', h.n, ms(h.p50), ms(h.p90), ms(h.max)],
-      ['booking (click “Confirm booking”) → shown booked', b.n, ms(b.p50), ms(b.p90), ms(b.max)],
-    ]));
-  out.push('', '### JavaScript per page (gzip -9 of what the browser downloaded)', '',
-    table(['page', 'files', 'raw KB', 'gzipped KB'], sizes.map((s) => [s.page, s.files, (s.raw / 1024).toFixed(1), (s.gzip / 1024).toFixed(1)])));
+  out.push(
+    '',
+    '### Booking modal: open → usable slot grid',
+    '',
+    'Click on a day of the strip until the grid is rendered with its free times clickable (measured in the page, after the next frame).',
+    '',
+    table(
+      ['open', 'n', 'p50 ms', 'p90 ms', 'max ms'],
+      [
+        ['first open of a day', c.n, ms(c.p50), ms(c.p90), ms(c.max)],
+        ['same day again', w.n, ms(w.p50), ms(w.p90), ms(w.max)],
+        ['a day nobody has read (server cache miss), via “next day”', u.n, ms(u.p50), ms(u.p90), ms(u.max)],
+      ],
+    ),
+  );
+  out.push(
+    '',
+    '### Live: a change in one browser → visible in another',
+    '',
+    'From the click in the booker’s browser to the slot’s new state rendered in the viewer’s browser (both on this machine; one clock).',
+    '',
+    table(
+      ['change', 'n', 'p50 ms', 'p90 ms', 'max ms'],
+      [
+        ['hold (click “Hold”) → shown held', h.n, ms(h.p50), ms(h.p90), ms(h.max)],
+        ['booking (click “Confirm booking”) → shown booked', b.n, ms(b.p50), ms(b.p90), ms(b.max)],
+      ],
+    ),
+  );
+  out.push(
+    '',
+    '### JavaScript per page (gzip -9 of what the browser downloaded)',
+    '',
+    table(
+      ['page', 'files', 'raw KB', 'gzipped KB'],
+      sizes.map((s) => [s.page, s.files, (s.raw / 1024).toFixed(1), (s.gzip / 1024).toFixed(1)]),
+    ),
+  );
   const customer = sizes.find((s) => s.page.startsWith('customer'))!;
-  out.push('', verdictTable([
-    verdict('modal → usable grid, p90', c.p90, 200, false, (v) => `${ms(v)} ms`, 'the old product’s target'),
-    verdict('uncached day → grid, p90', u.p90, 200, false, (v) => `${ms(v)} ms`),
-    verdict('customer page JS, gzipped', customer.gzip / 1024, 120, false, (v) => `${v.toFixed(1)} KB`),
-  ]));
+  out.push(
+    '',
+    verdictTable([
+      verdict('modal → usable grid, p90', c.p90, 200, false, (v) => `${ms(v)} ms`, 'the old product’s target'),
+      verdict('uncached day → grid, p90', u.p90, 200, false, (v) => `${ms(v)} ms`),
+      verdict('customer page JS, gzipped', customer.gzip / 1024, 120, false, (v) => `${v.toFixed(1)} KB`),
+    ]),
+  );
   console.log(out.join('\n'));
 } finally {
   await Promise.all(people.map((p) => p.close()));
@@ -127,37 +161,44 @@ async function openToUsableGrid(page: Page, date: string): Promise<number> {
     await page.getByRole('button', { name: 'Close', exact: true }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
   }
-  return page.evaluate((d) => new Promise<number>((resolve, reject) => {
-    const button = document.querySelector<HTMLButtonElement>(`.strip [data-date="${d}"]`)!;
-    const ready = () => !!document.querySelector('[data-testid=slot-grid] .slot.available');
-    const t0 = performance.now();
-    const obs = new MutationObserver(() => {
-      if (!ready()) return;
-      obs.disconnect();
-      requestAnimationFrame(() => resolve(performance.now() - t0));
-    });
-    obs.observe(document.body, { childList: true, subtree: true });
-    setTimeout(() => reject(new Error(`no usable grid for ${d}`)), 10_000);
-    button.click();
-  }), date);
+  return page.evaluate(
+    (d) =>
+      new Promise<number>((resolve, reject) => {
+        const button = document.querySelector<HTMLButtonElement>(`.strip [data-date="${d}"]`)!;
+        const ready = () => !!document.querySelector('[data-testid=slot-grid] .slot.available');
+        const t0 = performance.now();
+        const obs = new MutationObserver(() => {
+          if (!ready()) return;
+          obs.disconnect();
+          requestAnimationFrame(() => resolve(performance.now() - t0));
+        });
+        obs.observe(document.body, { childList: true, subtree: true });
+        setTimeout(() => reject(new Error(`no usable grid for ${d}`)), 10_000);
+        button.click();
+      }),
+    date,
+  );
 }
 
 /** Moves the open modal to the next day; ms until that day is rendered (its grid, or "no times"). */
 async function nextDayToGrid(page: Page): Promise<number> {
-  return page.evaluate(() => new Promise<number>((resolve, reject) => {
-    const label = () => document.querySelector('[data-testid=modal-date]')?.textContent;
-    const before = label();
-    const ready = () => label() !== before && !!document.querySelector('[data-testid=slot-grid] .slot, [data-testid=day-empty]');
-    const t0 = performance.now();
-    const obs = new MutationObserver(() => {
-      if (!ready()) return;
-      obs.disconnect();
-      requestAnimationFrame(() => resolve(performance.now() - t0));
-    });
-    obs.observe(document.body, { childList: true, subtree: true, characterData: true });
-    setTimeout(() => reject(new Error('next day never rendered')), 10_000);
-    document.querySelector<HTMLButtonElement>('button[aria-label="Next day"]')!.click();
-  }));
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const label = () => document.querySelector('[data-testid=modal-date]')?.textContent;
+        const before = label();
+        const ready = () => label() !== before && !!document.querySelector('[data-testid=slot-grid] .slot, [data-testid=day-empty]');
+        const t0 = performance.now();
+        const obs = new MutationObserver(() => {
+          if (!ready()) return;
+          obs.disconnect();
+          requestAnimationFrame(() => resolve(performance.now() - t0));
+        });
+        obs.observe(document.body, { childList: true, subtree: true, characterData: true });
+        setTimeout(() => reject(new Error('next day never rendered')), 10_000);
+        document.querySelector<HTMLButtonElement>('button[aria-label="Next day"]')!.click();
+      }),
+  );
 }
 
 async function openDay(page: Page, date: string): Promise<void> {
@@ -177,18 +218,22 @@ async function clickAt(page: Page, selector: string): Promise<number> {
 
 /** Resolves with the wall-clock time the slot is rendered with `status` (after the next frame). */
 function waitForStatus(page: Page, start: string, status: string): Promise<number> {
-  return page.evaluate(({ start, status }) => new Promise<number>((resolve, reject) => {
-    const sel = `[data-testid=slot-grid] [data-start="${start}"][data-status="${status}"]`;
-    const done = () => requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
-    if (document.querySelector(sel)) return done();
-    const obs = new MutationObserver(() => {
-      if (!document.querySelector(sel)) return;
-      obs.disconnect();
-      done();
-    });
-    obs.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status'] });
-    setTimeout(() => reject(new Error(`${start} never became ${status}`)), 10_000);
-  }), { start, status });
+  return page.evaluate(
+    ({ start, status }) =>
+      new Promise<number>((resolve, reject) => {
+        const sel = `[data-testid=slot-grid] [data-start="${start}"][data-status="${status}"]`;
+        const done = () => requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
+        if (document.querySelector(sel)) return done();
+        const obs = new MutationObserver(() => {
+          if (!document.querySelector(sel)) return;
+          obs.disconnect();
+          done();
+        });
+        obs.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status'] });
+        setTimeout(() => reject(new Error(`${start} never became ${status}`)), 10_000);
+      }),
+    { start, status },
+  );
 }
 
 /** Loads each surface in a fresh browser and sums the JavaScript it downloaded. */

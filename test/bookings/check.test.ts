@@ -4,7 +4,11 @@ import { refusedTransition } from '../../server/bookings/status.ts';
 import type { ComputedSlot } from '../../server/slots/engine.ts';
 
 describe('nearestAvailable', () => {
-  const slots = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i): ComputedSlot => ({ startMs: i * 1_800_000, endMs: i * 1_800_000 + 3_600_000, status: i === 4 || i === 5 || i === 1 ? 'booked' : 'available' }));
+  const slots = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i): ComputedSlot => ({
+    startMs: i * 1_800_000,
+    endMs: i * 1_800_000 + 3_600_000,
+    status: i === 4 || i === 5 || i === 1 ? 'booked' : 'available',
+  }));
   it('offers up to three each side, nearest first, ties earlier first, within the bookable range', () => {
     const alt = nearestAvailable(slots, 5, 0, 10, { durationMinutes: 60 }, 'UTC').map((a) => new Date(a.startUtc).getTime() / 1_800_000);
     expect(alt).toEqual([6, 3, 7, 2, 8, 0]);

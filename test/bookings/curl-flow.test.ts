@@ -57,15 +57,32 @@ it('register → slots → hold → book → booked at once → second refused �
   const stylist = await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password);
   const day = await stylist.get(`/api/stylist/bookings?from=${DAY}&to=${DAY}`);
   expect(day.status).toBe(200);
-  expect(day.body).toEqual([expect.objectContaining({
-    id: booking.body.id,
-    notes: 'First visit',
-    customer: { id: reg.body.id, displayName: 'Curl Customer', visitCount: 0, lastVisitAt: null, lastServiceName: null, totalSpentCents: 0, notes: '', hasSafetyNotes: false },
-  })]);
+  expect(day.body).toEqual([
+    expect.objectContaining({
+      id: booking.body.id,
+      notes: 'First visit',
+      customer: {
+        id: reg.body.id,
+        displayName: 'Curl Customer',
+        visitCount: 0,
+        lastVisitAt: null,
+        lastServiceName: null,
+        totalSpentCents: 0,
+        notes: '',
+        hasSafetyNotes: false,
+      },
+    }),
+  ]);
 
   const a = await createUser(db.pool, { role: 'admin' });
   const admin = await loginAs(srv.baseUrl, a.email, a.password);
-  const closure = await admin.post('/api/admin/overrides', { scope: 'salon', startDate: DAY, endDate: DAY, kind: 'closed', reason: 'Water leak' });
+  const closure = await admin.post('/api/admin/overrides', {
+    scope: 'salon',
+    startDate: DAY,
+    endDate: DAY,
+    kind: 'closed',
+    reason: 'Water leak',
+  });
   expect(closure.status).toBe(201);
   expect(closure.body.affectedBookings).toEqual([booking.body]);
   expect((await me.get(slotsUrl)).body).toEqual([]);

@@ -57,7 +57,10 @@ export async function countRows(pool: Pool, table: string, where = 'true', param
 
 /** Active bookings of one stylist that overlap another (must always be none). */
 export async function overlappingPairs(pool: Pool): Promise<number> {
-  return countRows(pool, `bookings a join bookings b on a.stylist_id = b.stylist_id and a.id < b.id
+  return countRows(
+    pool,
+    `bookings a join bookings b on a.stylist_id = b.stylist_id and a.id < b.id
     and tstzrange(a.start_at, a.occupied_until) && tstzrange(b.start_at, b.occupied_until)`,
-  `a.status in ('pending', 'confirmed', 'in_progress') and b.status in ('pending', 'confirmed', 'in_progress')`);
+    `a.status in ('pending', 'confirmed', 'in_progress') and b.status in ('pending', 'confirmed', 'in_progress')`,
+  );
 }

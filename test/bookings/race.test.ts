@@ -24,7 +24,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const slot = (hhmm: string, date = '2027-03-10') => ({ stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at(hhmm, date) });
+const slot = (hhmm: string, date = '2027-03-10') => ({
+  stylistId: salon.stylist.id,
+  serviceId: salon.service.id,
+  startUtc: at(hhmm, date),
+});
 const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((m, s) => ((m[s] = (m[s] ?? 0) + 1), m), {});
 
 describe('races', () => {
@@ -57,7 +61,9 @@ describe('races', () => {
   });
 
   it('holds and bookings racing for one slot: exactly one wins', async () => {
-    const answers = await Promise.all(customers.map((c, i) => c.http.post(i % 2 ? '/api/holds' : '/api/bookings', slot('15:00', '2027-03-11'))));
+    const answers = await Promise.all(
+      customers.map((c, i) => c.http.post(i % 2 ? '/api/holds' : '/api/bookings', slot('15:00', '2027-03-11'))),
+    );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     const holds = await countRows(db.pool, 'holds', 'start_at = $1', [at('15:00', '2027-03-11')]);
     const bookings = await countRows(db.pool, 'bookings', `start_at = $1 and status = 'confirmed'`, [at('15:00', '2027-03-11')]);
@@ -70,10 +76,19 @@ describe('races', () => {
     const ids: string[] = [];
     for (const [i, c] of movers.entries()) {
       // Each on a day of its own, all moving to 16:00 on `date`.
-      ids.push(await insertBooking(db.pool, { customerId: c.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at('11:00', `2027-03-2${i}`) }));
+      ids.push(
+        await insertBooking(db.pool, {
+          customerId: c.id,
+          stylistId: salon.stylist.id,
+          serviceId: salon.service.id,
+          startUtc: at('11:00', `2027-03-2${i}`),
+        }),
+      );
     }
     srv.app.slots.invalidateAll();
-    const answers = await Promise.all(movers.map((c, i) => c.http.post(`/api/bookings/${ids[i]}/reschedule`, { startUtc: at('16:00', date) })));
+    const answers = await Promise.all(
+      movers.map((c, i) => c.http.post(`/api/bookings/${ids[i]}/reschedule`, { startUtc: at('16:00', date) })),
+    );
     expect(tally(answers.map((a) => a.status))).toEqual({ 200: 1, 409: 4 });
     expect(await countRows(db.pool, 'bookings', `id = any($1) and status = 'confirmed'`, [ids])).toBe(5);
     expect(await countRows(db.pool, 'bookings', 'start_at = $1', [at('16:00', date)])).toBe(1);
@@ -86,7 +101,14 @@ describe('races', () => {
     const ids: string[] = [];
     for (const [i, c] of movers.entries()) {
       // Each on a day of its own in April, so none collides with 12:00 on `date`.
-      ids.push(await insertBooking(db.pool, { customerId: c.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at('09:00', `2027-04-${String(i + 1).padStart(2, '0')}`) }));
+      ids.push(
+        await insertBooking(db.pool, {
+          customerId: c.id,
+          stylistId: salon.stylist.id,
+          serviceId: salon.service.id,
+          startUtc: at('09:00', `2027-04-${String(i + 1).padStart(2, '0')}`),
+        }),
+      );
     }
     srv.app.slots.invalidateAll();
     const answers = await Promise.all([
@@ -102,7 +124,12 @@ describe('races', () => {
   it('a booking being rescheduled is always visible to its owner, before or after the move', async () => {
     const date = '2027-03-15';
     const [c] = customers;
-    const id = await insertBooking(db.pool, { customerId: c.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at('09:00', date) });
+    const id = await insertBooking(db.pool, {
+      customerId: c.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: at('09:00', date),
+    });
     const times = ['10:30', '12:00', '13:30', '15:00', '09:00'];
     const reads: Promise<{ body: { id: string; startUtc: string }[] }>[] = [];
     for (const t of times) {

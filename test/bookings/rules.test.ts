@@ -40,8 +40,12 @@ describe('holds', () => {
     const r = await alice.http.post('/api/holds', slot('11:00'));
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
-      id: expect.any(String), stylistId: salon.stylist.id, serviceId: salon.service.id,
-      startUtc: at('11:00'), endUtc: at('12:00'), expiresAt: new Date(NOW + 10 * 60_000).toISOString(),
+      id: expect.any(String),
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: at('11:00'),
+      endUtc: at('12:00'),
+      expiresAt: new Date(NOW + 10 * 60_000).toISOString(),
     });
     const s = await statuses();
     expect([s['09:30'], s['10:00'], s['11:00'], s['12:00'], s['12:30']]).toEqual(['available', 'held', 'held', 'held', 'available']);
@@ -52,8 +56,18 @@ describe('holds', () => {
     const r = await bob.http.post('/api/holds', slot('11:00'));
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('SLOT_HELD');
-    expect(r.body.error.details.alternatives.map((a: { startUtc: string }) => localHHMM(a.startUtc))).toEqual(['09:30', '12:30', '09:00', '13:00', '13:30']);
-    expect(r.body.error.details.alternatives[0]).toEqual({ startUtc: at('09:30'), endUtc: at('10:30'), startLocal: '2027-03-10T09:30:00.000+05:45' });
+    expect(r.body.error.details.alternatives.map((a: { startUtc: string }) => localHHMM(a.startUtc))).toEqual([
+      '09:30',
+      '12:30',
+      '09:00',
+      '13:00',
+      '13:30',
+    ]);
+    expect(r.body.error.details.alternatives[0]).toEqual({
+      startUtc: at('09:30'),
+      endUtc: at('10:30'),
+      startLocal: '2027-03-10T09:30:00.000+05:45',
+    });
     // An overlapping start is held too.
     expect((await bob.http.post('/api/bookings', slot('11:30'))).body.error.code).toBe('SLOT_HELD');
     expect(await countRows(db.pool, 'holds', 'customer_id = $1', [bob.id])).toBe(0);
@@ -130,9 +144,16 @@ describe('bookings', () => {
     const r = await alice.http.post('/api/bookings', { holdId: h.body.id, notes: 'Window seat please' });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
-      id: expect.any(String), customerId: alice.id, stylistId: salon.stylist.id, serviceId: salon.service.id,
-      startUtc: at('11:00'), endUtc: at('12:00'), status: 'confirmed', priceCents: salon.service.priceCents,
-      notes: 'Window seat please', createdAt: expect.any(String),
+      id: expect.any(String),
+      customerId: alice.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: at('11:00'),
+      endUtc: at('12:00'),
+      status: 'confirmed',
+      priceCents: salon.service.priceCents,
+      notes: 'Window seat please',
+      createdAt: expect.any(String),
     });
     expect(await countRows(db.pool, 'holds')).toBe(0);
     const s = await statuses();
@@ -155,7 +176,13 @@ describe('bookings', () => {
     const r = await bob.http.post('/api/bookings', slot('11:00'));
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('SLOT_TAKEN');
-    expect(r.body.error.details.alternatives.map((a: { startUtc: string }) => localHHMM(a.startUtc))).toEqual(['09:30', '12:30', '09:00', '13:00', '13:30']);
+    expect(r.body.error.details.alternatives.map((a: { startUtc: string }) => localHHMM(a.startUtc))).toEqual([
+      '09:30',
+      '12:30',
+      '09:00',
+      '13:00',
+      '13:30',
+    ]);
     expect((await bob.http.post('/api/holds', slot('10:30'))).body.error.code).toBe('SLOT_TAKEN');
     expect(await countRows(db.pool, 'bookings', `status = 'confirmed'`)).toBe(1);
   });
@@ -188,7 +215,9 @@ describe('bookings', () => {
   it('refuses a service the stylist does not offer, and a closed day', async () => {
     const other = await createService(db.pool);
     expect((await alice.http.post('/api/holds', { ...slot('11:00'), serviceId: other.id })).status).toBe(404);
-    await db.pool.query(`insert into overrides (scope, start_date, end_date, kind, reason) values ('salon', '2027-03-12', '2027-03-12', 'closed', 'Holiday')`);
+    await db.pool.query(
+      `insert into overrides (scope, start_date, end_date, kind, reason) values ('salon', '2027-03-12', '2027-03-12', 'closed', 'Holiday')`,
+    );
     srv.app.slots.invalidateAll();
     expect((await alice.http.post('/api/bookings', slot('11:00', '2027-03-12'))).body.error.code).toBe('OUTSIDE_HOURS');
   });
@@ -234,7 +263,8 @@ describe('bookings', () => {
       // the pool: inside a transaction pg_stat_activity is a snapshot.)
       while (!settled) {
         const { rows } = await db.pool.query(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into bookings%'`);
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into bookings%'`,
+        );
         if (rows[0].n > 0) break;
         await new Promise((r) => setImmediate(r));
       }
@@ -322,7 +352,12 @@ describe('cancel and reschedule', () => {
     const b = await alice.http.post('/api/bookings', slot('11:00'));
     await bob.http.post('/api/bookings', slot('14:00'));
     await bob.http.post('/api/holds', slot('16:00'));
-    for (const [hhmm, code] of [['14:00', 'SLOT_TAKEN'], ['16:00', 'SLOT_HELD'], ['09:10', 'NOT_ON_GRID'], ['19:00', 'OUTSIDE_HOURS']]) {
+    for (const [hhmm, code] of [
+      ['14:00', 'SLOT_TAKEN'],
+      ['16:00', 'SLOT_HELD'],
+      ['09:10', 'NOT_ON_GRID'],
+      ['19:00', 'OUTSIDE_HOURS'],
+    ]) {
       const r = await alice.http.post(`/api/bookings/${b.body.id}/reschedule`, { startUtc: at(hhmm) });
       expect([hhmm, r.body.error.code]).toEqual([hhmm, code]);
     }
@@ -333,10 +368,14 @@ describe('cancel and reschedule', () => {
   it('refuses to reschedule a cancelled booking or one that has started', async () => {
     const b = await alice.http.post('/api/bookings', slot('11:00'));
     clock.set(at('11:00'));
-    expect((await alice.http.post(`/api/bookings/${b.body.id}/reschedule`, { startUtc: at('15:00') })).body.error.code).toBe('INVALID_TRANSITION');
+    expect((await alice.http.post(`/api/bookings/${b.body.id}/reschedule`, { startUtc: at('15:00') })).body.error.code).toBe(
+      'INVALID_TRANSITION',
+    );
     clock.t = NOW;
     await alice.http.post(`/api/bookings/${b.body.id}/cancel`);
-    expect((await alice.http.post(`/api/bookings/${b.body.id}/reschedule`, { startUtc: at('15:00') })).body.error.code).toBe('INVALID_TRANSITION');
+    expect((await alice.http.post(`/api/bookings/${b.body.id}/reschedule`, { startUtc: at('15:00') })).body.error.code).toBe(
+      'INVALID_TRANSITION',
+    );
   });
 
   it('an admin reschedules anyone\u2019s booking and it is audited', async () => {

@@ -8,7 +8,14 @@ import { at, countRows, fakeClock, loggedInUsers, slotStatuses, type LoggedIn } 
 
 const STATUSES = ['pending', 'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show'] as const;
 // docs/domain.md §6, written out here independently of the implementation.
-const ALLOWED = new Set(['pending>confirmed', 'pending>cancelled', 'confirmed>in_progress', 'confirmed>cancelled', 'confirmed>no_show', 'in_progress>completed']);
+const ALLOWED = new Set([
+  'pending>confirmed',
+  'pending>cancelled',
+  'confirmed>in_progress',
+  'confirmed>cancelled',
+  'confirmed>no_show',
+  'in_progress>completed',
+]);
 
 let db: TestDb;
 let srv: TestServer;
@@ -39,7 +46,13 @@ afterAll(async () => {
 async function booking(status: string, minutesAfterStart = 10) {
   const date = DateTime.fromISO('2027-03-01').plus({ days: dayOffset++ }).toISODate()!;
   const startUtc = at('11:00', date);
-  const id = await insertBooking(db.pool, { customerId: customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc, status });
+  const id = await insertBooking(db.pool, {
+    customerId: customer.id,
+    stylistId: salon.stylist.id,
+    serviceId: salon.service.id,
+    startUtc,
+    status,
+  });
   clock.t = Date.parse(startUtc) + minutesAfterStart * 60_000;
   return { id, date, startUtc };
 }

@@ -13,7 +13,10 @@ beforeAll(async () => {
   db = await freshDatabase();
   salon = await createSalon(db.pool, { displayName: 'Aarav Shrestha' });
   const colour = await createService(db.pool, { name: 'Colour', category: 'Colour', durationMinutes: 120, priceCents: 650000 });
-  await db.pool.query('insert into stylist_services (stylist_id, service_id, duration_minutes, price_cents) values ($1, $2, 150, 700050)', [salon.stylist.id, colour.id]);
+  await db.pool.query('insert into stylist_services (stylist_id, service_id, duration_minutes, price_cents) values ($1, $2, 150, 700050)', [
+    salon.stylist.id,
+    colour.id,
+  ]);
   srv = await startTestServer(db.pool);
 });
 afterAll(async () => {
@@ -30,18 +33,25 @@ describe('catalogue', () => {
   it('carries the configured currency with every price (NPR by default)', async () => {
     const services = await get(srv.baseUrl, '/api/services');
     expect(services.status).toBe(200);
-    expect(services.body).toEqual(expect.arrayContaining([
-      { id: expect.any(String), name: 'Colour', category: 'Colour', durationMinutes: 120, priceCents: 650000, currency: 'NPR' },
-      { id: salon.service.id, name: expect.any(String), category: 'Hair', durationMinutes: 60, priceCents: 5000, currency: 'NPR' },
-    ]));
+    expect(services.body).toEqual(
+      expect.arrayContaining([
+        { id: expect.any(String), name: 'Colour', category: 'Colour', durationMinutes: 120, priceCents: 650000, currency: 'NPR' },
+        { id: salon.service.id, name: expect.any(String), category: 'Hair', durationMinutes: 60, priceCents: 5000, currency: 'NPR' },
+      ]),
+    );
     const stylists = await get(srv.baseUrl, '/api/stylists');
-    expect(stylists.body).toEqual([{
-      id: salon.stylist.id, displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: '',
-      services: [
-        { id: expect.any(String), name: 'Colour', durationMinutes: 150, priceCents: 700050, currency: 'NPR' },
-        { id: salon.service.id, name: expect.any(String), durationMinutes: 60, priceCents: 5000, currency: 'NPR' },
-      ],
-    }]);
+    expect(stylists.body).toEqual([
+      {
+        id: salon.stylist.id,
+        displayName: 'Aarav Shrestha',
+        timezone: 'Asia/Kathmandu',
+        bio: '',
+        services: [
+          { id: expect.any(String), name: 'Colour', durationMinutes: 150, priceCents: 700050, currency: 'NPR' },
+          { id: salon.service.id, name: expect.any(String), durationMinutes: 60, priceCents: 5000, currency: 'NPR' },
+        ],
+      },
+    ]);
   });
 
   it('uses CURRENCY when set', async () => {

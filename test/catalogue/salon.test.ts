@@ -17,7 +17,8 @@ const salonOf = async (base: string) => {
   const res = await fetch(`${base}/api/salon`);
   return { status: res.status, body: await res.json() };
 };
-const stored = async () => (await db.pool.query('select value from settings where key = $1', [SALON_TIMEZONE_KEY])).rows.map((r) => r.value);
+const stored = async () =>
+  (await db.pool.query('select value from settings where key = $1', [SALON_TIMEZONE_KEY])).rows.map((r) => r.value);
 
 describe('the salon time zone', () => {
   it('is Asia/Kathmandu by default and refuses a zone that is not IANA', () => {
@@ -45,8 +46,13 @@ describe('the salon time zone', () => {
   });
 
   it('stops the start with the fix when the stored value is not a zone', async () => {
-    await db.pool.query(`insert into settings (key, value) values ($1, '"Nowhere/Land"') on conflict (key) do update set value = excluded.value`, [SALON_TIMEZONE_KEY]);
-    await expect(startTestServer(db.pool)).rejects.toThrow(/salon_timezone is "Nowhere\/Land", not an IANA time zone; set it: update settings/);
+    await db.pool.query(
+      `insert into settings (key, value) values ($1, '"Nowhere/Land"') on conflict (key) do update set value = excluded.value`,
+      [SALON_TIMEZONE_KEY],
+    );
+    await expect(startTestServer(db.pool)).rejects.toThrow(
+      /salon_timezone is "Nowhere\/Land", not an IANA time zone; set it: update settings/,
+    );
     await db.pool.query('delete from settings where key = $1', [SALON_TIMEZONE_KEY]);
   });
 

@@ -21,7 +21,8 @@ async function constraintDef(table: string, contype: 'c' | 'x', mentioning: stri
   const { rows } = await db.pool.query<{ def: string }>(
     `select pg_get_constraintdef(c.oid) as def from pg_constraint c
       where c.conrelid = $1::regclass and c.contype = $2 and pg_get_constraintdef(c.oid) like '%' || $3 || '%'`,
-    [table, contype, mentioning]);
+    [table, contype, mentioning],
+  );
   expect(rows).toHaveLength(1);
   return rows[0].def;
 }
@@ -40,7 +41,9 @@ describe('the contract lists', () => {
 
   it('active statuses: the SQL list and the predicate say the same', async () => {
     const { rows } = await db.pool.query<{ s: string; active: boolean }>(
-      `select s, s in (${ACTIVE_STATUSES_SQL}) as active from unnest($1::text[]) as s`, [[...BOOKING_STATUSES]]);
+      `select s, s in (${ACTIVE_STATUSES_SQL}) as active from unnest($1::text[]) as s`,
+      [[...BOOKING_STATUSES]],
+    );
     expect(rows.map((r) => r.active)).toEqual(BOOKING_STATUSES.map(isActiveStatus));
     expect(BOOKING_STATUSES.filter(isActiveStatus)).toEqual([...ACTIVE_STATUSES]);
   });

@@ -46,7 +46,10 @@ async function send(caller: Caller, w: WireRequest): Promise<Answer> {
   const cookie = world.clients[caller].cookie;
   if (cookie) headers.cookie = cookie;
   const res = await fetch(`${world.srv.baseUrl}${w.path}${w.query ? `?${w.query}` : ''}`, {
-    method: w.method, headers, body: w.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    method: w.method,
+    headers,
+    body: w.body,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const text = await res.text();
   let json: unknown;
@@ -118,10 +121,14 @@ async function healthy(): Promise<void> {
 
 describe('HTTP contract fuzz', () => {
   it.each(ROUTES.map((r) => [routeName(r), r] as const))('%s', async (_name, route) => {
-    const ctx = { seeded: world.seeded, boundaryDates: OVERRIDE_ROUTES.has(routeName(route)) ? OVERRIDE_BOUNDARY_DATES : BOUNDARY_DATES, pathIds: pathIds(route) };
+    const ctx = {
+      seeded: world.seeded,
+      boundaryDates: OVERRIDE_ROUTES.has(routeName(route)) ? OVERRIDE_BOUNDARY_DATES : BOUNDARY_DATES,
+      pathIds: pathIds(route),
+    };
     // The boundary sweep, as one caller the route serves (the random runs below try every caller).
     // Routes of one booking sweep a booking of their own, untouched by the routes fuzzed before.
-    const own = route.path.startsWith('/api/bookings/:id') ? [await world.freshBooking(20 + ROUTES.indexOf(route) % 40)] : undefined;
+    const own = route.path.startsWith('/api/bookings/:id') ? [await world.freshBooking(20 + (ROUTES.indexOf(route) % 40))] : undefined;
     const real = { ...ctx, realOnly: true, ...(own ? { pathIds: own } : {}) };
     const sweepCaller = (['customer', 'stylist', 'admin', 'anonymous'] as const).find((c) => route.roles.includes(c))!;
     const failures: string[] = [];
@@ -131,7 +138,10 @@ describe('HTTP contract fuzz', () => {
     expect(failures.length, `boundary sweep:\n${failures.slice(0, 12).join('\n')}`).toBe(0);
     const arb = requestArbitrary(route, ctx, world.srv.config.bodyLimitBytes, shapedBodies(ctx)[routeName(route)]);
     const numRuns = SESSION_ROUTES.has(routeName(route)) && route.body ? RUNS_SCRYPT : RUNS;
-    await fc.assert(fc.asyncProperty(arb, (w) => check(route, w)), { seed: SEED, numRuns, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(arb, (w) => check(route, w)),
+      { seed: SEED, numRuns, endOnFailure: true },
+    );
     await healthy();
     if (route.params || route.query || route.body) {
       // The generators do reach the domain: some valid request of a served caller got past validation.
@@ -146,8 +156,12 @@ describe('inputs the fuzz found or that must stay refused', () => {
     const res = await world.clients.admin.post('/api/admin/announcements', { message: 'a\u0000b', audience: 'all', level: 'info' });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('INVALID_INPUT');
-    expect(res.body.error.details.fields).toEqual([{ field: 'message', code: 'invalid_format', message: 'must not contain NUL characters' }]);
-    const nested = await world.clients.admin.put(`/api/admin/stylists/${world.seeded.stylistIds[0]}/schedule`, { days: [{ dayOfWeek: 1, windows: [{ start: '09:00', 'e\u0000': 'x' }] }] });
+    expect(res.body.error.details.fields).toEqual([
+      { field: 'message', code: 'invalid_format', message: 'must not contain NUL characters' },
+    ]);
+    const nested = await world.clients.admin.put(`/api/admin/stylists/${world.seeded.stylistIds[0]}/schedule`, {
+      days: [{ dayOfWeek: 1, windows: [{ start: '09:00', 'e\u0000': 'x' }] }],
+    });
     expect(nested.status).toBe(400);
     expect(nested.body.error.details.fields[0].field).toBe('days.0.windows.0.e\\u0000');
     expect(await world.fingerprint()).toBe(before);
@@ -157,7 +171,11 @@ describe('inputs the fuzz found or that must stay refused', () => {
     const before = await world.fingerprint();
     try {
       for (const password of ['12345678', 'password', 'password1', '11111111']) {
-        const res = await world.clients.anonymous.post('/api/auth/register', { email: `weak-${password}@example.test`, password, displayName: 'Weak' });
+        const res = await world.clients.anonymous.post('/api/auth/register', {
+          email: `weak-${password}@example.test`,
+          password,
+          displayName: 'Weak',
+        });
         expect(res.status, `password ${password}: ${JSON.stringify(res.body)}`).toBe(400);
         expect(res.body.error.code).toBe('WEAK_PASSWORD');
       }

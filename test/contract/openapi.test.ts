@@ -15,14 +15,30 @@ import { registeredRoutes } from './express-routes.ts';
 
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: any }> }>; security?: unknown; 'x-roles': string[]; parameters?: { name: string; in: string }[]; requestBody?: unknown }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        responses: Record<string, { content?: Record<string, { schema: any }> }>;
+        security?: unknown;
+        'x-roles': string[];
+        parameters?: { name: string; in: string }[];
+        requestBody?: unknown;
+      }
+    >
+  >;
   components: { securitySchemes: Record<string, { name?: string }> };
 };
 
 describe('the route table', () => {
   it('lists exactly the routes Express registers, each once', () => {
     // A pool that is never connected: building the app runs no query.
-    const app = createApp({ config: parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: 'postgres://unused' }), pool: new pg.Pool(), log: silentLog });
+    const app = createApp({
+      config: parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: 'postgres://unused' }),
+      pool: new pg.Pool(),
+      log: silentLog,
+    });
     const registered = registeredRoutes(app.express);
     const table = ROUTES.map(routeName);
     expect(new Set(table).size).toBe(table.length);
@@ -30,7 +46,11 @@ describe('the route table', () => {
   });
 
   it('notices a route that is not in the table', () => {
-    const app = createApp({ config: parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: 'postgres://unused' }), pool: new pg.Pool(), log: silentLog });
+    const app = createApp({
+      config: parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: 'postgres://unused' }),
+      pool: new pg.Pool(),
+      log: silentLog,
+    });
     app.express.post('/api/not-in-the-table', (_req, res) => res.end());
     expect(registeredRoutes(app.express)).toContain('POST /api/not-in-the-table');
     expect(ROUTES.map(routeName)).not.toContain('POST /api/not-in-the-table');
@@ -58,7 +78,10 @@ describe('the OpenAPI document', () => {
       expect(op, routeName(r)).toBeDefined();
       expect(op['x-roles']).toEqual([...r.roles]);
       for (const name of r.path.match(/:(\w+)/g)?.map((p) => p.slice(1)) ?? []) {
-        expect(op.parameters?.some((p) => p.in === 'path' && p.name === name), `${routeName(r)} :${name}`).toBe(true);
+        expect(
+          op.parameters?.some((p) => p.in === 'path' && p.name === name),
+          `${routeName(r)} :${name}`,
+        ).toBe(true);
       }
       expect(op.requestBody !== undefined).toBe(r.body !== undefined);
       expect(op.responses[String(r.ok.status)]).toBeDefined();

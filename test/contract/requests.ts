@@ -43,14 +43,37 @@ type Mutation =
   | { kind: 'idempotencyKey'; value: string };
 
 const jsonSchemaOf = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as never;
-const keysOf = (s: z.ZodType | undefined): string[] => Object.keys((z.toJSONSchema(s!, { io: 'input', unrepresentable: 'any' }) as { properties?: object }).properties ?? {});
+const keysOf = (s: z.ZodType | undefined): string[] =>
+  Object.keys((z.toJSONSchema(s!, { io: 'input', unrepresentable: 'any' }) as { properties?: object }).properties ?? {});
 
 /** Path segments that have broken routers: bad percent-encoding, NUL, encoded slashes, huge, unicode. */
-const BAD_SEGMENTS = ['%E0%A4%A', '%', '%00', 'a%2Fb', '%C0%AF', 'x'.repeat(3000), encodeURIComponent('😀'), '%ED%A0%80', '-1', '0', 'null', 'undefined', '__proto__', 'constructor', '%20', encodeURIComponent('00000000-0000-0000-0000-000000000000 ')];
+const BAD_SEGMENTS = [
+  '%E0%A4%A',
+  '%',
+  '%00',
+  'a%2Fb',
+  '%C0%AF',
+  'x'.repeat(3000),
+  encodeURIComponent('😀'),
+  '%ED%A0%80',
+  '-1',
+  '0',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  '%20',
+  encodeURIComponent('00000000-0000-0000-0000-000000000000 '),
+];
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'extra'];
 
 /** `shapedBody`: valid bodies of a route with cross-field rules (shapes.ts), mixed with the schema-built ones. */
-export function requestArbitrary(route: RouteSpec, ctx: FieldContext, bodyLimitBytes: number, shapedBody?: fc.Arbitrary<unknown>): fc.Arbitrary<WireRequest> {
+export function requestArbitrary(
+  route: RouteSpec,
+  ctx: FieldContext,
+  bodyLimitBytes: number,
+  shapedBody?: fc.Arbitrary<unknown>,
+): fc.Arbitrary<WireRequest> {
   const paramKeys = route.path.match(/:(\w+)/g)?.map((p) => p.slice(1)) ?? [];
   const bodyKeys = route.body ? keysOf(route.body) : [];
   const queryKeys = route.query ? keysOf(route.query) : [];
@@ -59,12 +82,20 @@ export function requestArbitrary(route: RouteSpec, ctx: FieldContext, bodyLimitB
   const api = route.path.startsWith('/api/');
   const value = garbage(bodyLimitBytes);
   const mutations: fc.Arbitrary<Mutation>[] = [fc.constant({ kind: 'none' } as const)];
-  for (const [part, keys] of [['body', bodyKeys], ['query', queryKeys]] as const) {
+  for (const [part, keys] of [
+    ['body', bodyKeys],
+    ['query', queryKeys],
+  ] as const) {
     if ((part === 'body' && !route.body) || (part === 'query' && !route.query && api)) continue;
     const someKey = keys.length ? fc.constantFrom(...keys) : fc.constant('extra');
     mutations.push(
       fc.record({ kind: fc.constant('field' as const), part: fc.constant(part), key: someKey, value }),
-      fc.record({ kind: fc.constant('extraKey' as const), part: fc.constant(part), key: fc.oneof(fc.constantFrom(...PROTO_KEYS), fc.string({ maxLength: 10 })), value }),
+      fc.record({
+        kind: fc.constant('extraKey' as const),
+        part: fc.constant(part),
+        key: fc.oneof(fc.constantFrom(...PROTO_KEYS), fc.string({ maxLength: 10 })),
+        value,
+      }),
     );
     if (keys.length) mutations.push(fc.record({ kind: fc.constant('dropKey' as const), part: fc.constant(part), key: someKey }));
     if (part === 'query' && keys.length) mutations.push(fc.record({ kind: fc.constant('repeatQuery' as const), key: someKey }));
@@ -75,18 +106,53 @@ export function requestArbitrary(route: RouteSpec, ctx: FieldContext, bodyLimitB
       fc.record({
         kind: fc.constant('rawBody' as const),
         text: fc.oneof(
-          fc.constantFrom('', '{', '{"a":', '[', 'null', '"x"', '1', 'true', '{"a":1,}', "{'a':1}", '{"a":1}{"b":2}', '\u0000', '{"a":"\\ud800"}', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}'),
+          fc.constantFrom(
+            '',
+            '{',
+            '{"a":',
+            '[',
+            'null',
+            '"x"',
+            '1',
+            'true',
+            '{"a":1,}',
+            "{'a':1}",
+            '{"a":1}{"b":2}',
+            '\u0000',
+            '{"a":"\\ud800"}',
+            '{"__proto__":{"admin":true}}',
+            '{"constructor":{"prototype":{"admin":true}}}',
+          ),
           fc.integer({ min: 1, max: 9000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
           fc.integer({ min: 0, max: 64 }).map((extra) => `{"a":"${'x'.repeat(bodyLimitBytes - 8 + extra)}"}`),
           fc.string({ unit: 'binary', maxLength: 200 }),
         ),
-        contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'),
+        contentType: fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/json; charset=latin1',
+        ),
       }),
     );
   }
-  for (const key of paramKeys) mutations.push(fc.record({ kind: fc.constant('pathSegment' as const), key: fc.constant(key), raw: fc.constantFrom(...BAD_SEGMENTS) }));
-  if (api && hasBody) mutations.push(fc.record({ kind: fc.constant('origin' as const), origin: fc.constantFrom('https://evil.example', 'null', 'http://127.0.0.1.evil.example') }));
-  if (route.headers) mutations.push(fc.record({ kind: fc.constant('idempotencyKey' as const), value: fc.constantFrom('a b', 'é', 'x'.repeat(201), 'k\u00ff', '"quoted key"') }));
+  for (const key of paramKeys)
+    mutations.push(fc.record({ kind: fc.constant('pathSegment' as const), key: fc.constant(key), raw: fc.constantFrom(...BAD_SEGMENTS) }));
+  if (api && hasBody)
+    mutations.push(
+      fc.record({
+        kind: fc.constant('origin' as const),
+        origin: fc.constantFrom('https://evil.example', 'null', 'http://127.0.0.1.evil.example'),
+      }),
+    );
+  if (route.headers)
+    mutations.push(
+      fc.record({
+        kind: fc.constant('idempotencyKey' as const),
+        value: fc.constantFrom('a b', 'é', 'x'.repeat(201), 'k\u00ff', '"quoted key"'),
+      }),
+    );
   return fc
     .tuple(parts, fc.oneof({ weight: mutations.length, arbitrary: mutations[0] }, ...mutations.slice(1)))
     .map(([p, m]) => toWire(route, p, m));
@@ -95,12 +161,18 @@ export function requestArbitrary(route: RouteSpec, ctx: FieldContext, bodyLimitB
 /** The valid shape of a request: path parameters, query, body and idempotency key. */
 function partsArbitrary(route: RouteSpec, ctx: FieldContext, shapedBody?: fc.Arbitrary<unknown>): fc.Arbitrary<Parts> {
   return fc.record({
-    params: route.params ? (fromJsonSchema(jsonSchemaOf(route.params), 'params', ctx) as fc.Arbitrary<Record<string, string>>) : fc.constant(undefined),
+    params: route.params
+      ? (fromJsonSchema(jsonSchemaOf(route.params), 'params', ctx) as fc.Arbitrary<Record<string, string>>)
+      : fc.constant(undefined),
     query: route.query ? (fromJsonSchema(jsonSchemaOf(route.query), 'query', ctx) as fc.Arbitrary<Json>) : fc.constant(undefined),
-    body: !route.body ? fc.constant(undefined)
-      : shapedBody ? fc.oneof({ weight: 3, arbitrary: shapedBody }, { weight: 1, arbitrary: fromJsonSchema(jsonSchemaOf(route.body), 'body', ctx) })
-      : fromJsonSchema(jsonSchemaOf(route.body), 'body', ctx),
-    idempotencyKey: route.headers ? fc.option(fc.oneof(fc.uuid(), fc.stringMatching(/^[\x21-\x7e]{1,60}$/)), { nil: undefined }) : fc.constant(undefined),
+    body: !route.body
+      ? fc.constant(undefined)
+      : shapedBody
+        ? fc.oneof({ weight: 3, arbitrary: shapedBody }, { weight: 1, arbitrary: fromJsonSchema(jsonSchemaOf(route.body), 'body', ctx) })
+        : fromJsonSchema(jsonSchemaOf(route.body), 'body', ctx),
+    idempotencyKey: route.headers
+      ? fc.option(fc.oneof(fc.uuid(), fc.stringMatching(/^[\x21-\x7e]{1,60}$/)), { nil: undefined })
+      : fc.constant(undefined),
   });
 }
 
@@ -116,16 +188,26 @@ const SWEEP_BAD_DATES = ['10000-01-01', '2027-02-29'];
  * text, lengths at and past the maximum, integers past their range), and each bad path segment.
  * Deterministic, so the known edges are tried on every run, not only when sampling finds them.
  */
-export function boundarySweep(route: RouteSpec, ctx: FieldContext, bodyLimitBytes: number, seed: number, shapedBody?: fc.Arbitrary<unknown>): WireRequest[] {
+export function boundarySweep(
+  route: RouteSpec,
+  ctx: FieldContext,
+  bodyLimitBytes: number,
+  seed: number,
+  shapedBody?: fc.Arbitrary<unknown>,
+): WireRequest[] {
   const none: Mutation = { kind: 'none' };
   const candidates = fc.sample(partsArbitrary(route, ctx, shapedBody), { seed, numRuns: 60 });
   // No Idempotency-Key: each variant is a different request, which a reused key would refuse as CONFLICT.
-  const base = { ...(candidates.find((p) => inputIsValid(route, toWire(route, p, none), bodyLimitBytes)) ?? candidates[0]), idempotencyKey: undefined };
+  const base = {
+    ...(candidates.find((p) => inputIsValid(route, toWire(route, p, none), bodyLimitBytes)) ?? candidates[0]),
+    idempotencyKey: undefined,
+  };
   const out: WireRequest[] = [toWire(route, base, none)];
   for (const part of ['body', 'query'] as const) {
     const schema = part === 'body' ? route.body : route.query;
     if (!schema) continue;
-    const props = (z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, SweepSchema> }).properties ?? {};
+    const props =
+      (z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, SweepSchema> }).properties ?? {};
     const dateKeys = Object.keys(props).filter((k) => props[k].pattern === '^\\d{4}-\\d{2}-\\d{2}$');
     for (const [key, js] of Object.entries(props)) {
       for (const value of sweepValues(js, ctx)) out.push(toWire(route, base, { kind: 'field', part, key, value }));
@@ -134,7 +216,7 @@ export function boundarySweep(route: RouteSpec, ctx: FieldContext, bodyLimitByte
     if (dateKeys.length > 1) {
       for (const d of [...ctx.boundaryDates, ...SWEEP_BAD_DATES]) {
         const p = structuredClone(base);
-        const target = (part === 'body' ? (p.body as Json) : (p.query ??= {}));
+        const target = part === 'body' ? (p.body as Json) : (p.query ??= {});
         for (const k of dateKeys) target[k] = d;
         out.push({ ...toWire(route, p, none), mutation: `${part}.{${dateKeys.join(',')}} := ${d}` });
       }
@@ -146,7 +228,16 @@ export function boundarySweep(route: RouteSpec, ctx: FieldContext, bodyLimitByte
   return out;
 }
 
-type SweepSchema = { type?: string; format?: string; pattern?: string; enum?: unknown[]; minLength?: number; maxLength?: number; minimum?: number; maximum?: number };
+type SweepSchema = {
+  type?: string;
+  format?: string;
+  pattern?: string;
+  enum?: unknown[];
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+};
 
 function sweepValues(js: SweepSchema, ctx: FieldContext): unknown[] {
   if (js.enum) return [];
@@ -162,7 +253,10 @@ function sweepValues(js: SweepSchema, ctx: FieldContext): unknown[] {
   const max = js.maxLength ?? 1000;
   return [
     ...SWEEP_STRINGS.map((x) => x.padEnd(min, 'x').slice(0, max)),
-    'x'.repeat(max), 'x'.repeat(max + 1), '😀'.repeat(Math.floor(max / 2)), ' '.repeat(Math.max(min, 1)),
+    'x'.repeat(max),
+    'x'.repeat(max + 1),
+    '😀'.repeat(Math.floor(max / 2)),
+    ' '.repeat(Math.max(min, 1)),
   ];
 }
 
@@ -233,16 +327,26 @@ function encodeQuery(q: Json): string {
 
 function describe(m: Mutation): string {
   switch (m.kind) {
-    case 'none': return 'valid';
-    case 'field': return `${m.part}.${m.key} := ${preview(m.value)}`;
-    case 'extraKey': return `${m.part} + ${JSON.stringify(m.key)}`;
-    case 'dropKey': return `${m.part} - ${m.key}`;
-    case 'wholeBody': return `body := ${preview(m.value)}`;
-    case 'rawBody': return `raw body (${m.contentType}) ${preview(m.text)}`;
-    case 'pathSegment': return `:${m.key} := ${preview(m.raw)}`;
-    case 'repeatQuery': return `query ${m.key} repeated`;
-    case 'origin': return `Origin: ${m.origin}`;
-    case 'idempotencyKey': return `Idempotency-Key: ${preview(m.value)}`;
+    case 'none':
+      return 'valid';
+    case 'field':
+      return `${m.part}.${m.key} := ${preview(m.value)}`;
+    case 'extraKey':
+      return `${m.part} + ${JSON.stringify(m.key)}`;
+    case 'dropKey':
+      return `${m.part} - ${m.key}`;
+    case 'wholeBody':
+      return `body := ${preview(m.value)}`;
+    case 'rawBody':
+      return `raw body (${m.contentType}) ${preview(m.text)}`;
+    case 'pathSegment':
+      return `:${m.key} := ${preview(m.raw)}`;
+    case 'repeatQuery':
+      return `query ${m.key} repeated`;
+    case 'origin':
+      return `Origin: ${m.origin}`;
+    case 'idempotencyKey':
+      return `Idempotency-Key: ${preview(m.value)}`;
   }
 }
 
@@ -322,6 +426,7 @@ export function inputIsValid(route: RouteSpec, w: WireRequest, bodyLimitBytes: n
     if (route.body && !route.body.safeParse(parsed ?? (route.bodyOptional ? {} : undefined)).success) return false;
   } else if (route.body && !route.body.safeParse(route.bodyOptional ? {} : undefined).success) return false;
   const key = w.headers['idempotency-key'];
-  if (route.headers?.['Idempotency-Key'] && key !== undefined && !route.headers['Idempotency-Key'].safeParse(key.trim()).success) return false;
+  if (route.headers?.['Idempotency-Key'] && key !== undefined && !route.headers['Idempotency-Key'].safeParse(key.trim()).success)
+    return false;
   return true;
 }

@@ -11,7 +11,10 @@ export function shapedBodies(ctx: FieldContext): Record<string, fc.Arbitrary<unk
   const notes = fc.option(text(0, 2000, real), { nil: undefined });
   const booking = fc.oneof(
     fc.record({ holdId: uuidOf(s.holdIds, real), notes }, { requiredKeys: ['holdId'] }),
-    fc.record({ stylistId: uuidOf(s.stylistIds, real), serviceId: uuidOf(s.serviceIds, real), startUtc: instant(s, real), notes }, { requiredKeys: ['stylistId', 'serviceId', 'startUtc'] }),
+    fc.record(
+      { stylistId: uuidOf(s.stylistIds, real), serviceId: uuidOf(s.serviceIds, real), startUtc: instant(s, real), notes },
+      { requiredKeys: ['stylistId', 'serviceId', 'startUtc'] },
+    ),
   );
   const hours = fc.tuple(wallTime, wallTime).filter(([a, b]) => a < b);
   const override = fc

@@ -60,7 +60,9 @@ function messageArbitrary(event: EventName, ctx: FieldContext): fc.Arbitrary<Mes
   const arbs: fc.Arbitrary<Message>[] = [
     // Valid payloads four times as often as each kind of garbage.
     ...Array.from({ length: 4 }, () => valid.map((p): Message => ({ event, args: [p], withAck: true, what: 'valid' }))),
-    fc.tuple(valid, fc.constantFrom(...keys), junk).map(([p, k, v]) => ({ event, args: [{ ...p, [k]: v }], withAck: true, what: `${k} := ${preview(v, 80)}` })),
+    fc
+      .tuple(valid, fc.constantFrom(...keys), junk)
+      .map(([p, k, v]) => ({ event, args: [{ ...p, [k]: v }], withAck: true, what: `${k} := ${preview(v, 80)}` })),
     fc.tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype', 'extra'), junk).map(([p, k, v]) => {
       const q = { ...p };
       Object.defineProperty(q, k, { value: v, enumerable: true, configurable: true, writable: true });
@@ -72,11 +74,24 @@ function messageArbitrary(event: EventName, ctx: FieldContext): fc.Arbitrary<Mes
       return { event, args: [q], withAck: true, what: `- ${k}` };
     }),
     junk.map((v) => ({ event, args: [v], withAck: true, what: `payload := ${preview(v, 80)}` })),
-    fc.tuple(valid, fc.array(junk, { minLength: 1, maxLength: 3 })).map(([p, extra]) => ({ event, args: [p, ...extra], withAck: true, what: `${extra.length} extra args` })),
+    fc
+      .tuple(valid, fc.array(junk, { minLength: 1, maxLength: 3 }))
+      .map(([p, extra]) => ({ event, args: [p, ...extra], withAck: true, what: `${extra.length} extra args` })),
     fc.constant({ event, args: [], withAck: true, what: 'no payload' }),
     fc.constant({ event, args: [new Uint8Array([0, 1, 2, 255])], withAck: true, what: 'binary payload' }),
     fc.oneof(valid, junk).map((p) => ({ event, args: [p], withAck: false, what: 'no ack' })),
-    fc.constantFrom('slots:update', 'booking:created', 'toString', '__proto__', 'hasOwnProperty', 'slots:watch ', '', 'x'.repeat(500), ...NASTY_STRINGS)
+    fc
+      .constantFrom(
+        'slots:update',
+        'booking:created',
+        'toString',
+        '__proto__',
+        'hasOwnProperty',
+        'slots:watch ',
+        '',
+        'x'.repeat(500),
+        ...NASTY_STRINGS,
+      )
       .chain((name) => valid.map((p) => ({ event: name, args: [p], withAck: true, what: `unknown event ${preview(name, 40)}` }))),
     fc.integer({ min: 1, max: 3000 }).map((d) => ({ event, args: [nest(d)], withAck: true, what: `nested ${d} deep` })),
   ];
@@ -92,7 +107,9 @@ function isAck(a: unknown): a is Ack<unknown> {
 
 /** The socket still answers: a valid unwatch of a key nobody watches is acked. */
 async function answers(socket: ClientSocket): Promise<void> {
-  const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('slots:unwatch', { stylistId: world.seeded.stylistIds[0], serviceId: world.seeded.serviceIds[0], date: '2030-01-01' });
+  const ack = await socket
+    .timeout(ACK_TIMEOUT_MS)
+    .emitWithAck('slots:unwatch', { stylistId: world.seeded.stylistIds[0], serviceId: world.seeded.serviceIds[0], date: '2030-01-01' });
   expect(ack.ok).toBe(true);
 }
 
@@ -143,7 +160,8 @@ describe('Socket.IO contract fuzz', () => {
       for (const caller of CALLERS) await send(caller, { event, args: [{ ...base, date }], withAck: true, what: `date ${date}` });
     }
     if (event === 'slots:watch') {
-      for (const customerTimezone of ZONES) await send('anonymous', { event, args: [{ ...base, customerTimezone }], withAck: true, what: `zone ${customerTimezone}` });
+      for (const customerTimezone of ZONES)
+        await send('anonymous', { event, args: [{ ...base, customerTimezone }], withAck: true, what: `zone ${customerTimezone}` });
     }
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...CALLERS), messageArbitrary(event, ctx), (caller, m) => send(caller, m)),

@@ -12,8 +12,18 @@ import type { Seeded } from './arbitraries.ts';
 
 /** Every table of the domain; `session` (logins) and `events_retention` (the pruner's mark) are left out. */
 export const DOMAIN_TABLES = [
-  'users', 'stylists', 'services', 'stylist_services', 'schedule_windows', 'overrides', 'holds', 'bookings',
-  'announcements', 'audit_log', 'events', 'availability_versions',
+  'users',
+  'stylists',
+  'services',
+  'stylist_services',
+  'schedule_windows',
+  'overrides',
+  'holds',
+  'bookings',
+  'announcements',
+  'audit_log',
+  'events',
+  'availability_versions',
 ] as const;
 
 export interface World {
@@ -49,18 +59,27 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   const bookingIds: string[] = [];
   for (const [i, date] of nearDates.slice(0, 6).entries()) {
     const start = DateTime.fromISO(`${date}T10:00`, { zone: ZONE }).toUTC().toISO()!;
-    bookingIds.push(await insertBooking(db.pool, {
-      customerId: customers[i % 2].id, stylistId: stylists[i % 2].id, serviceId: serviceIds[0], startUtc: start,
-      status: i === 5 ? 'completed' : 'confirmed',
-    }));
+    bookingIds.push(
+      await insertBooking(db.pool, {
+        customerId: customers[i % 2].id,
+        stylistId: stylists[i % 2].id,
+        serviceId: serviceIds[0],
+        startUtc: start,
+        status: i === 5 ? 'completed' : 'confirmed',
+      }),
+    );
   }
   const holdStart = DateTime.fromISO(`${nearDates[7]}T14:00`, { zone: ZONE }).toUTC().toJSDate();
-  const { rows: [hold] } = await db.pool.query<{ id: string }>(
+  const {
+    rows: [hold],
+  } = await db.pool.query<{ id: string }>(
     `insert into holds (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, expires_at)
      values ($1, $2, $3, $4, $4::timestamptz + interval '60 minutes', $4::timestamptz + interval '75 minutes', $5) returning id`,
     [customers[0].id, stylists[0].id, serviceIds[0], holdStart, new Date(NOW + 24 * 3_600_000)],
   );
-  const { rows: [override] } = await db.pool.query<{ id: string }>(
+  const {
+    rows: [override],
+  } = await db.pool.query<{ id: string }>(
     `insert into overrides (scope, stylist_id, start_date, end_date, kind, reason, created_by)
      values ('stylist', $1, $2, $2, 'closed', 'training', $3) returning id`,
     [stylists[1].id, nearDates[9], admin.id],
@@ -93,7 +112,11 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     zone: ZONE,
   };
   return {
-    db, srv, seeded, clients, logins,
+    db,
+    srv,
+    seeded,
+    clients,
+    logins,
     async restore(caller) {
       if (caller === 'anonymous') {
         clients.anonymous.cookie = '';
@@ -105,7 +128,9 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     async freshBooking(daysAhead) {
       const date = today.plus({ days: daysAhead }).toISODate()!;
       return insertBooking(db.pool, {
-        customerId: customers[0].id, stylistId: stylists[0].id, serviceId: serviceIds[0],
+        customerId: customers[0].id,
+        stylistId: stylists[0].id,
+        serviceId: serviceIds[0],
         startUtc: DateTime.fromISO(`${date}T16:00`, { zone: ZONE }).toUTC().toISO()!,
       });
     },

@@ -35,13 +35,22 @@ describe('bookings_no_overlap exclusion constraint', () => {
   it('reactivating a cancelled booking over an active one is refused', async () => {
     const cancelled = await book('2027-05-04T04:00:00Z', { status: 'cancelled' });
     await book('2027-05-04T04:30:00Z');
-    await expect(db.pool.query(`update bookings set status = 'confirmed' where id = $1`, [cancelled])).rejects.toMatchObject({ code: '23P01' });
+    await expect(db.pool.query(`update bookings set status = 'confirmed' where id = $1`, [cancelled])).rejects.toMatchObject({
+      code: '23P01',
+    });
   });
 
   it('does not constrain different stylists', async () => {
     const other = await createSalon(db.pool);
     await book('2027-05-05T04:00:00Z');
-    await expect(insertBooking(db.pool, { customerId: other.customer.id, stylistId: other.stylist.id, serviceId: other.service.id, startUtc: '2027-05-05T04:00:00Z' })).resolves.toBeTypeOf('string');
+    await expect(
+      insertBooking(db.pool, {
+        customerId: other.customer.id,
+        stylistId: other.stylist.id,
+        serviceId: other.service.id,
+        startUtc: '2027-05-05T04:00:00Z',
+      }),
+    ).resolves.toBeTypeOf('string');
   });
 
   it('rejects rows that break check constraints', async () => {
@@ -64,7 +73,8 @@ describe('outbox', () => {
       await a.query('commit');
       const { rows } = await db.pool.query(
         `select e.id, a.message from events e join announcements a on a.id = e.entity_id
-          where a.message in ('first written', 'second written') order by e.id`);
+          where a.message in ('first written', 'second written') order by e.id`,
+      );
       expect(rows.map((r) => r.message)).toEqual(['second written', 'first written']);
       expect(rows[1].id).toBeGreaterThan(rows[0].id);
     } finally {
@@ -80,24 +90,40 @@ describe('outbox', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].kind).toBe('booking.created');
     expect(rows[0].dates).toEqual(['2027-06-01', '2027-06-02']);
-    const v = await db.pool.query(`select day, version from availability_versions where stylist_id = $1 and day in ('2027-06-01', '2027-06-02') order by day`, [salon.stylist.id]);
+    const v = await db.pool.query(
+      `select day, version from availability_versions where stylist_id = $1 and day in ('2027-06-01', '2027-06-02') order by day`,
+      [salon.stylist.id],
+    );
     expect(v.rows.map((r) => r.version)).toEqual([rows[0].id, rows[0].id]);
   });
 
   it('writes one schedule event per stylist per transaction however many rows change', async () => {
-    const before = (await db.pool.query(`select count(*)::int as n from events where kind = 'schedule.changed' and stylist_id = $1`, [salon.stylist.id])).rows[0].n;
+    const before = (
+      await db.pool.query(`select count(*)::int as n from events where kind = 'schedule.changed' and stylist_id = $1`, [salon.stylist.id])
+    ).rows[0].n;
     await db.pool.query(`update schedule_windows set end_time = '16:00' where stylist_id = $1`, [salon.stylist.id]);
-    const after = (await db.pool.query(`select count(*)::int as n from events where kind = 'schedule.changed' and stylist_id = $1`, [salon.stylist.id])).rows[0].n;
+    const after = (
+      await db.pool.query(`select count(*)::int as n from events where kind = 'schedule.changed' and stylist_id = $1`, [salon.stylist.id])
+    ).rows[0].n;
     expect(after - before).toBe(1);
   });
 
-  it('records an event when a booking is deleted outright, bumping its day\'s version', async () => {
+  it("records an event when a booking is deleted outright, bumping its day's version", async () => {
     const id = await book('2027-06-05T04:00:00Z');
-    const before = (await db.pool.query(`select version from availability_versions where stylist_id = $1 and day = '2027-06-05'`, [salon.stylist.id])).rows[0].version;
+    const before = (
+      await db.pool.query(`select version from availability_versions where stylist_id = $1 and day = '2027-06-05'`, [salon.stylist.id])
+    ).rows[0].version;
     await db.pool.query('delete from bookings where id = $1', [id]);
-    const { rows } = await db.pool.query(`select kind, dates, data->>'status' as status, id from events where entity_id = $1 order by id`, [id]);
-    expect(rows.map((r) => [r.kind, r.status])).toEqual([['booking.created', 'confirmed'], ['booking.updated', 'deleted']]);
-    const after = (await db.pool.query(`select version from availability_versions where stylist_id = $1 and day = '2027-06-05'`, [salon.stylist.id])).rows[0].version;
+    const { rows } = await db.pool.query(`select kind, dates, data->>'status' as status, id from events where entity_id = $1 order by id`, [
+      id,
+    ]);
+    expect(rows.map((r) => [r.kind, r.status])).toEqual([
+      ['booking.created', 'confirmed'],
+      ['booking.updated', 'deleted'],
+    ]);
+    const after = (
+      await db.pool.query(`select version from availability_versions where stylist_id = $1 and day = '2027-06-05'`, [salon.stylist.id])
+    ).rows[0].version;
     expect(after).toBe(rows[1].id);
     expect(after).toBeGreaterThan(before);
   });
@@ -115,4 +141,3 @@ describe('outbox', () => {
     expect(rows[0].dates).toEqual(['2027-06-09', '2027-06-10']);
   });
 });
-

@@ -61,8 +61,12 @@ describe('embedded Postgres and folders it does not own', () => {
     await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', r));
     const dir = path.join(parent, 'a', 'b', 'pg');
     try {
-      await expect(startEmbeddedPostgres(dir, port, silent)).rejects.toThrow(/FATAL: +could not create any TCP\/IP sockets.*Address already in use|Address already in use.*FATAL: +could not create any TCP\/IP sockets/);
-      await expect(startEmbeddedPostgres(dir, port, silent)).rejects.toThrow(new RegExp(`port ${port} is taken: stop what uses it or set EMBEDDED_PG_PORT`));
+      await expect(startEmbeddedPostgres(dir, port, silent)).rejects.toThrow(
+        /FATAL: +could not create any TCP\/IP sockets.*Address already in use|Address already in use.*FATAL: +could not create any TCP\/IP sockets/,
+      );
+      await expect(startEmbeddedPostgres(dir, port, silent)).rejects.toThrow(
+        new RegExp(`port ${port} is taken: stop what uses it or set EMBEDDED_PG_PORT`),
+      );
       expect(await modeOf(parent)).toBe(0o711);
       expect(await modeOf(path.join(parent, 'a'))).toBe(0o755);
       expect(await modeOf(path.join(parent, 'a', 'b'))).toBe(0o755);
@@ -91,7 +95,9 @@ describe('embedded Postgres and folders it does not own', () => {
       const dir = path.join(parent, 'mine');
       await mkdir(dir);
       await writeFile(path.join(dir, 'notes.txt'), 'keep me');
-      await expect(startEmbeddedPostgres(dir, await freePort(), silent)).rejects.toThrow(`${dir} is not empty and is not a Postgres data folder`);
+      await expect(startEmbeddedPostgres(dir, await freePort(), silent)).rejects.toThrow(
+        `${dir} is not empty and is not a Postgres data folder`,
+      );
       expect(await readFile(path.join(dir, 'notes.txt'), 'utf8')).toBe('keep me');
     } finally {
       await rm(parent, { recursive: true, force: true });

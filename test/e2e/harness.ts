@@ -13,8 +13,16 @@ import { pgTempRoot } from '../setup/tmp.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const DEMO_PASSWORD = 'kbstylish-demo';
 export const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const PARENT_WATCH = pathToFileURL(path.join(ROOT, 'test/bench/lib/parent-watch.ts')).href;
@@ -41,8 +49,11 @@ function run(cmd: string, args: string[]): Promise<void> {
 /** `vite build` unless web/dist is newer than every source of the web app. */
 export async function ensureWebBuild(): Promise<void> {
   const built = path.join(ROOT, 'web/dist/index.html');
-  const sources = Math.max(newestMtime(path.join(ROOT, 'web/src')), statSync(path.join(ROOT, 'web/index.html')).mtimeMs,
-    ...['server/contract'].map((d) => newestMtime(path.join(ROOT, d))));
+  const sources = Math.max(
+    newestMtime(path.join(ROOT, 'web/src')),
+    statSync(path.join(ROOT, 'web/index.html')).mtimeMs,
+    ...['server/contract'].map((d) => newestMtime(path.join(ROOT, d))),
+  );
   if (existsSync(built) && statSync(built).mtimeMs > sources) return;
   await run(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn']);
 }
@@ -91,9 +102,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   });
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([listening, new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`server did not listen within 90 s:\n${log.slice(-4000)}`)), 90_000);
-    })]);
+    await Promise.race([
+      listening,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`server did not listen within 90 s:\n${log.slice(-4000)}`)), 90_000);
+      }),
+    ]);
   } catch (err) {
     child.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
@@ -123,7 +137,10 @@ export interface Person {
 }
 
 /** A Chromium context with a fresh profile (its own cookies, storage and network state). */
-export async function person(name: string, opts: { timezoneId?: string; locale?: string; viewport?: { width: number; height: number } } = {}): Promise<Person> {
+export async function person(
+  name: string,
+  opts: { timezoneId?: string; locale?: string; viewport?: { width: number; height: number } } = {},
+): Promise<Person> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `kb-chromium-${name}-`));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,

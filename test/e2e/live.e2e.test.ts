@@ -34,7 +34,9 @@ async function chooseHaircutWithAarav(p: Person): Promise<void> {
   await p.page.getByText('Haircut & Style').click();
   await p.page.getByText('Aarav Shrestha').click();
   // Every day of the strip has answered (none still shows "…").
-  await p.page.waitForFunction(() => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'));
+  await p.page.waitForFunction(
+    () => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'),
+  );
 }
 
 describe('live booking, end to end', () => {
@@ -62,7 +64,9 @@ describe('live booking, end to end', () => {
     // The open day after today with the most free times (today may be nearly over): four people book on it.
     day = await A.page.evaluate(() => {
       const free = (d: HTMLElement) => Number(d.querySelector('.avail')?.textContent?.split(' ')[0]);
-      const days = [...document.querySelectorAll<HTMLElement>('.strip .day.open')].filter((d) => d !== document.querySelector('.strip .day'));
+      const days = [...document.querySelectorAll<HTMLElement>('.strip .day.open')].filter(
+        (d) => d !== document.querySelector('.strip .day'),
+      );
       return days.reduce((best, d) => (free(d) > free(best) ? d : best)).dataset.date!;
     });
     expect(await A.page.locator('.strip .day.closed, .strip .day.full').count()).toBeGreaterThan(0);
@@ -116,7 +120,9 @@ describe('live booking, end to end', () => {
     const a = new Client(server.baseUrl);
     await a.login('customer@kbstylish.test', DEMO_PASSWORD);
     a2 = a;
-    const booked = (await a.request<{ id: string; startUtc: string; notes: string }[]>('GET', '/api/bookings/mine')).data.find((b) => b.startUtc === first)!;
+    const booked = (await a.request<{ id: string; startUtc: string; notes: string }[]>('GET', '/api/bookings/mine')).data.find(
+      (b) => b.startUtc === first,
+    )!;
     expect(booked.notes).toBe('Please keep the fringe long');
     bookingId = booked.id;
   }, 120_000);
@@ -162,10 +168,21 @@ describe('live booking, end to end', () => {
     await S.page.locator('[data-testid=timeline-gap]', { hasText: 'Break' }).first().waitFor();
     const rohan = new Client(server.baseUrl);
     await rohan.login('rohan@kbstylish.test', DEMO_PASSWORD);
-    const aarav = (await rohan.request<{ id: string; displayName: string; services: { id: string; name: string }[] }[]>('GET', '/api/stylists')).data.find((st) => st.displayName === 'Aarav Shrestha')!;
+    const aarav = (
+      await rohan.request<{ id: string; displayName: string; services: { id: string; name: string }[] }[]>('GET', '/api/stylists')
+    ).data.find((st) => st.displayName === 'Aarav Shrestha')!;
     const cut = aarav.services.find((sv) => sv.name === 'Haircut & Style')!;
-    const open = (await rohan.request<{ startUtc: string; status: string }[]>('GET', `/api/bookings/available-slots?stylistId=${aarav.id}&serviceId=${cut.id}&targetDate=${day}`)).data.filter((sl) => sl.status === 'available');
-    const hold = await rohan.request<{ id: string }>('POST', '/api/holds', { stylistId: aarav.id, serviceId: cut.id, startUtc: open[Math.floor(open.length / 2)].startUtc });
+    const open = (
+      await rohan.request<{ startUtc: string; status: string }[]>(
+        'GET',
+        `/api/bookings/available-slots?stylistId=${aarav.id}&serviceId=${cut.id}&targetDate=${day}`,
+      )
+    ).data.filter((sl) => sl.status === 'available');
+    const hold = await rohan.request<{ id: string }>('POST', '/api/holds', {
+      stylistId: aarav.id,
+      serviceId: cut.id,
+      startUtc: open[Math.floor(open.length / 2)].startUtc,
+    });
     expect(hold.status).toBe(201);
     const held = S.page.locator('[data-testid=timeline] .held');
     await held.first().waitFor();
@@ -185,7 +202,9 @@ describe('live booking, end to end', () => {
     await signIn(M.page, 'admin@kbstylish.test');
     await M.page.getByRole('heading', { name: 'Live operations' }).waitFor();
     // Everyone's socket is counted (this process serves all four browsers).
-    await M.page.waitForFunction(() => Number(document.querySelector('[data-testid=chart-clients] .value')?.getAttribute('data-value')) >= 4);
+    await M.page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=chart-clients] .value')?.getAttribute('data-value')) >= 4,
+    );
 
     await M.page.getByRole('link', { name: 'Overrides' }).click();
     await M.page.getByLabel('Applies to').selectOption('salon');
@@ -246,11 +265,15 @@ describe('live booking, end to end', () => {
 
     const rohan = new Client(server.baseUrl);
     await rohan.login('rohan@kbstylish.test', DEMO_PASSWORD);
-    const stylists = (await rohan.request<{ id: string; displayName: string; services: { id: string; name: string }[] }[]>('GET', '/api/stylists')).data;
+    const stylists = (
+      await rohan.request<{ id: string; displayName: string; services: { id: string; name: string }[] }[]>('GET', '/api/stylists')
+    ).data;
     const aarav = stylists.find((s) => s.displayName === 'Aarav Shrestha')!;
     const cut = aarav.services.find((s) => s.name === 'Haircut & Style')!;
     const slotsUrl = `/api/bookings/available-slots?stylistId=${aarav.id}&serviceId=${cut.id}&targetDate=${day}`;
-    const free = (await rohan.request<{ startUtc: string; status: string }[]>('GET', slotsUrl)).data.filter((s) => s.status === 'available');
+    const free = (await rohan.request<{ startUtc: string; status: string }[]>('GET', slotsUrl)).data.filter(
+      (s) => s.status === 'available',
+    );
     expect(free.length).toBeGreaterThan(0);
     const target = free.at(-1)!.startUtc;
     const hold = await rohan.request<{ id: string }>('POST', '/api/holds', { stylistId: aarav.id, serviceId: cut.id, startUtc: target });
@@ -265,7 +288,9 @@ describe('live booking, end to end', () => {
     await B.page.getByTestId('stale-notice').waitFor({ state: 'detached' });
     await B.page.locator(`[data-testid=slot-grid] [data-start="${target}"][data-status=booked]`).waitFor();
     const truth = (await rohan.request<{ startUtc: string; status: string }[]>('GET', slotsUrl)).data;
-    const shown = await B.page.locator('[data-testid=slot-grid] .slot').evaluateAll((els) => els.map((e) => ({ startUtc: (e as HTMLElement).dataset.start, status: (e as HTMLElement).dataset.status })));
+    const shown = await B.page
+      .locator('[data-testid=slot-grid] .slot')
+      .evaluateAll((els) => els.map((e) => ({ startUtc: (e as HTMLElement).dataset.start, status: (e as HTMLElement).dataset.status })));
     expect(shown).toEqual(truth.map((s) => ({ startUtc: s.startUtc, status: s.status })));
     expect(await B.page.getByTestId('day-emptied').count()).toBe(0);
 
@@ -288,7 +313,9 @@ describe('live booking, end to end', () => {
     // B cancels the booking made above (the seed gave Anita others too).
     const anita = new Client(server.baseUrl);
     await anita.login('anita@kbstylish.test', DEMO_PASSWORD);
-    const bId = (await anita.request<{ id: string; startUtc: string }[]>('GET', '/api/bookings/mine')).data.find((b) => b.startUtc === altStart)!.id;
+    const bId = (await anita.request<{ id: string; startUtc: string }[]>('GET', '/api/bookings/mine')).data.find(
+      (b) => b.startUtc === altStart,
+    )!.id;
     const bBooking = B.page.locator(`li.booking[data-booking-id="${bId}"]`);
     await bBooking.getByRole('button', { name: 'Cancel' }).click();
     await bBooking.getByLabel(/Tell the salon why/).fill('Travelling that week');
@@ -335,7 +362,7 @@ describe('live booking, end to end', () => {
     await M.page.getByLabel('Duration for Blow-dry in minutes').fill('40');
     await M.page.getByRole('button', { name: 'Create stylist' }).click();
     await M.page.locator('form.onboard .success, form.onboard .error').first().waitFor();
-    expect(await M.page.locator('form.onboard .error').count(), await M.page.locator('form.onboard').textContent() ?? '').toBe(0);
+    expect(await M.page.locator('form.onboard .error').count(), (await M.page.locator('form.onboard').textContent()) ?? '').toBe(0);
     await M.page.getByText(/Mina Lama can now sign in/).waitFor();
     await M.page.locator('tr', { hasText: 'Mina Lama' }).waitFor();
     await screenshot(M.page, 'admin-stylists', true);
@@ -354,7 +381,9 @@ describe('live booking, end to end', () => {
 
     // The operations charts have sampled all along: two clients went offline and came back, Rohan booked.
     await M.page.getByRole('link', { name: 'Live operations' }).click();
-    await M.page.waitForFunction(() => Number(document.querySelector('[data-testid=chart-bookings] .value')?.getAttribute('data-value')) >= 1);
+    await M.page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=chart-bookings] .value')?.getAttribute('data-value')) >= 1,
+    );
     expect(await M.page.locator('[data-testid=chart-relay-lag] .value').getAttribute('data-value')).not.toBe('');
     await screenshot(M.page, 'admin-operations', true);
   }, 60_000);

@@ -37,7 +37,9 @@ describe('admin overrides and schedules with far dates (a server in a child proc
     salon = await createSalon(db.pool);
     // An override written before dates were bounded (or by hand in psql): the server must start
     // with it in place and be able to delete it (the day after 9999-12-31 is +010000-01-01).
-    ({ rows: [{ id: legacyId }] } = await db.pool.query<{ id: string }>(
+    ({
+      rows: [{ id: legacyId }],
+    } = await db.pool.query<{ id: string }>(
       `insert into overrides (scope, stylist_id, start_date, end_date, kind, reason)
        values ('stylist', $1, '9999-12-31', '9999-12-31', 'closed', 'legacy far closure') returning id`,
       [salon.stylist.id],
@@ -51,11 +53,20 @@ describe('admin overrides and schedules with far dates (a server in a child proc
     await db?.drop();
   });
 
-  const override = (o: Record<string, unknown>) => ({ scope: 'stylist', stylistId: salon.stylist.id, kind: 'closed', reason: 'far date', ...o });
+  const override = (o: Record<string, unknown>) => ({
+    scope: 'stylist',
+    stylistId: salon.stylist.id,
+    kind: 'closed',
+    reason: 'far date',
+    ...o,
+  });
 
   it.each([
     ['a stylist override on 9999-12-31', () => override({ startDate: '9999-12-31', endDate: '9999-12-31' })],
-    ['a salon override on 9999-12-31', () => ({ scope: 'salon', kind: 'closed', reason: 'far', startDate: '9999-12-31', endDate: '9999-12-31' })],
+    [
+      'a salon override on 9999-12-31',
+      () => ({ scope: 'salon', kind: 'closed', reason: 'far', startDate: '9999-12-31', endDate: '9999-12-31' }),
+    ],
     ['an override from 2099-12-31 to 2100-01-01', () => override({ startDate: '2099-12-31', endDate: '2100-01-01' })],
     ['an override on 1999-12-31', () => override({ startDate: '1999-12-31', endDate: '1999-12-31' })],
     ['an override on 0001-01-01', () => override({ startDate: '0001-01-01', endDate: '0001-01-01' })],
@@ -116,7 +127,12 @@ describe('instants and dates of year 10000 on the booking and stylist routes', (
     srv = await startTestServer(db.pool, { now: clock.now, env: NO_LIMITS });
     customer = await loginAs(srv.baseUrl, salon.customer.email, salon.customer.password);
     stylist = await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password);
-    bookingId = await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at('11:00') });
+    bookingId = await insertBooking(db.pool, {
+      customerId: salon.customer.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: at('11:00'),
+    });
   });
   afterAll(async () => {
     await srv?.close();

@@ -154,8 +154,7 @@ describe('holds cannot be renewed forever', () => {
     for (const t of [2 * MIN, 11 * MIN, 19 * MIN]) {
       clock.t = NOW + t;
       // The same customer from many tabs at once: this time, another time, release.
-      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-        i % 3 === 1 ? hold(alice, '09:00') : hold(alice, '14:30')));
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 3 === 1 ? hold(alice, '09:00') : hold(alice, '14:30'))));
       for (const r of answers) expect(r.status).toBe(201);
       for (const r of answers.filter((r) => r.body.startUtc === at('14:30'))) {
         expect(expiry(r)).toBeLessThanOrEqual(cap);
@@ -165,16 +164,22 @@ describe('holds cannot be renewed forever', () => {
     clock.t = cap;
     const late = await Promise.all(Array.from({ length: 8 }, () => hold(alice, '14:30')));
     for (const r of late) expect(r.body.error?.code).toBe('HOLD_LIMIT');
-    const { rows } = await db.pool.query(`select max(expires_at) as m from holds where customer_id = $1 and start_at = $2`, [alice.id, at('14:30')]);
+    const { rows } = await db.pool.query(`select max(expires_at) as m from holds where customer_id = $1 and start_at = $2`, [
+      alice.id,
+      at('14:30'),
+    ]);
     expect(rows[0].m === null || rows[0].m.getTime() <= cap).toBe(true);
   });
 });
 
 describe('hold series upkeep', () => {
   it('the pruner deletes series whose window has ended and keeps the others', async () => {
-    const ins = (endsAt: string) => db.pool.query(
-      `insert into hold_series (customer_id, stylist_id, start_at, first_expires_at, expires_by, ends_at)
-       values ($1, $2, $3, $4, $4, $4)`, [bob.id, salon.stylist.id, endsAt, endsAt]);
+    const ins = (endsAt: string) =>
+      db.pool.query(
+        `insert into hold_series (customer_id, stylist_id, start_at, first_expires_at, expires_by, ends_at)
+       values ($1, $2, $3, $4, $4, $4)`,
+        [bob.id, salon.stylist.id, endsAt, endsAt],
+      );
     await db.pool.query('delete from hold_series where customer_id = $1', [bob.id]);
     await ins('2001-01-01T00:00:00Z');
     await ins('2999-01-01T00:00:00Z');

@@ -41,13 +41,18 @@ beforeAll(async () => {
 
   // History: bookings of two stylists (some updated), overrides, announcements for each audience.
   let slot = 0;
-  const book = (stylistId: string) => insertBooking(db.pool, {
-    customerId: salon.customer.id, stylistId, serviceId: salon.service.id,
-    startUtc: new Date(Date.parse('2027-04-01T00:00:00Z') + slot++ * 2 * 3_600_000).toISOString(),
-  });
+  const book = (stylistId: string) =>
+    insertBooking(db.pool, {
+      customerId: salon.customer.id,
+      stylistId,
+      serviceId: salon.service.id,
+      startUtc: new Date(Date.parse('2027-04-01T00:00:00Z') + slot++ * 2 * 3_600_000).toISOString(),
+    });
   for (let i = 0; i < OWN_BOOKINGS; i++) await book(salon.stylist.id);
   for (let i = 0; i < OTHER_BOOKINGS; i++) await book(other.id);
-  await db.pool.query(`insert into overrides (scope, start_date, end_date, kind, reason) values ('salon', '2027-05-01', '2027-05-01', 'closed', 'Holiday')`);
+  await db.pool.query(
+    `insert into overrides (scope, start_date, end_date, kind, reason) values ('salon', '2027-05-01', '2027-05-01', 'closed', 'Holiday')`,
+  );
   for (const audience of ['all', 'customers', 'stylists'] as const) await announce(db.pool, audience, `for ${audience}`);
 
   srv = await startLive(db.pool);
@@ -74,8 +79,13 @@ async function replayed(server: LiveServer, o: { cookie?: string; lastEventId: n
   resetWork();
   // The inbox listens before the connection opens: a resync may follow the connect at once.
   const s: ClientSocket = connectIo(server.baseUrl, {
-    path: '/socket.io', transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false,
-    extraHeaders: o.cookie ? { cookie: o.cookie } : {}, auth: { lastEventId: o.lastEventId },
+    path: '/socket.io',
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    autoConnect: false,
+    extraHeaders: o.cookie ? { cookie: o.cookie } : {},
+    auth: { lastEventId: o.lastEventId },
   });
   jar.add(s);
   const inbox = new Inbox(s);
@@ -93,7 +103,10 @@ async function barrier(inbox: Inbox, server: LiveServer): Promise<void> {
   await inbox.next('announcement', (p) => p.id === id);
 }
 
-const names = (inbox: Inbox) => inbox.all.filter((e) => e.payload?.message !== 'barrier').map((e) => `${e.name}:${e.payload.message ?? e.payload.booking?.stylistId ?? e.payload.reason ?? ''}`);
+const names = (inbox: Inbox) =>
+  inbox.all
+    .filter((e) => e.payload?.message !== 'barrier')
+    .map((e) => `${e.name}:${e.payload.message ?? e.payload.booking?.stylistId ?? e.payload.reason ?? ''}`);
 
 describe('replay cost', () => {
   it('an anonymous socket replaying from 0 loads announcements only and builds no customer context', async () => {
@@ -106,7 +119,11 @@ describe('replay cost', () => {
     const { inbox, cost } = await replayed(srv, { cookie: stylistCookie, lastEventId: 0 });
     const got = names(inbox);
     expect(got.filter((n) => n.startsWith('booking:'))).toEqual(Array(OWN_BOOKINGS).fill(`booking:created:${salon.stylist.id}`));
-    expect(got.filter((n) => !n.startsWith('booking:'))).toEqual(['override:changed:', 'announcement:for all', 'announcement:for stylists']);
+    expect(got.filter((n) => !n.startsWith('booking:'))).toEqual([
+      'override:changed:',
+      'announcement:for all',
+      'announcement:for stylists',
+    ]);
     // Own bookings, the override, two announcements and the previous test's barrier (for all).
     expect(cost).toEqual({ eventRows: OWN_BOOKINGS + 1 + 2 + 1, contextRows: OWN_BOOKINGS });
   });
@@ -125,7 +142,12 @@ describe('replay cost', () => {
     const last = rows[0].id;
     expect(names(near.inbox)).toEqual([]);
     // The three events after it (the barriers above), then the live barrier.
-    expect(near.inbox.of('announcement').map((a) => a.eventId).slice(0, 3)).toEqual([last - 2, last - 1, last]);
+    expect(
+      near.inbox
+        .of('announcement')
+        .map((a) => a.eventId)
+        .slice(0, 3),
+    ).toEqual([last - 2, last - 1, last]);
   });
 
   it('rate-limits replays per client IP: beyond the limit a socket gets resync {reason: rate_limited} and nothing is loaded', async () => {

@@ -41,7 +41,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const path = (date: string) => `/api/bookings/available-slots?${new URLSearchParams({ stylistId: salon.stylist.id, serviceId: salon.service.id, targetDate: date })}`;
+const path = (date: string) =>
+  `/api/bookings/available-slots?${new URLSearchParams({ stylistId: salon.stylist.id, serviceId: salon.service.id, targetDate: date })}`;
 
 describe('days outside the bookable window', () => {
   let srv: TestServer;

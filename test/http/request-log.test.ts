@@ -40,11 +40,14 @@ afterAll(async () => {
 
 /** Waits for the line of `msgStart` (written when the response finished, maybe after the client read it). */
 async function lineOf(msgStart: string): Promise<Line> {
-  return vi.waitFor(() => {
-    const l = lines().find((x) => x.msg.startsWith(msgStart));
-    if (!l) throw new Error(`no line "${msgStart}" in:\n${raw.join('')}`);
-    return l;
-  }, { timeout: 5000 });
+  return vi.waitFor(
+    () => {
+      const l = lines().find((x) => x.msg.startsWith(msgStart));
+      if (!l) throw new Error(`no line "${msgStart}" in:\n${raw.join('')}`);
+      return l;
+    },
+    { timeout: 5000 },
+  );
 }
 
 describe('request log', () => {
@@ -92,12 +95,26 @@ describe('request log', () => {
     // A logged request after them: its line is there once theirs would have been.
     await (await fetch(`${srv.baseUrl}/api/stylists`)).arrayBuffer();
     await lineOf('GET /api/stylists 200');
-    expect(lines().map((l) => l.msg).filter((m) => /available-slots|healthz|readyz|metrics/.test(m))).toEqual([]);
+    expect(
+      lines()
+        .map((l) => l.msg)
+        .filter((m) => /available-slots|healthz|readyz|metrics/.test(m)),
+    ).toEqual([]);
   });
 
   it('picks the level by status: 5xx error, 429 and 413 warn, other 4xx info, the rest debug', () => {
-    expect([500, 503, 429, 413, 400, 404, 409, 200, 204, 304].map((s) => requestLevel(s))).toEqual(
-      ['error', 'error', 'warn', 'warn', 'info', 'info', 'info', 'debug', 'debug', 'debug']);
+    expect([500, 503, 429, 413, 400, 404, 409, 200, 204, 304].map((s) => requestLevel(s))).toEqual([
+      'error',
+      'error',
+      'warn',
+      'warn',
+      'info',
+      'info',
+      'info',
+      'debug',
+      'debug',
+      'debug',
+    ]);
     expect(requestLevel(200, true)).toBe('error');
   });
 });
@@ -114,9 +131,18 @@ describe('log format', () => {
   it('writes human lines when pretty and JSON lines otherwise', async () => {
     const run = promisify(execFile);
     const { FORCE_COLOR: _, ...env } = process.env;
-    const print = async (pretty: boolean) => (await run(process.execPath, ['--input-type=module', '-e',
-      `import { createLogger } from './server/log.ts'; createLogger('info', { pretty: ${pretty} }).info({ n: 1 }, 'hello');`],
-    { env: { ...env, NO_COLOR: '1' } })).stdout;
+    const print = async (pretty: boolean) =>
+      (
+        await run(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `import { createLogger } from './server/log.ts'; createLogger('info', { pretty: ${pretty} }).info({ n: 1 }, 'hello');`,
+          ],
+          { env: { ...env, NO_COLOR: '1' } },
+        )
+      ).stdout;
     expect(await print(true)).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(\d+\): hello \{"n":1\}\n$/);
     expect(JSON.parse(await print(false))).toMatchObject({ level: 30, msg: 'hello', n: 1, pid: expect.any(Number) });
   });

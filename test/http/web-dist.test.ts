@@ -39,10 +39,19 @@ describe('node server/main.ts', () => {
       cwd: release,
       env: { ...process.env, LOG_FORMAT: 'json', PORT: '1', EMBEDDED_PG_DIR: path.join(release, 'pg') },
       timeout: 20_000,
-    }).then(() => null, (err: { code?: number; stdout?: string }) => err);
+    }).then(
+      () => null,
+      (err: { code?: number; stdout?: string }) => err,
+    );
     expect(failed?.code).toBe(1);
-    const fatal = failed!.stdout!.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 60);
-    expect(fatal?.msg).toMatch(/^cannot start: the web app is not built \(.*release\/web\/dist\/index\.html is missing\): run `npm run build:web`/);
+    const fatal = failed!
+      .stdout!.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .find((l) => l.level === 60);
+    expect(fatal?.msg).toMatch(
+      /^cannot start: the web app is not built \(.*release\/web\/dist\/index\.html is missing\): run `npm run build:web`/,
+    );
     // Nothing was started: no embedded Postgres data folder.
     await expect(stat(path.join(release, 'pg'))).rejects.toThrow(/ENOENT/);
   });

@@ -54,7 +54,9 @@ describe('slotEffect: the one reading of what an event changes', () => {
     const row = { id: 7, kind: 'override.created' as const, stylistId: null, dates: DATES, entityId: S, data: {}, ageMs: 0 };
     expect(slotEffectOf(row)).toEqual(slotEffect('override.created', null, DATES));
     expect(notificationEffect({ id: 7, kind: 'hold.deleted', stylistId: S, dates: DATES })).toEqual(slotEffect('hold.deleted', S, DATES));
-    expect(notificationEffect({ id: 7, kind: 'schedule.changed', stylistId: S, dates: null })).toEqual(slotEffect('schedule.changed', S, null));
+    expect(notificationEffect({ id: 7, kind: 'schedule.changed', stylistId: S, dates: null })).toEqual(
+      slotEffect('schedule.changed', S, null),
+    );
     // No scope in the payload (a long range): wait for the row.
     expect(notificationEffect({ id: 7, kind: 'override.created' })).toBeNull();
   });

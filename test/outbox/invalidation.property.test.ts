@@ -43,7 +43,8 @@ class RecordingSlots extends SlotService {
     return super.invalidateAll();
   }
 }
-const covers = (c: Call, k: DayKey) => (c.stylistId === null || c.stylistId === k.stylistId) && (c.dates === null || c.dates.includes(k.date));
+const covers = (c: Call, k: DayKey) =>
+  (c.stylistId === null || c.stylistId === k.stylistId) && (c.dates === null || c.dates.includes(k.date));
 
 let db: TestDb;
 let clock = NOW;
@@ -61,9 +62,18 @@ let keys: DayKey[];
 const WINDOW_SETS: { start: string; end: string }[][] = [
   [],
   [{ start: '09:00', end: '17:00' }],
-  [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '24:00' }],
-  [{ start: '00:00', end: '03:30' }, { start: '20:00', end: '24:00' }],
-  [{ start: '01:00', end: '04:00' }, { start: '18:00', end: '23:30' }],
+  [
+    { start: '09:00', end: '12:00' },
+    { start: '13:00', end: '24:00' },
+  ],
+  [
+    { start: '00:00', end: '03:30' },
+    { start: '20:00', end: '24:00' },
+  ],
+  [
+    { start: '01:00', end: '04:00' },
+    { start: '18:00', end: '23:30' },
+  ],
 ];
 
 beforeAll(async () => {
@@ -72,9 +82,24 @@ beforeAll(async () => {
   const s45 = await createService(db.pool, { durationMinutes: 45 });
   services = [s60.id, s45.id];
   const every = (w: { start: string; end: string }[]) => [0, 1, 2, 3, 4, 5, 6].flatMap((d) => w.map((x) => ({ dayOfWeek: d, ...x })));
-  const ny = await createStylist(db.pool, { timezone: 'America/New_York', bufferMinutes: 15, slotStepMinutes: 30, serviceIds: services, windows: every(WINDOW_SETS[3]) });
-  const ktm = await createStylist(db.pool, { timezone: 'Asia/Kathmandu', bufferMinutes: 30, slotStepMinutes: 15, serviceIds: services, windows: every(WINDOW_SETS[2]) });
-  stylists = [{ id: ny.id, zone: ny.timezone }, { id: ktm.id, zone: ktm.timezone }];
+  const ny = await createStylist(db.pool, {
+    timezone: 'America/New_York',
+    bufferMinutes: 15,
+    slotStepMinutes: 30,
+    serviceIds: services,
+    windows: every(WINDOW_SETS[3]),
+  });
+  const ktm = await createStylist(db.pool, {
+    timezone: 'Asia/Kathmandu',
+    bufferMinutes: 30,
+    slotStepMinutes: 15,
+    serviceIds: services,
+    windows: every(WINDOW_SETS[2]),
+  });
+  stylists = [
+    { id: ny.id, zone: ny.timezone },
+    { id: ktm.id, zone: ktm.timezone },
+  ];
   keys = stylists.flatMap((st) => services.flatMap((serviceId) => DATES.map((date) => ({ stylistId: st.id, serviceId, date }))));
   const session = (u: { id: string; email: string }, role: Actor['role']): Actor => ({ id: u.id, email: u.email, displayName: 'x', role });
   adminUser = session(await createUser(db.pool, { role: 'admin' }), 'admin');
@@ -122,15 +147,32 @@ const pickArb = fc.record({ n: fc.nat(1000), anyStatus: fc.nat(4).map((n) => n =
 
 const op = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('hold' as const), c: fc.nat(2), key: keyArb, pick: pickArb }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('book' as const), c: fc.nat(2), key: keyArb, pick: pickArb, fromHold: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ t: fc.constant('book' as const), c: fc.nat(2), key: keyArb, pick: pickArb, fromHold: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('release' as const), c: fc.nat(2) }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('reschedule' as const), b: fc.nat(1000), day: fc.nat(DATES.length - 1), pick: pickArb }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ t: fc.constant('reschedule' as const), b: fc.nat(1000), day: fc.nat(DATES.length - 1), pick: pickArb }),
+  },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('cancel' as const), b: fc.nat(1000) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('status' as const), b: fc.nat(1000), to: fc.constantFrom('in_progress' as const, 'no_show' as const, 'completed' as const) }) },
   {
     weight: 2,
     arbitrary: fc.record({
-      t: fc.constant('override' as const), salon: fc.boolean(), st: fc.nat(1), from: fc.integer({ min: -1, max: DATES.length - 1 }), days: fc.integer({ min: 1, max: 3 }),
+      t: fc.constant('status' as const),
+      b: fc.nat(1000),
+      to: fc.constantFrom('in_progress' as const, 'no_show' as const, 'completed' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('override' as const),
+      salon: fc.boolean(),
+      st: fc.nat(1),
+      from: fc.integer({ min: -1, max: DATES.length - 1 }),
+      days: fc.integer({ min: 1, max: 3 }),
       kind: fc.constantFrom('closed' as const, 'hours' as const, 'blocked' as const),
       window: fc.constantFrom(['10:00', '14:00'], ['20:00', '24:00'], ['00:00', '02:00'], ['23:00', '24:00']),
       priority: fc.integer({ min: -1, max: 1 }),
@@ -140,11 +182,21 @@ const op = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.record({
-      t: fc.constant('schedule' as const), st: fc.nat(1), from: fc.option(fc.nat(DATES.length - 1), { nil: undefined }),
+      t: fc.constant('schedule' as const),
+      st: fc.nat(1),
+      from: fc.option(fc.nat(DATES.length - 1), { nil: undefined }),
       days: fc.uniqueArray(fc.record({ dow: fc.nat(6), w: fc.nat(WINDOW_SETS.length - 1) }), { selector: (d) => d.dow, maxLength: 7 }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('stylistService' as const), st: fc.nat(1), sv: fc.nat(1), duration: fc.constantFrom(30, 45, 60, 90, null) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('stylistService' as const),
+      st: fc.nat(1),
+      sv: fc.nat(1),
+      duration: fc.constantFrom(30, 45, 60, 90, null),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('stylist' as const), st: fc.nat(1), buffer: fc.constantFrom(0, 15, 30, 45) }) },
 );
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
@@ -153,12 +205,19 @@ function pickStart(a: Answer, pick: { n: number; anyStatus: boolean }): number |
   const list = pick.anyStatus ? a.all : a.available;
   return list.length ? list[pick.n % list.length] : null;
 }
-const keyOf = (k: { st: number; sv: number; day: number }): DayKey => ({ stylistId: stylists[k.st].id, serviceId: services[k.sv], date: DATES[k.day] });
+const keyOf = (k: { st: number; sv: number; day: number }): DayKey => ({
+  stylistId: stylists[k.st].id,
+  serviceId: services[k.sv],
+  date: DATES[k.day],
+});
 
-async function activeBookings(): Promise<{ id: string; customer_id: string; stylist_id: string; service_id: string; status: string; start_ms: number }[]> {
+async function activeBookings(): Promise<
+  { id: string; customer_id: string; stylist_id: string; service_id: string; status: string; start_ms: number }[]
+> {
   const { rows } = await db.pool.query(
     `select id, customer_id, stylist_id, service_id, status, (extract(epoch from start_at) * 1000)::float8 as start_ms
-       from bookings where status in ('pending', 'confirmed', 'in_progress') order by created_at, id`);
+       from bookings where status in ('pending', 'confirmed', 'in_progress') order by created_at, id`,
+  );
   return rows;
 }
 
@@ -170,7 +229,8 @@ async function appointments(): Promise<Map<string, string>> {
   const { rows } = await db.pool.query<{ id: string; row: string }>(
     `select 'hold:' || id as id, concat_ws('|', stylist_id, (extract(epoch from start_at) * 1000)::bigint, (extract(epoch from occupied_until) * 1000)::bigint, 'held') as row from holds
      union all
-     select 'booking:' || id, concat_ws('|', stylist_id, (extract(epoch from start_at) * 1000)::bigint, (extract(epoch from occupied_until) * 1000)::bigint, status) from bookings`);
+     select 'booking:' || id, concat_ws('|', stylist_id, (extract(epoch from start_at) * 1000)::bigint, (extract(epoch from occupied_until) * 1000)::bigint, status) from bookings`,
+  );
   return new Map(rows.map((r) => [r.id, r.row]));
 }
 
@@ -196,7 +256,8 @@ function appointmentDays(before: Map<string, string>, after: Map<string, string>
 }
 
 /** What a write may invalidate: the days of the appointments it wrote, an override's dates, or one stylist. */
-type Bound = { kind: 'appointment' } | { kind: 'dates'; stylistId: string | null; dates: string[] } | { kind: 'stylist'; stylistId: string };
+type Bound =
+  { kind: 'appointment' } | { kind: 'dates'; stylistId: string | null; dates: string[] } | { kind: 'stylist'; stylistId: string };
 
 /** Runs one write through the real services; answers what bounds its invalidations (null: nothing was written). */
 async function run(o: Op, before: Map<string, Answer>): Promise<Bound | null> {
@@ -211,7 +272,9 @@ async function run(o: Op, before: Map<string, Answer>): Promise<Bound | null> {
     }
     case 'book': {
       const c = customer(o.c);
-      const { rows: [hold] } = await db.pool.query('select id from holds where customer_id = $1', [c.id]);
+      const {
+        rows: [hold],
+      } = await db.pool.query('select id from holds where customer_id = $1', [c.id]);
       if (o.fromHold && hold) {
         await bookings.createBooking(c, { holdId: hold.id });
         return { kind: 'appointment' };
@@ -224,7 +287,9 @@ async function run(o: Op, before: Map<string, Answer>): Promise<Bound | null> {
     }
     case 'release': {
       const c = customer(o.c);
-      const { rows: [hold] } = await db.pool.query('select id from holds where customer_id = $1', [c.id]);
+      const {
+        rows: [hold],
+      } = await db.pool.query('select id from holds where customer_id = $1', [c.id]);
       if (!hold) return null;
       await bookings.deleteHold(c, hold.id);
       return { kind: 'appointment' };
@@ -235,14 +300,22 @@ async function run(o: Op, before: Map<string, Answer>): Promise<Bound | null> {
       if (!b) return null;
       const start = pickStart(before.get(dayKeyString({ stylistId: b.stylist_id, serviceId: b.service_id, date: DATES[o.day] }))!, o.pick);
       if (start === null) return null;
-      await bookings.reschedule(customers.find((c) => c.id === b.customer_id)!, b.id, new Date(start).toISOString());
+      await bookings.reschedule(
+        customers.find((c) => c.id === b.customer_id)!,
+        b.id,
+        new Date(start).toISOString(),
+      );
       return { kind: 'appointment' };
     }
     case 'cancel': {
       const all = await activeBookings();
       const b = all[o.b % Math.max(1, all.length)];
       if (!b) return null;
-      await bookings.cancel(b.status === 'in_progress' ? adminUser : customers.find((c) => c.id === b.customer_id)!, b.id, 'changed my mind');
+      await bookings.cancel(
+        b.status === 'in_progress' ? adminUser : customers.find((c) => c.id === b.customer_id)!,
+        b.id,
+        'changed my mind',
+      );
       return { kind: 'appointment' };
     }
     case 'status': {
@@ -263,8 +336,14 @@ async function run(o: Op, before: Map<string, Answer>): Promise<Bound | null> {
       const startDate = shift(DATES[0], o.from);
       const endDate = shift(startDate, o.days - 1);
       const body: CreateOverrideBody = {
-        scope: o.salon ? 'salon' : 'stylist', ...(o.salon ? {} : { stylistId: stylists[o.st].id }), startDate, endDate, kind: o.kind,
-        ...(o.kind === 'closed' ? {} : { start: o.window[0], end: o.window[1] }), priority: o.priority, reason: 'property test',
+        scope: o.salon ? 'salon' : 'stylist',
+        ...(o.salon ? {} : { stylistId: stylists[o.st].id }),
+        startDate,
+        endDate,
+        kind: o.kind,
+        ...(o.kind === 'closed' ? {} : { start: o.window[0], end: o.window[1] }),
+        priority: o.priority,
+        reason: 'property test',
       };
       await overrides.create(adminUser, body);
       return { kind: 'dates', stylistId: body.stylistId ?? null, dates: DATES.filter((d) => d >= startDate && d <= endDate) };
@@ -286,19 +365,35 @@ async function run(o: Op, before: Map<string, Answer>): Promise<Bound | null> {
     }
     case 'stylistService': {
       // No API changes what a stylist offers yet: written as any writer would, through the same path.
-      await withOutbox(db.pool, slots, (c) => c.query(
-        'update stylist_services set duration_minutes = $3 where stylist_id = $1 and service_id = $2', [stylists[o.st].id, services[o.sv], o.duration]));
+      await withOutbox(db.pool, slots, (c) =>
+        c.query('update stylist_services set duration_minutes = $3 where stylist_id = $1 and service_id = $2', [
+          stylists[o.st].id,
+          services[o.sv],
+          o.duration,
+        ]),
+      );
       return { kind: 'stylist', stylistId: stylists[o.st].id };
     }
     case 'stylist': {
-      await withOutbox(db.pool, slots, (c) => c.query('update stylists set buffer_minutes = $2 where id = $1', [stylists[o.st].id, o.buffer]));
+      await withOutbox(db.pool, slots, (c) =>
+        c.query('update stylists set buffer_minutes = $2 where id = $1', [stylists[o.st].id, o.buffer]),
+      );
       return { kind: 'stylist', stylistId: stylists[o.st].id };
     }
   }
 }
 
 /** Refusals a random write may meet; nothing is written then. */
-const REFUSED = new Set(['SLOT_TAKEN', 'SLOT_HELD', 'IN_PAST', 'OUTSIDE_HOURS', 'NOT_ON_GRID', 'INVALID_TRANSITION', 'NOT_FOUND', 'HOLD_EXPIRED']);
+const REFUSED = new Set([
+  'SLOT_TAKEN',
+  'SLOT_HELD',
+  'IN_PAST',
+  'OUTSIDE_HOURS',
+  'NOT_ON_GRID',
+  'INVALID_TRANSITION',
+  'NOT_FOUND',
+  'HOLD_EXPIRED',
+]);
 
 /** Every kind of write once, on the fresh salon, before the random sequences: each is exercised on every run. */
 const p0 = { n: 0, anyStatus: false };
@@ -314,7 +409,15 @@ const EVERY_KIND: Op[] = [
   { t: 'override', salon: true, st: 0, from: 1, days: 2, kind: 'closed', window: ['10:00', '14:00'], priority: 0 },
   { t: 'override', salon: false, st: 1, from: 3, days: 1, kind: 'hours', window: ['20:00', '24:00'], priority: 1 },
   { t: 'unoverride', o: 0 },
-  { t: 'schedule', st: 0, from: 2, days: [{ dow: 0, w: 4 }, { dow: 1, w: 1 }] },
+  {
+    t: 'schedule',
+    st: 0,
+    from: 2,
+    days: [
+      { dow: 0, w: 4 },
+      { dow: 1, w: 1 },
+    ],
+  },
   { t: 'stylistService', st: 1, sv: 0, duration: 90 },
   { t: 'stylist', st: 0, buffer: 30 },
 ];
@@ -356,7 +459,8 @@ describe('what a write invalidates', () => {
           const needless = invalidated.filter((k) => !changed.includes(k));
           const days = bound.kind === 'appointment' ? appointmentDays(rowsBefore, await appointments()) : null;
           const beyond = invalidated.filter((k) => {
-            if (bound.kind === 'dates') return !(bound.stylistId === null || bound.stylistId === k.stylistId) || !bound.dates.includes(k.date);
+            if (bound.kind === 'dates')
+              return !(bound.stylistId === null || bound.stylistId === k.stylistId) || !bound.dates.includes(k.date);
             if (bound.kind === 'stylist') return k.stylistId !== bound.stylistId;
             return !days!.has(`${k.stylistId}|${k.date}`);
           });
@@ -374,7 +478,22 @@ describe('what a write invalidates', () => {
     );
     if (process.env.INVALIDATION_REPORT) console.info(Object.fromEntries(stats));
     // Every kind of write was made (not refused), and changed answers.
-    expect([...stats.keys()].sort()).toEqual(['book', 'cancel', 'hold', 'override', 'release', 'reschedule', 'schedule', 'status', 'stylist', 'stylistService', 'unoverride'].sort());
-    for (const kind of ['book', 'cancel', 'hold', 'override', 'release', 'reschedule', 'schedule', 'unoverride']) expect([kind, stats.get(kind)!.changed > 0]).toEqual([kind, true]);
+    expect([...stats.keys()].sort()).toEqual(
+      [
+        'book',
+        'cancel',
+        'hold',
+        'override',
+        'release',
+        'reschedule',
+        'schedule',
+        'status',
+        'stylist',
+        'stylistService',
+        'unoverride',
+      ].sort(),
+    );
+    for (const kind of ['book', 'cancel', 'hold', 'override', 'release', 'reschedule', 'schedule', 'unoverride'])
+      expect([kind, stats.get(kind)!.changed > 0]).toEqual([kind, true]);
   }, 60_000);
 });

@@ -60,8 +60,19 @@ describe('a writer reads its own events', () => {
       expect(await readOwnEvents(own)).toEqual([]);
       // A transaction that wrote nothing is not given a transaction id by asking.
       expect((await own.query('select pg_current_xact_id_if_assigned() as x')).rows[0].x).toBeNull();
-      await insertBooking(own as unknown as Pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: '2027-04-01T18:20:00Z', durationMinutes: 30 });
-      await insertBooking(other as unknown as Pool, { customerId: salon.customer.id, stylistId: utc.id, serviceId: salon.service.id, startUtc: '2027-04-02T10:00:00Z' });
+      await insertBooking(own as unknown as Pool, {
+        customerId: salon.customer.id,
+        stylistId: salon.stylist.id,
+        serviceId: salon.service.id,
+        startUtc: '2027-04-01T18:20:00Z',
+        durationMinutes: 30,
+      });
+      await insertBooking(other as unknown as Pool, {
+        customerId: salon.customer.id,
+        stylistId: utc.id,
+        serviceId: salon.service.id,
+        startUtc: '2027-04-02T10:00:00Z',
+      });
       await own.query(`update stylists set bio = 'new' where id = $1`, [salon.stylist.id]);
       expect(await readOwnEvents(own)).toEqual([
         // 00:05 local on 04-02 with a 15 min buffer: the day before too, as the trigger decided.
@@ -85,9 +96,12 @@ describe('a writer reads its own events', () => {
     const r = recorder();
     const answer = await withOutbox(db.pool, r.slots, async (c) => {
       await c.query(
-        `insert into overrides (scope, stylist_id, start_date, end_date, kind, reason) values ('salon', null, '2027-05-01', '2027-05-02', 'closed', 'x')`);
+        `insert into overrides (scope, stylist_id, start_date, end_date, kind, reason) values ('salon', null, '2027-05-01', '2027-05-02', 'closed', 'x')`,
+      );
       await c.query(
-        `insert into overrides (scope, stylist_id, start_date, end_date, kind, reason) values ('stylist', $1, '2027-05-03', '2027-05-03', 'closed', 'y')`, [utc.id]);
+        `insert into overrides (scope, stylist_id, start_date, end_date, kind, reason) values ('stylist', $1, '2027-05-03', '2027-05-03', 'closed', 'y')`,
+        [utc.id],
+      );
       // Nothing is applied before the commit: another reader could refill the cache from the old state.
       expect(r.calls).toEqual([]);
       return 42;
@@ -96,10 +110,14 @@ describe('a writer reads its own events', () => {
     expect(r.calls).toEqual(['* 2027-05-01,2027-05-02', `${utc.id} 2027-05-03`]);
 
     const failed = recorder();
-    await expect(withOutbox(db.pool, failed.slots, async (c) => {
-      await c.query(`insert into overrides (scope, stylist_id, start_date, end_date, kind, reason) values ('salon', null, '2027-05-04', '2027-05-04', 'closed', 'z')`);
-      throw new Error('refused');
-    })).rejects.toThrow('refused');
+    await expect(
+      withOutbox(db.pool, failed.slots, async (c) => {
+        await c.query(
+          `insert into overrides (scope, stylist_id, start_date, end_date, kind, reason) values ('salon', null, '2027-05-04', '2027-05-04', 'closed', 'z')`,
+        );
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
     expect(failed.calls).toEqual([]);
     expect((await db.pool.query(`select count(*)::int as n from overrides where start_date = '2027-05-04'`)).rows[0].n).toBe(0);
   });

@@ -35,7 +35,10 @@ describe('the override presenter', () => {
   ]) {
     it(`gives one shape everywhere (${body.scope} ${body.kind})`, async () => {
       const created = await admin.post('/api/admin/overrides', {
-        ...body, ...(body.scope === 'stylist' ? { stylistId: salon.stylist.id } : {}), startDate: DATE, endDate: DATE,
+        ...body,
+        ...(body.scope === 'stylist' ? { stylistId: salon.stylist.id } : {}),
+        startDate: DATE,
+        endDate: DATE,
       });
       expect(created.status).toBe(201);
       const dto = created.body.override;
@@ -50,7 +53,9 @@ describe('the override presenter', () => {
 
       expect((await admin.delete(`/api/admin/overrides/${dto.id}`)).status).toBe(204);
       expect(await eventData('override.deleted', dto.id)).toEqual([dto]);
-      const { rows } = await db.pool.query(`select details from audit_log where action = 'override.delete' and target = $1`, [`override:${dto.id}`]);
+      const { rows } = await db.pool.query(`select details from audit_log where action = 'override.delete' and target = $1`, [
+        `override:${dto.id}`,
+      ]);
       expect(rows.map((r) => r.details)).toEqual([dto]);
     });
   }

@@ -30,7 +30,14 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const announcement = (message: string) => ({ eventId: 0, id: message, message, level: 'info' as const, audience: 'all' as const, at: '2027-03-01T00:00:00.000Z' });
+const announcement = (message: string) => ({
+  eventId: 0,
+  id: message,
+  message,
+  level: 'info' as const,
+  audience: 'all' as const,
+  at: '2027-03-01T00:00:00.000Z',
+});
 
 describe('fan-out to large rooms', () => {
   it('sends a room larger than the chunk size in chunks, and nothing emitted later overtakes it', async () => {
@@ -57,14 +64,23 @@ describe('fan-out to large rooms', () => {
     const times = ['09:00', '10:00', '11:00', '12:00', '13:00', '14:00'];
     const announced: string[] = [];
     for (const [n, hhmm] of times.entries()) {
-      await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu(hhmm), bufferMinutes: 0 });
+      await insertBooking(db.pool, {
+        customerId: salon.customer.id,
+        stylistId: salon.stylist.id,
+        serviceId: salon.service.id,
+        startUtc: kathmandu(hhmm),
+        bufferMinutes: 0,
+      });
       if (n % 2 === 1) announced.push(await announce(db.pool, 'all', `after ${hhmm}`));
     }
     const barrier = await announce(db.pool, 'all', 'barrier');
     await Promise.all(inboxes.map((i) => i.next('announcement', (a) => a.id === barrier)));
     await Promise.all(inboxes.map((i) => i.next('slots:update', (u) => times.every((t) => byLocal(u.slots)[t] === 'booked'))));
 
-    const { rows } = await db.pool.query<{ id: number }>(`select id from events where kind = 'announcement.created' and entity_id = any($1::uuid[]) order by id`, [[...announced, barrier]]);
+    const { rows } = await db.pool.query<{ id: number }>(
+      `select id from events where kind = 'announcement.created' and entity_id = any($1::uuid[]) order by id`,
+      [[...announced, barrier]],
+    );
     const seen = inboxes.map((inbox, i) => inbox.all.slice(start[i]));
     for (const events of seen) {
       // Room messages: each once, in event order.
@@ -85,7 +101,9 @@ describe('fan-out to large rooms', () => {
   it('a message to a small room waits behind a chunked one to a room the socket is also in', async () => {
     // A stylist's socket joins 'all' after the 20 others: it is in the last chunk of a message to
     // 'all', and alone in its stylist room.
-    const stylist = await jar.open(srv.baseUrl, { cookie: (await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password)).cookie });
+    const stylist = await jar.open(srv.baseUrl, {
+      cookie: (await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password)).cookie,
+    });
     const inbox = new Inbox(stylist);
     // One transaction: the announcement (to 'all') and the booking (to the stylist's room) are
     // emitted back to back, in event order.
@@ -94,7 +112,13 @@ describe('fan-out to large rooms', () => {
     try {
       await client.query('begin');
       await client.query(`insert into announcements (message, audience, level) values ('to everyone', 'all', 'info')`);
-      bookingId = await insertBooking(client as unknown as Pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('15:00'), bufferMinutes: 0 });
+      bookingId = await insertBooking(client as unknown as Pool, {
+        customerId: salon.customer.id,
+        stylistId: salon.stylist.id,
+        serviceId: salon.service.id,
+        startUtc: kathmandu('15:00'),
+        bufferMinutes: 0,
+      });
       await client.query('commit');
     } finally {
       client.release();
@@ -103,7 +127,10 @@ describe('fan-out to large rooms', () => {
     expect(booked.booking.id).toBe(bookingId);
     const announced = inbox.of('announcement').filter((a) => a.message === 'to everyone');
     expect(announced).toHaveLength(1);
-    expect(inbox.all.map((e) => e.name).filter((n) => n === 'announcement' || n === 'booking:created')).toEqual(['announcement', 'booking:created']);
+    expect(inbox.all.map((e) => e.name).filter((n) => n === 'announcement' || n === 'booking:created')).toEqual([
+      'announcement',
+      'booking:created',
+    ]);
     expect(announced[0].eventId).toBeLessThan(booked.eventId);
   });
 });

@@ -30,7 +30,9 @@ async function server(pool: Pool = db.pool, env: Record<string, string> = {}): P
 }
 const socket = (baseUrl: string, o: Parameters<typeof connect>[1] = {}) => jar.open(baseUrl, o);
 const slotsOf = async (baseUrl: string, date: string) => {
-  const r = await fetch(`${baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: salon.stylist.id, serviceId: salon.service.id, targetDate: date })}`);
+  const r = await fetch(
+    `${baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: salon.stylist.id, serviceId: salon.service.id, targetDate: date })}`,
+  );
   return { hit: r.headers.get('x-cache-hit'), version: Number(r.headers.get('x-availability-version')), slots: await r.json() };
 };
 
@@ -46,7 +48,9 @@ describe('listener killed with pg_terminate_backend while bookings are written',
       expect((await request(watcher, 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date })).ok).toBe(true);
       await slotsOf(srv.baseUrl, date); // cached
     }
-    const { rows: [{ max: before }] } = await db.pool.query('select coalesce(max(id), 0)::bigint as max from events');
+    const {
+      rows: [{ max: before }],
+    } = await db.pool.query('select coalesce(max(id), 0)::bigint as max from events');
     const reconnects = () => srv.app.metrics.listenerReconnects.get().then((m) => m.values[0]?.value ?? 0);
 
     // 5 bookings per date (09:00, 10:30, …: 75 minutes each with the buffer), the listener's
@@ -55,17 +59,32 @@ describe('listener killed with pg_terminate_backend while bookings are written',
     let n = 0;
     for (const hhmm of times) {
       for (const date of dates) {
-        await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu(hhmm, date) });
+        await insertBooking(db.pool, {
+          customerId: salon.customer.id,
+          stylistId: salon.stylist.id,
+          serviceId: salon.service.id,
+          startUtc: kathmandu(hhmm, date),
+        });
         if (++n === 4 || n === 10) {
           // The second kill must find the listener reconnected from the first one.
-          await until(async () => (await db.pool.query('select 1 from pg_stat_activity where application_name = $1', [srv.app.realtime.listenerName])).rowCount === 1, 10_000, 'the listener connected');
-          const { rowCount } = await db.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [srv.app.realtime.listenerName]);
+          await until(
+            async () =>
+              (await db.pool.query('select 1 from pg_stat_activity where application_name = $1', [srv.app.realtime.listenerName]))
+                .rowCount === 1,
+            10_000,
+            'the listener connected',
+          );
+          const { rowCount } = await db.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [
+            srv.app.realtime.listenerName,
+          ]);
           expect(rowCount).toBe(1);
         }
       }
     }
     await until(async () => (await reconnects()) >= 1, 10_000, 'a reconnection');
-    const { rows } = await db.pool.query<{ id: number }>(`select id from events where kind = 'booking.created' and id > $1 order by id`, [before]);
+    const { rows } = await db.pool.query<{ id: number }>(`select id from events where kind = 'booking.created' and id > $1 order by id`, [
+      before,
+    ]);
     expect(rows).toHaveLength(15);
     await until(() => adminInbox.of('booking:created').length >= 15, 10_000, 'all 15 booking events');
     expect(adminInbox.of('booking:created').map((p) => p.eventId)).toEqual(rows.map((r) => r.id));
@@ -102,14 +121,21 @@ describe('listener killed with pg_terminate_backend while bookings are written',
     await admin.connect();
     await admin.query(`alter database ${db.name} with allow_connections false`);
     try {
-      await db.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [srv.app.realtime.listenerName]);
+      await db.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [
+        srv.app.realtime.listenerName,
+      ]);
       await until(async () => (await fetch(`${srv.baseUrl}/readyz`)).status === 503, 10_000, 'readyz 503');
       const r = await (await fetch(`${srv.baseUrl}/readyz`)).json();
       expect(r).toMatchObject({ ready: false, checks: { database: true, listener: false }, error: { code: 'NOT_READY' } });
       expect(srv.app.slots.trusted).toBe(false);
       expect((await srv.app.metrics.registry.getSingleMetricAsString('kb_listener_up')).trim()).toMatch(/ 0$/);
       // Its notification is lost, but the slots endpoint reads the database meanwhile.
-      await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('11:00', date) });
+      await insertBooking(db.pool, {
+        customerId: salon.customer.id,
+        stylistId: salon.stylist.id,
+        serviceId: salon.service.id,
+        startUtc: kathmandu('11:00', date),
+      });
       const during = await slotsOf(srv.baseUrl, date);
       expect(during.hit).toBe('false');
       expect(byLocal(during.slots)['11:00']).toBe('booked');
@@ -137,17 +163,23 @@ describe('two server processes on one database', () => {
     const b = await server(poolB);
     const date = '2027-03-24';
     // Both caches hold the day before the booking.
-    for (const s of [a, b]) expect((await slotsOf(s.baseUrl, date)).slots.every((x: { status: string }) => x.status === 'available')).toBe(true);
+    for (const s of [a, b])
+      expect((await slotsOf(s.baseUrl, date)).slots.every((x: { status: string }) => x.status === 'available')).toBe(true);
     expect((await slotsOf(b.baseUrl, date)).hit).toBe('true');
 
     const watcherB = await socket(b.baseUrl);
     const watcherA = await socket(a.baseUrl);
     const adminB = await socket(b.baseUrl, { cookie: (await loginAs(b.baseUrl, adminCreds.email, adminCreds.password)).cookie });
     const [iB, iA, iAdmin] = [watcherB, watcherA, adminB].map((s) => new Inbox(s));
-    for (const s of [watcherB, watcherA]) expect((await request(s, 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date })).ok).toBe(true);
+    for (const s of [watcherB, watcherA])
+      expect((await request(s, 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date })).ok).toBe(true);
 
     const customer = await loginAs(a.baseUrl, salon.customer.email, salon.customer.password);
-    const res = await customer.post('/api/bookings', { stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('11:00', date) });
+    const res = await customer.post('/api/bookings', {
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: kathmandu('11:00', date),
+    });
     expect(res.status).toBe(201);
     // Read-your-writes on A.
     expect(byLocal((await slotsOf(a.baseUrl, date)).slots)['11:00']).toBe('booked');
@@ -167,4 +199,3 @@ describe('two server processes on one database', () => {
     expect(iAdmin.of('booking:created')).toHaveLength(1);
   });
 });
-

@@ -63,7 +63,11 @@ async function harness(): Promise<Harness> {
   const consumer = new Recorder();
   let listener!: ListenerEvents;
   const feed = new EventFeed({
-    pool: db.pool, log: silentLog, slots, metrics, consumer,
+    pool: db.pool,
+    log: silentLog,
+    slots,
+    metrics,
+    consumer,
     batchSize: 2,
     listen: (events): FeedListener => {
       listener = events;
@@ -77,8 +81,22 @@ async function harness(): Promise<Harness> {
 }
 
 const value = async (m: { get(): Promise<{ values: { value: number }[] }> }) => (await m.get()).values[0]?.value ?? 0;
-const key = { get stylistId() { return salon.stylist.id; }, get serviceId() { return salon.service.id; }, date: DAY };
-const book = (hhmm: string) => insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu(hhmm) });
+const key = {
+  get stylistId() {
+    return salon.stylist.id;
+  },
+  get serviceId() {
+    return salon.service.id;
+  },
+  date: DAY,
+};
+const book = (hhmm: string) =>
+  insertBooking(db.pool, {
+    customerId: salon.customer.id,
+    stylistId: salon.stylist.id,
+    serviceId: salon.service.id,
+    startUtc: kathmandu(hhmm),
+  });
 const eventsAfter = async (id: number) =>
   (await db.pool.query<{ id: number }>('select id from events where id > $1 order by id', [id])).rows.map((r) => Number(r.id));
 

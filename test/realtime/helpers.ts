@@ -24,7 +24,10 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-export async function startLive(pool: Pool, opts: { env?: Record<string, string>; now?: () => number; log?: Logger } = {}): Promise<LiveServer> {
+export async function startLive(
+  pool: Pool,
+  opts: { env?: Record<string, string>; now?: () => number; log?: Logger } = {},
+): Promise<LiveServer> {
   const config = parseConfig({
     SESSION_SECRET: 'test-secret-test-secret',
     DATABASE_URL: 'postgres://unused',
@@ -74,10 +77,12 @@ export function connect(baseUrl: string, o: ConnectOptions = {}): Promise<Client
     reconnectionDelay: 20,
     reconnectionDelayMax: 100,
     forceNew: true,
-    auth: o.auth ?? ((cb: (data: object) => void) => {
-      const id = typeof o.lastEventId === 'function' ? o.lastEventId() : o.lastEventId;
-      cb(id === undefined ? {} : { lastEventId: id });
-    }),
+    auth:
+      o.auth ??
+      ((cb: (data: object) => void) => {
+        const id = typeof o.lastEventId === 'function' ? o.lastEventId() : o.lastEventId;
+        cb(id === undefined ? {} : { lastEventId: id });
+      }),
   });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -117,7 +122,14 @@ export class Inbox {
     const seen = this.all.find((e) => e.name === name && pred(e.payload));
     if (seen) return Promise.resolve(seen.payload);
     return new Promise((resolve, reject) => {
-      const w = { name, pred: pred as (p: any) => boolean, resolve: (p: any) => { clearTimeout(t); resolve(p); } };
+      const w = {
+        name,
+        pred: pred as (p: any) => boolean,
+        resolve: (p: any) => {
+          clearTimeout(t);
+          resolve(p);
+        },
+      };
       const t = setTimeout(() => {
         this.#waiters.splice(this.#waiters.indexOf(w), 1);
         reject(new Error(`no ${name} matching within ${timeoutMs} ms; got: ${JSON.stringify(this.all.map((e) => e.name))}`));
@@ -159,14 +171,16 @@ export const byLocal = (slots: { startLocal: string; status: string }[]) =>
 /** An announcement inserted with SQL: a barrier event (everything relayed before it has arrived once it has). */
 export async function announce(pool: Pool, audience: 'all' | 'stylists' | 'customers' = 'all', message = 'barrier'): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
-    `insert into announcements (message, audience, level) values ($1, $2, 'info') returning id`, [message, audience]);
+    `insert into announcements (message, audience, level) values ($1, $2, 'info') returning id`,
+    [message, audience],
+  );
   return rows[0].id;
 }
 
 /** Starts in Kathmandu (UTC+05:45) on DAY at local HH:MM. */
 export const kathmandu = (hhmm: string, day = DAY) => {
   const [h, m] = hhmm.split(':').map(Number);
-  return new Date(Date.parse(`${day}T00:00:00Z`) + ((h * 60 + m) - 345) * 60_000).toISOString();
+  return new Date(Date.parse(`${day}T00:00:00Z`) + (h * 60 + m - 345) * 60_000).toISOString();
 };
 
 /** The sockets a test file opens, closed together in its afterAll. */

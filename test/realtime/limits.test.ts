@@ -38,8 +38,18 @@ const openVia = (s: LiveServer, xff: string, transports: ('polling' | 'websocket
   connectWithHeaders(s, { 'x-forwarded-for': xff }, transports);
 
 /** connect() with arbitrary extra headers (the helper only knows cookie and origin). */
-async function connectWithHeaders(s: LiveServer, headers: Record<string, string>, transports: ('polling' | 'websocket')[]): Promise<ClientSocket> {
-  const socket: ClientSocket = connectIo(s.baseUrl, { path: '/socket.io', transports, extraHeaders: headers, reconnection: false, forceNew: true });
+async function connectWithHeaders(
+  s: LiveServer,
+  headers: Record<string, string>,
+  transports: ('polling' | 'websocket')[],
+): Promise<ClientSocket> {
+  const socket: ClientSocket = connectIo(s.baseUrl, {
+    path: '/socket.io',
+    transports,
+    extraHeaders: headers,
+    reconnection: false,
+    forceNew: true,
+  });
   jar.add(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -76,16 +86,22 @@ describe('connections per client IP (SOCKET_MAX_PER_IP)', () => {
       let text = '';
       raw.on('data', (d: Buffer) => (text += d.toString()));
       raw.on('close', () => resolve(text));
-      raw.write('GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n');
+      raw.write(
+        'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
     });
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     expect(await rejections(s, 'ip_limit')).toBe(0);
     // The server may see the TCP close a moment after the client: retry until the place is back.
     let socket: ClientSocket | undefined;
-    await until(async () => {
-      socket = await connect(s.baseUrl).catch(() => undefined);
-      return socket !== undefined;
-    }, 10_000, 'a connection after the aborted upgrade');
+    await until(
+      async () => {
+        socket = await connect(s.baseUrl).catch(() => undefined);
+        return socket !== undefined;
+      },
+      10_000,
+      'a connection after the aborted upgrade',
+    );
     jar.add(socket!);
     await expect(connect(s.baseUrl)).rejects.toThrow();
   });
@@ -113,7 +129,7 @@ describe('connections per client IP (SOCKET_MAX_PER_IP)', () => {
     await expect(openVia(s, '203.0.113.2')).rejects.toThrow();
   });
 
-  it('takes the client IP exactly as express\'s req.ip does', async () => {
+  it("takes the client IP exactly as express's req.ip does", async () => {
     for (const trust of [true, false]) {
       const app = express();
       if (trust) app.set('trust proxy', 1);
@@ -122,7 +138,17 @@ describe('connections per client IP (SOCKET_MAX_PER_IP)', () => {
       await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
       try {
         const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/`;
-        for (const xff of [undefined, '', '203.0.113.7', '10.0.0.1, 203.0.113.7', ' 10.0.0.1 ,203.0.113.7 ', '203.0.113.7,', ',', '2001:db8::1', 'not-an-ip, 198.51.100.2']) {
+        for (const xff of [
+          undefined,
+          '',
+          '203.0.113.7',
+          '10.0.0.1, 203.0.113.7',
+          ' 10.0.0.1 ,203.0.113.7 ',
+          '203.0.113.7,',
+          ',',
+          '2001:db8::1',
+          'not-an-ip, 198.51.100.2',
+        ]) {
           const body = await (await fetch(url, { headers: xff === undefined ? {} : { 'x-forwarded-for': xff } })).json();
           expect(body.ours, `trust ${trust}, X-Forwarded-For ${JSON.stringify(xff)}`).toBe(body.express);
         }

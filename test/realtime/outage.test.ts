@@ -41,7 +41,9 @@ afterAll(async () => {
 });
 
 const slotsOf = async (date: string) =>
-  fetch(`${srv.baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: salon.stylist.id, serviceId: salon.service.id, targetDate: date })}`);
+  fetch(
+    `${srv.baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: salon.stylist.id, serviceId: salon.service.id, targetDate: date })}`,
+  );
 
 describe('Postgres stopped for 5 s and started again', () => {
   it('keeps the process up, recovers without a restart, and clients converge', async () => {
@@ -49,9 +51,10 @@ describe('Postgres stopped for 5 s and started again', () => {
     const watchers = await Promise.all([connect(srv.baseUrl), connect(srv.baseUrl, { transports: ['polling'] })]);
     jar.add(watchers);
     const inboxes = watchers.map((s) => new Inbox(s));
-    for (const s of watchers) for (const date of dates) {
-      expect((await request(s, 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date })).ok).toBe(true);
-    }
+    for (const s of watchers)
+      for (const date of dates) {
+        expect((await request(s, 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date })).ok).toBe(true);
+      }
     for (const date of dates) expect((await slotsOf(date)).status).toBe(200);
 
     await pg.instance.stop();
@@ -61,24 +64,39 @@ describe('Postgres stopped for 5 s and started again', () => {
     // The process answers what it can: health, and an error (not a crash, not a stale list) for slots.
     expect((await fetch(`${srv.baseUrl}/healthz`)).status).toBe(200);
     expect((await slotsOf(dates[0])).status).toBeGreaterThanOrEqual(500);
-    expect(await request(watchers[0], 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date: '2027-03-12' }))
-      .toMatchObject({ ok: false, error: { code: 'NOT_READY' } });
+    expect(
+      await request(watchers[0], 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date: '2027-03-12' }),
+    ).toMatchObject({ ok: false, error: { code: 'NOT_READY' } });
     // The outage itself lasts 5 s (that is the scenario, not a wait for an event).
     await new Promise((r) => setTimeout(r, 5000));
     expect(watchers.every((s) => s.connected)).toBe(true);
 
     await pg.instance.start();
     // Written right away, probably before the listener is back: recovered from the events table if so.
-    await until(async () => {
-      try {
-        await insertBooking(pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('11:00', dates[0]) });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 20_000, 'a write after the restart');
+    await until(
+      async () => {
+        try {
+          await insertBooking(pool, {
+            customerId: salon.customer.id,
+            stylistId: salon.stylist.id,
+            serviceId: salon.service.id,
+            startUtc: kathmandu('11:00', dates[0]),
+          });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+      'a write after the restart',
+    );
     await until(async () => (await fetch(`${srv.baseUrl}/readyz`)).status === 200, 20_000, 'readyz 200');
-    await insertBooking(pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('14:00', dates[1]) });
+    await insertBooking(pool, {
+      customerId: salon.customer.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: kathmandu('14:00', dates[1]),
+    });
 
     for (const inbox of inboxes) {
       expect(byLocal((await inbox.next('slots:update', (u) => u.date === dates[0])).slots)['11:00']).toBe('booked');

@@ -39,7 +39,13 @@ describe('writes through the API on a live process', () => {
       expect((await fetch(url)).headers.get('x-cache-hit')).toBe('true');
     }
 
-    const r = await adminHttp.post('/api/admin/overrides', { scope: 'salon', startDate: date, endDate: date, kind: 'closed', reason: 'Training' });
+    const r = await adminHttp.post('/api/admin/overrides', {
+      scope: 'salon',
+      startDate: date,
+      endDate: date,
+      kind: 'closed',
+      reason: 'Training',
+    });
     expect(r.status).toBe(201);
     expect(await (await fetch(slotsUrl(date))).json()).toEqual([]);
     const update = await inbox.next('slots:update', (u) => u.date === date);
@@ -57,7 +63,11 @@ describe('writes through the API on a live process', () => {
     expect((await request(watcher, 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date })).ok).toBe(true);
     await fetch(slotsUrl(date));
     const customer = await loginAs(srv.baseUrl, salon.customer.email, salon.customer.password);
-    const r = await customer.post('/api/bookings', { stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('11:00', date) });
+    const r = await customer.post('/api/bookings', {
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: kathmandu('11:00', date),
+    });
     expect(r.status).toBe(201);
     expect(byLocal(await (await fetch(slotsUrl(date))).json())['11:00']).toBe('booked');
     const update = await inbox.next('slots:update');

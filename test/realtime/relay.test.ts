@@ -58,7 +58,12 @@ describe('relay', () => {
     expect(await rest.json()).toEqual(before!.slots);
 
     const compute = vi.spyOn(srv.app.slots, 'compute');
-    await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('11:00') });
+    await insertBooking(db.pool, {
+      customerId: salon.customer.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: kathmandu('11:00'),
+    });
     const updates = await Promise.all(inboxes.map((i) => i.next('slots:update', (u) => u.version > before!.version)));
     for (const u of updates) {
       expect(u).toMatchObject({ ...key(), reason: 'booking' });
@@ -88,8 +93,18 @@ describe('relay', () => {
     expect((await request(s, 'slots:watch', key('2027-03-11'))).ok).toBe(true);
     expect(await request(s, 'slots:unwatch', key('2027-03-11'))).toEqual({ ok: true, data: { watching: 0 } });
     expect((await request(s, 'slots:watch', key('2027-03-12'))).ok).toBe(true);
-    await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('09:00', '2027-03-11') });
-    await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('09:00', '2027-03-12') });
+    await insertBooking(db.pool, {
+      customerId: salon.customer.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: kathmandu('09:00', '2027-03-11'),
+    });
+    await insertBooking(db.pool, {
+      customerId: salon.customer.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: kathmandu('09:00', '2027-03-12'),
+    });
     const u = await inbox.next('slots:update');
     expect(u.date).toBe('2027-03-12');
     await announce(db.pool);
@@ -110,14 +125,31 @@ describe('relay', () => {
     // Cache an unwatched day of the first stylist too: it must be dropped as well.
     await fetch(slotsUrl('2027-03-15'));
     const { rows } = await db.pool.query(
-      `insert into overrides (scope, start_date, end_date, kind, reason) values ('salon', '2027-03-15', '2027-03-15', 'closed', 'Holiday') returning id`);
-    const updates = [await inbox.next('slots:update', (u) => u.stylistId === other.id), await inbox.next('slots:update', (u) => u.stylistId === salon.stylist.id)];
+      `insert into overrides (scope, start_date, end_date, kind, reason) values ('salon', '2027-03-15', '2027-03-15', 'closed', 'Holiday') returning id`,
+    );
+    const updates = [
+      await inbox.next('slots:update', (u) => u.stylistId === other.id),
+      await inbox.next('slots:update', (u) => u.stylistId === salon.stylist.id),
+    ];
     for (const u of updates) {
       expect(u.reason).toBe('override');
       expect(u.slots).toEqual([]);
     }
     const changed = await staffInbox.next('override:changed');
-    expect(changed).toMatchObject({ action: 'created', override: { id: rows[0].id, scope: 'salon', stylistId: null, kind: 'closed', startDate: '2027-03-15', endDate: '2027-03-15', reason: 'Holiday', start: null, end: null } });
+    expect(changed).toMatchObject({
+      action: 'created',
+      override: {
+        id: rows[0].id,
+        scope: 'salon',
+        stylistId: null,
+        kind: 'closed',
+        startDate: '2027-03-15',
+        endDate: '2027-03-15',
+        reason: 'Holiday',
+        start: null,
+        end: null,
+      },
+    });
     await db.pool.query('delete from overrides where id = $1', [rows[0].id]);
     const deleted = await staffInbox.next('override:changed', (p) => p.action === 'deleted');
     expect(deleted.override.id).toBe(rows[0].id);
@@ -137,7 +169,8 @@ describe('relay', () => {
     await db.pool.query(
       `insert into holds (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, expires_at)
        values ($1, $2, $3, $4, $4::timestamptz + interval '60 minutes', $4::timestamptz + interval '75 minutes', now() + interval '300 milliseconds')`,
-      [customer.id, salon.stylist.id, salon.service.id, kathmandu('13:00', '2027-03-16')]);
+      [customer.id, salon.stylist.id, salon.service.id, kathmandu('13:00', '2027-03-16')],
+    );
     const held = await inbox.next('slots:update', (u) => u.reason === 'hold' && byLocal(u.slots)['13:00'] === 'held');
     const released = await inbox.next('slots:update', (u) => u.reason === 'hold' && u.version > held.version);
     expect(byLocal(released.slots)['13:00']).toBe('available');
@@ -163,10 +196,19 @@ describe('relay', () => {
   it('cannot be fooled by a well-formed notification naming the wrong scope', async () => {
     const date = '2027-03-17';
     expect((await (await fetch(slotsUrl(date))).json()).every((s: { status: string }) => s.status === 'available')).toBe(true);
-    const { rows: [{ max }] } = await db.pool.query('select coalesce(max(id), 0)::bigint as max from events');
+    const {
+      rows: [{ max }],
+    } = await db.pool.query('select coalesce(max(id), 0)::bigint as max from events');
     // Claims the next event touches someone else; the real next event is a booking on this day.
-    await db.pool.query(`select pg_notify('kb_events', $1)`, [JSON.stringify({ id: max + 1, kind: 'booking.created', stylistId: '00000000-0000-4000-8000-000000000001', dates: [date] })]);
-    await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('11:00', date) });
+    await db.pool.query(`select pg_notify('kb_events', $1)`, [
+      JSON.stringify({ id: max + 1, kind: 'booking.created', stylistId: '00000000-0000-4000-8000-000000000001', dates: [date] }),
+    ]);
+    await insertBooking(db.pool, {
+      customerId: salon.customer.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: kathmandu('11:00', date),
+    });
     expect(await srv.app.realtime.relay.waitFor(max + 1, 5000)).toBe(true);
     expect(byLocal(await (await fetch(slotsUrl(date))).json())['11:00']).toBe('booked');
   });
@@ -177,10 +219,21 @@ describe('relay', () => {
     expect(r.headers.get('content-type')).toContain('text/plain');
     const text = await r.text();
     for (const name of [
-      'kb_slot_cache_hits_total', 'kb_slot_cache_misses_total', 'kb_slot_cache_entries', 'kb_slot_cache_bytes',
-      'kb_slot_cache_evictions_total', 'kb_slot_cache_invalidations_total', 'kb_relay_events_total', 'kb_relay_lag_seconds_bucket',
-      'kb_listener_up 1', 'kb_listener_reconnects_total', 'kb_sockets_connected', 'kb_watched_keys', 'kb_http_request_duration_seconds_bucket',
-    ]) expect(text).toContain(name);
+      'kb_slot_cache_hits_total',
+      'kb_slot_cache_misses_total',
+      'kb_slot_cache_entries',
+      'kb_slot_cache_bytes',
+      'kb_slot_cache_evictions_total',
+      'kb_slot_cache_invalidations_total',
+      'kb_relay_events_total',
+      'kb_relay_lag_seconds_bucket',
+      'kb_listener_up 1',
+      'kb_listener_reconnects_total',
+      'kb_sockets_connected',
+      'kb_watched_keys',
+      'kb_http_request_duration_seconds_bucket',
+    ])
+      expect(text).toContain(name);
     expect(text).toMatch(/kb_relay_events_total\{kind="booking.created"\} [1-9]/);
     expect(text).toContain('route="/api/bookings/available-slots"');
     expect(text).not.toMatch(/route="\/api\/bookings\/available-slots\?/);

@@ -40,26 +40,28 @@ describe('replay ring', () => {
   });
 
   it('for any sequence of batches: every message after the floor is kept, none at or before it, within the size', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 8 }),
-      fc.array(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), { maxLength: 20 }),
-      (size, batches) => {
-        const ring = new MessageRing(size);
-        ring.startAt(100);
-        const recorded: RoomMessage[] = [];
-        let id = 100;
-        for (const batch of batches) {
-          // Each entry is one event with that many messages (0: an event that sends none).
-          const messages = batch.flatMap((n) => {
-            id++;
-            return Array.from({ length: n }, (_, i) => msg(id, `r${i}`));
-          });
-          ring.record(messages);
-          recorded.push(...messages);
-          expect(ring.length).toBeLessThanOrEqual(size);
-          expect(ring.since(0, all)).toEqual(recorded.filter((m) => m.eventId > ring.floor));
-        }
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), { maxLength: 20 }),
+        (size, batches) => {
+          const ring = new MessageRing(size);
+          ring.startAt(100);
+          const recorded: RoomMessage[] = [];
+          let id = 100;
+          for (const batch of batches) {
+            // Each entry is one event with that many messages (0: an event that sends none).
+            const messages = batch.flatMap((n) => {
+              id++;
+              return Array.from({ length: n }, (_, i) => msg(id, `r${i}`));
+            });
+            ring.record(messages);
+            recorded.push(...messages);
+            expect(ring.length).toBeLessThanOrEqual(size);
+            expect(ring.since(0, all)).toEqual(recorded.filter((m) => m.eventId > ring.floor));
+          }
+        },
+      ),
+    );
   });
 });

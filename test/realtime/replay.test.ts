@@ -28,11 +28,14 @@ let slot = 0;
 /** A booking at a fresh 2-hour slot (never overlapping), written with SQL. */
 const book = (stylistId = salon.stylist.id) =>
   insertBooking(db.pool, {
-    customerId: salon.customer.id, stylistId, serviceId: salon.service.id,
+    customerId: salon.customer.id,
+    stylistId,
+    serviceId: salon.service.id,
     startUtc: new Date(Date.parse('2027-04-01T00:00:00Z') + slot++ * 2 * 3_600_000).toISOString(),
   });
 
-const eventIdsOf = (inbox: Inbox) => inbox.all.filter((e) => e.payload && typeof e.payload.eventId === 'number').map((e) => e.payload.eventId as number);
+const eventIdsOf = (inbox: Inbox) =>
+  inbox.all.filter((e) => e.payload && typeof e.payload.eventId === 'number').map((e) => e.payload.eventId as number);
 
 describe('replay on reconnect', () => {
   it('replays exactly the missed events this user may see, in order, then continues live', async () => {
@@ -98,7 +101,9 @@ describe('replay on reconnect', () => {
     }
     await writer;
     const { rows } = await db.pool.query<{ id: number }>(
-      `select id from events where kind = 'booking.created' and stylist_id = $1 and id >= $2 order by id`, [salon.stylist.id, start]);
+      `select id from events where kind = 'booking.created' and stylist_id = $1 and id >= $2 order by id`,
+      [salon.stylist.id, start],
+    );
     await until(() => received.length >= rows.length, 10_000, 'all events');
     await announce(db.pool, 'all');
     await new Inbox(s).next('announcement');

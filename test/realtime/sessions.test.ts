@@ -41,7 +41,9 @@ let slot = 0;
 /** A booking of the salon's stylist at a fresh 2-hour slot, written with SQL. */
 const book = () =>
   insertBooking(db.pool, {
-    customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id,
+    customerId: salon.customer.id,
+    stylistId: salon.stylist.id,
+    serviceId: salon.service.id,
     startUtc: new Date(Date.parse('2027-05-01T00:00:00Z') + slot++ * 2 * 3_600_000).toISOString(),
   });
 
@@ -72,8 +74,8 @@ async function seesBookings(inbox: Inbox): Promise<boolean> {
   return inbox.of('booking:created').some((p) => p.booking.id === id);
 }
 
-describe('logout ends the session\'s sockets', () => {
-  it('disconnects every socket of the logged-out session at once (both transports), and no other session\'s', async () => {
+describe("logout ends the session's sockets", () => {
+  it("disconnects every socket of the logged-out session at once (both transports), and no other session's", async () => {
     const frontDesk = await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password);
     const phone = await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password);
     const tab = await open(srv.baseUrl, { cookie: frontDesk.cookie });
@@ -141,10 +143,10 @@ describe('session expiry', () => {
     const c = await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password);
     // The cookie's expiry has passed but the store still answers the row (not pruned yet, and its
     // `expire` column says later): the socket must not be the stylist's.
-    await db.pool.query(
-      `update session set sess = jsonb_set(sess::jsonb, '{cookie,expires}', to_jsonb($2::text))::json where sid = $1`,
-      [sidOf(c.cookie), new Date(Date.now() - 60_000).toISOString()],
-    );
+    await db.pool.query(`update session set sess = jsonb_set(sess::jsonb, '{cookie,expires}', to_jsonb($2::text))::json where sid = $1`, [
+      sidOf(c.cookie),
+      new Date(Date.now() - 60_000).toISOString(),
+    ]);
     const before = await rejections(srv, 'session_expired');
     const s = await open(srv.baseUrl, { cookie: c.cookie });
     expect(await rejections(srv, 'session_expired')).toBe(before + 1);
@@ -167,7 +169,7 @@ describe('session expiry', () => {
 });
 
 describe('several processes', () => {
-  it('a logout handled by another process ends the sockets at this process\'s next session check', async () => {
+  it("a logout handled by another process ends the sockets at this process's next session check", async () => {
     const poolB = createPool(db.url, 3, silentLog);
     closers.push(() => poolB.end());
     const b = await startLive(poolB, { env: { SOCKET_SESSION_CHECK_SECONDS: '0.1' } });

@@ -15,7 +15,16 @@ beforeAll(async () => {
   db = await freshDatabase();
   salon = await createSalon(db.pool, { durationMinutes: 60 });
   other = await createStylist(db.pool, { serviceIds: [salon.service.id] });
-  srv = await startLive(db.pool, { env: { SOCKET_MAX_WATCHES: '3', SOCKET_WATCH_BURST: '8', SOCKET_WATCH_PER_MINUTE: '1', SOCKET_MAX_PAYLOAD_BYTES: '1024', SOCKET_MAX_BUFFER_BYTES: '8192', ALLOWED_ORIGINS: 'https://kb.example' } });
+  srv = await startLive(db.pool, {
+    env: {
+      SOCKET_MAX_WATCHES: '3',
+      SOCKET_WATCH_BURST: '8',
+      SOCKET_WATCH_PER_MINUTE: '1',
+      SOCKET_MAX_PAYLOAD_BYTES: '1024',
+      SOCKET_MAX_BUFFER_BYTES: '8192',
+      ALLOWED_ORIGINS: 'https://kb.example',
+    },
+  });
   const admin = await createUser(db.pool, { role: 'admin' });
   cookies.admin = (await loginAs(srv.baseUrl, admin.email, admin.password)).cookie;
   cookies.stylistA = (await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password)).cookie;
@@ -61,7 +70,11 @@ describe('socket payloads', () => {
   it('answers slots:watch with the same slots as the REST endpoint', async () => {
     const s = await open();
     const a = await request(s, 'slots:watch', { ...key, customerTimezone: 'Europe/London' });
-    const rest = await (await fetch(`${srv.baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: key.stylistId, serviceId: key.serviceId, targetDate: DAY, customerTimezone: 'Europe/London' })}`)).json();
+    const rest = await (
+      await fetch(
+        `${srv.baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: key.stylistId, serviceId: key.serviceId, targetDate: DAY, customerTimezone: 'Europe/London' })}`,
+      )
+    ).json();
     expect(a).toEqual({ ok: true, data: { version: expect.any(Number), slots: rest } });
   });
 
@@ -102,7 +115,8 @@ describe('socket payloads', () => {
 
   it('limits watched keys per socket and the watch rate', async () => {
     const s = await open();
-    for (const date of ['2027-03-10', '2027-03-11', '2027-03-12']) expect((await request(s, 'slots:watch', { ...key, date })).ok).toBe(true);
+    for (const date of ['2027-03-10', '2027-03-11', '2027-03-12'])
+      expect((await request(s, 'slots:watch', { ...key, date })).ok).toBe(true);
     // Re-watching a key (another zone) is not a new key.
     expect((await request(s, 'slots:watch', { ...key, date: '2027-03-12', customerTimezone: 'Asia/Tokyo' })).ok).toBe(true);
     expect(await request(s, 'slots:watch', { ...key, date: '2027-03-13' })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
@@ -124,9 +138,19 @@ describe('rooms', () => {
     const [ia, ic, isA, isB, iad] = [anon, customer, stylistA, stylistB, admin].map((s) => new Inbox(s));
     // Even a socket watching that stylist's slots gets no booking event.
     expect((await request(anon, 'slots:watch', key)).ok).toBe(true);
-    const id = await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: kathmandu('14:00') });
+    const id = await insertBooking(db.pool, {
+      customerId: salon.customer.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: kathmandu('14:00'),
+    });
     const forStylist = await isA.next('booking:created');
-    expect(forStylist.booking).toMatchObject({ id, stylistId: salon.stylist.id, status: 'confirmed', customer: { id: salon.customer.id, visitCount: 0, hasSafetyNotes: false } });
+    expect(forStylist.booking).toMatchObject({
+      id,
+      stylistId: salon.stylist.id,
+      status: 'confirmed',
+      customer: { id: salon.customer.id, visitCount: 0, hasSafetyNotes: false },
+    });
     expect(forStylist.eventId).toEqual(expect.any(Number));
     expect((await iad.next('booking:created')).booking.id).toBe(id);
     await db.pool.query(`update bookings set status = 'cancelled' where id = $1`, [id]);
@@ -159,6 +183,12 @@ describe('rooms', () => {
       ['for stylists', 'for all'],
       ['for customers', 'for stylists', 'for all'],
     ]);
-    expect(inboxes[3].of('announcement')[2]).toMatchObject({ audience: 'all', level: 'info', id: expect.any(String), at: expect.any(String), eventId: expect.any(Number) });
+    expect(inboxes[3].of('announcement')[2]).toMatchObject({
+      audience: 'all',
+      level: 'info',
+      id: expect.any(String),
+      at: expect.any(String),
+      eventId: expect.any(Number),
+    });
   });
 });

@@ -7,7 +7,10 @@ export const TEST_PASSWORD = 'correct-horse-battery';
 let hashOnce: Promise<string> | undefined;
 const uniq = () => randomBytes(4).toString('hex');
 
-export async function createUser(pool: Pool, o: { role?: 'customer' | 'stylist' | 'admin'; email?: string; displayName?: string; notes?: string; safetyNotes?: string } = {}) {
+export async function createUser(
+  pool: Pool,
+  o: { role?: 'customer' | 'stylist' | 'admin'; email?: string; displayName?: string; notes?: string; safetyNotes?: string } = {},
+) {
   const email = o.email ?? `${o.role ?? 'customer'}-${uniq()}@example.test`;
   const hash = await (hashOnce ??= hashPassword(TEST_PASSWORD));
   const { rows } = await pool.query<{ id: string }>(
@@ -17,7 +20,10 @@ export async function createUser(pool: Pool, o: { role?: 'customer' | 'stylist' 
   return { id: rows[0].id, email, password: TEST_PASSWORD };
 }
 
-export async function createService(pool: Pool, o: { name?: string; durationMinutes?: number; priceCents?: number; category?: string } = {}) {
+export async function createService(
+  pool: Pool,
+  o: { name?: string; durationMinutes?: number; priceCents?: number; category?: string } = {},
+) {
   const { rows } = await pool.query<{ id: string }>(
     'insert into services (name, category, duration_minutes, price_cents) values ($1, $2, $3, $4) returning id',
     [o.name ?? `Service ${uniq()}`, o.category ?? 'Hair', o.durationMinutes ?? 60, o.priceCents ?? 5000],
@@ -34,16 +40,34 @@ export interface StylistFixture {
 }
 
 /** A stylist working every day 09:00–17:00 local unless `windows` says otherwise. */
-export async function createStylist(pool: Pool, o: {
-  timezone?: string; slotStepMinutes?: number; bufferMinutes?: number; minNoticeMinutes?: number; horizonDays?: number;
-  serviceIds?: string[]; windows?: { dayOfWeek: number; start: string; end: string }[]; effectiveFrom?: string; displayName?: string;
-} = {}): Promise<StylistFixture> {
+export async function createStylist(
+  pool: Pool,
+  o: {
+    timezone?: string;
+    slotStepMinutes?: number;
+    bufferMinutes?: number;
+    minNoticeMinutes?: number;
+    horizonDays?: number;
+    serviceIds?: string[];
+    windows?: { dayOfWeek: number; start: string; end: string }[];
+    effectiveFrom?: string;
+    displayName?: string;
+  } = {},
+): Promise<StylistFixture> {
   const user = await createUser(pool, { role: 'stylist', displayName: o.displayName });
   const timezone = o.timezone ?? 'Asia/Kathmandu';
   const { rows } = await pool.query<{ id: string }>(
     `insert into stylists (user_id, display_name, timezone, slot_step_minutes, buffer_minutes, min_notice_minutes, horizon_days)
      values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-    [user.id, o.displayName ?? `Stylist ${uniq()}`, timezone, o.slotStepMinutes ?? 30, o.bufferMinutes ?? 15, o.minNoticeMinutes ?? 60, o.horizonDays ?? 60],
+    [
+      user.id,
+      o.displayName ?? `Stylist ${uniq()}`,
+      timezone,
+      o.slotStepMinutes ?? 30,
+      o.bufferMinutes ?? 15,
+      o.minNoticeMinutes ?? 60,
+      o.horizonDays ?? 60,
+    ],
   );
   const id = rows[0].id;
   for (const serviceId of o.serviceIds ?? []) {
@@ -60,10 +84,19 @@ export async function createStylist(pool: Pool, o: {
 }
 
 /** Inserts a booking straight into Postgres (as psql or another program would). */
-export async function insertBooking(pool: Pool, o: {
-  customerId: string; stylistId: string; serviceId: string; startUtc: string; durationMinutes?: number; bufferMinutes?: number;
-  status?: string; priceCents?: number;
-}) {
+export async function insertBooking(
+  pool: Pool,
+  o: {
+    customerId: string;
+    stylistId: string;
+    serviceId: string;
+    startUtc: string;
+    durationMinutes?: number;
+    bufferMinutes?: number;
+    status?: string;
+    priceCents?: number;
+  },
+) {
   const start = new Date(o.startUtc);
   const end = new Date(start.getTime() + (o.durationMinutes ?? 60) * 60_000);
   const occupied = new Date(end.getTime() + (o.bufferMinutes ?? 15) * 60_000);

@@ -20,7 +20,6 @@ declare module 'vitest' {
   }
 }
 
-
 export default async function setup(project: TestProject) {
   let url = process.env.TEST_DATABASE_URL;
   let stop = async () => {};

@@ -15,8 +15,15 @@ export interface TestServer {
 }
 
 /** Starts the real app on port 0 against `pool`, with config from `env` (as if from the environment). */
-export async function startTestServer(pool: Pool, opts: { env?: Record<string, string>; now?: () => number; databaseUrl?: string; log?: Logger } = {}): Promise<TestServer> {
-  const config = parseConfig({ SESSION_SECRET: 'test-secret-test-secret', DATABASE_URL: opts.databaseUrl ?? 'postgres://unused', ...opts.env });
+export async function startTestServer(
+  pool: Pool,
+  opts: { env?: Record<string, string>; now?: () => number; databaseUrl?: string; log?: Logger } = {},
+): Promise<TestServer> {
+  const config = parseConfig({
+    SESSION_SECRET: 'test-secret-test-secret',
+    DATABASE_URL: opts.databaseUrl ?? 'postgres://unused',
+    ...opts.env,
+  });
   const app = createApp({ config, pool, log: opts.log ?? silentLog, now: opts.now });
   const server = http.createServer(app.express);
   await app.attach(server);

@@ -18,10 +18,13 @@ function harness(opts: { maxBytes?: number; ttlMs?: number; bytes?: number; expi
     load: (key, signal) => {
       loads++;
       const n = loads;
-      return new Promise<V>((resolve) => pending.push({
-        key, signal,
-        resolve: () => resolve({ n, key, bytes: opts.bytes ?? 100, expiresAtMs: opts.expiresAtMs ?? Infinity }),
-      }));
+      return new Promise<V>((resolve) =>
+        pending.push({
+          key,
+          signal,
+          resolve: () => resolve({ n, key, bytes: opts.bytes ?? 100, expiresAtMs: opts.expiresAtMs ?? Infinity }),
+        }),
+      );
     },
   });
   const settle = async () => {
@@ -175,14 +178,18 @@ describe('SlotCache, loads shared and failing', () => {
   it('passes the loader’s own error to every caller and caches nothing', async () => {
     let calls = 0;
     const cache = new SlotCache<V>({
-      maxBytes: 10_000, ttlMs: 1000,
+      maxBytes: 10_000,
+      ttlMs: 1000,
       load: async () => {
         calls++;
         throw new Error('no such stylist');
       },
     });
     const results = await Promise.allSettled([cache.get(key()), cache.get(key())]);
-    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['no such stylist', 'no such stylist']);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual([
+      'no such stylist',
+      'no such stylist',
+    ]);
     expect(calls).toBe(1);
     expect(cache.size).toBe(0);
   });

@@ -15,15 +15,7 @@ const HOUR = 60 * MIN;
 
 // Zones with gaps and repeated hours (New York, London, Santiago at midnight, Lord Howe by 30
 // minutes, Chatham at +12:45/+13:45), one with a fractional offset and none (Kathmandu), and UTC.
-const ZONES = [
-  'America/New_York',
-  'Europe/London',
-  'Asia/Kathmandu',
-  'America/Santiago',
-  'Australia/Lord_Howe',
-  'Pacific/Chatham',
-  'UTC',
-];
+const ZONES = ['America/New_York', 'Europe/London', 'Asia/Kathmandu', 'America/Santiago', 'Australia/Lord_Howe', 'Pacific/Chatham', 'UTC'];
 // The 2027 transitions of those zones: local date and the wall minute where the gap or the
 // repeated hour begins. Most generated days sit on one of them with times close to that minute.
 const TRANSITIONS: { zone: string; date: string; hot: number }[] = [
@@ -281,23 +273,28 @@ describe('slot engine properties', () => {
 
   it('the windows of a single-row day are exactly that row’s bounds per the oracle', () => {
     fc.assert(
-      fc.property(arbScene.chain((s) => fc.tuple(fc.constant(s), rangeOf(s.minute))), ([{ zone, date }, [from, to]]) => {
-        fc.pre(from < to);
-        const input: DayInput = {
-          date,
-          timezone: zone,
-          slotStepMinutes: 30,
-          durationMinutes: 30,
-          bufferMinutes: 0,
-          schedule: [{ dayOfWeek: weekdayUtc(date), start: hhmm(from), end: hhmm(to), effectiveFrom: '2000-01-01', effectiveUntil: null }],
-          overrides: [],
-          bookings: [],
-          holds: [],
-        };
-        const startMs = oracleInstant(zone, date, from, 'start');
-        const endMs = oracleInstant(zone, date, to, 'end');
-        expect(computeDaySlots(input).windows).toEqual(endMs > startMs ? [{ startMs, endMs }] : []);
-      }),
+      fc.property(
+        arbScene.chain((s) => fc.tuple(fc.constant(s), rangeOf(s.minute))),
+        ([{ zone, date }, [from, to]]) => {
+          fc.pre(from < to);
+          const input: DayInput = {
+            date,
+            timezone: zone,
+            slotStepMinutes: 30,
+            durationMinutes: 30,
+            bufferMinutes: 0,
+            schedule: [
+              { dayOfWeek: weekdayUtc(date), start: hhmm(from), end: hhmm(to), effectiveFrom: '2000-01-01', effectiveUntil: null },
+            ],
+            overrides: [],
+            bookings: [],
+            holds: [],
+          };
+          const startMs = oracleInstant(zone, date, from, 'start');
+          const endMs = oracleInstant(zone, date, to, 'end');
+          expect(computeDaySlots(input).windows).toEqual(endMs > startMs ? [{ startMs, endMs }] : []);
+        },
+      ),
       { numRuns: 300 },
     );
   });

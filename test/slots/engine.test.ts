@@ -23,7 +23,13 @@ const TUE = '2027-06-01';
 const u = (hhmm: string, date = TUE): number => at(`${date}T${hhmm}:00.000Z`);
 const span = (from: string, to: string, date = TUE): Interval => ({ startMs: u(from, date), endMs: u(to, date) });
 
-function row(dayOfWeek: number, start: string, end: string, effectiveFrom = '2020-01-01', effectiveUntil: string | null = null): ScheduleWindowRow {
+function row(
+  dayOfWeek: number,
+  start: string,
+  end: string,
+  effectiveFrom = '2020-01-01',
+  effectiveUntil: string | null = null,
+): ScheduleWindowRow {
   return { dayOfWeek, start, end, effectiveFrom, effectiveUntil };
 }
 
@@ -49,15 +55,27 @@ function day(fields: Partial<DayInput> = {}): DayInput {
 }
 
 const starts = (input: DayInput): string[] => computeDaySlots(input).slots.map((s) => iso(s.startMs));
-const statuses = (input: DayInput): [string, string][] =>
-  computeDaySlots(input).slots.map((s) => [iso(s.startMs).slice(11, 16), s.status]);
+const statuses = (input: DayInput): [string, string][] => computeDaySlots(input).slots.map((s) => [iso(s.startMs).slice(11, 16), s.status]);
 
 describe('validators', () => {
   it('isValidLocalDate accepts only strict YYYY-MM-DD dates that exist', () => {
     for (const d of ['2027-02-28', '2028-02-29', '2000-02-29', '2027-12-31', '2027-04-30', '0001-01-01']) {
       expect(isValidLocalDate(d), d).toBe(true);
     }
-    for (const d of ['2027-02-29', '2100-02-29', '2027-04-31', '2027-13-01', '2027-00-10', '2027-01-00', '2027-4-01', '27-04-01', '2027-04-01T00:00', ' 2027-04-01', '2027/04/01', '']) {
+    for (const d of [
+      '2027-02-29',
+      '2100-02-29',
+      '2027-04-31',
+      '2027-13-01',
+      '2027-00-10',
+      '2027-01-00',
+      '2027-4-01',
+      '27-04-01',
+      '2027-04-01T00:00',
+      ' 2027-04-01',
+      '2027/04/01',
+      '',
+    ]) {
       expect(isValidLocalDate(d), d).toBe(false);
     }
   });
@@ -147,7 +165,16 @@ describe('rule 1: weekly windows', () => {
       ['2027-06-01T09:00:00.000Z', '2027-06-01T13:00:00.000Z'],
       ['2027-06-01T14:00:00.000Z', '2027-06-01T15:00:00.000Z'],
     ]);
-    expect(r.slots.map((s) => iso(s.startMs).slice(11, 16))).toEqual(['09:00', '09:30', '10:00', '10:30', '11:00', '11:30', '12:00', '14:00']);
+    expect(r.slots.map((s) => iso(s.startMs).slice(11, 16))).toEqual([
+      '09:00',
+      '09:30',
+      '10:00',
+      '10:30',
+      '11:00',
+      '11:30',
+      '12:00',
+      '14:00',
+    ]);
   });
 
   it('ignores a row whose end is not after its start', () => {
@@ -512,12 +539,16 @@ describe.each(['UTC', 'Pacific/Chatham', 'America/New_York'])('DST and offsets w
     it('an empty or inverted local range stays empty even inside the repeated hour', () => {
       expect(computeDaySlots(zoned(NY, D, '01:30', '01:30'))).toEqual({ windows: [], slots: [] });
       expect(computeDaySlots(zoned(NY, D, '01:50', '01:10'))).toEqual({ windows: [], slots: [] });
-      const blockedNothing = zoned(NY, D, '00:00', '03:00', { overrides: [override('blocked', { startDate: D, endDate: D, start: '01:30', end: '01:30' })] });
+      const blockedNothing = zoned(NY, D, '00:00', '03:00', {
+        overrides: [override('blocked', { startDate: D, endDate: D, start: '01:30', end: '01:30' })],
+      });
       expect(zWindows(blockedNothing)).toEqual([['2027-11-07T04:00:00.000Z', '2027-11-07T08:00:00.000Z']]);
     });
 
     it('a block over the repeated hour removes both occurrences', () => {
-      const input = zoned(NY, D, '00:00', '03:00', { overrides: [override('blocked', { startDate: D, endDate: D, start: '01:00', end: '02:00' })] });
+      const input = zoned(NY, D, '00:00', '03:00', {
+        overrides: [override('blocked', { startDate: D, endDate: D, start: '01:00', end: '02:00' })],
+      });
       expect(zWindows(input)).toEqual([
         ['2027-11-07T04:00:00.000Z', '2027-11-07T05:00:00.000Z'],
         ['2027-11-07T07:00:00.000Z', '2027-11-07T08:00:00.000Z'],

@@ -20,7 +20,12 @@ afterAll(async () => {
 });
 
 const url = (q: Record<string, string>) => `${srv.baseUrl}/api/bookings/available-slots?${new URLSearchParams(q)}`;
-const q = (extra: Record<string, string> = {}) => ({ stylistId: salon.stylist.id, serviceId: salon.service.id, targetDate: '2027-03-10', ...extra });
+const q = (extra: Record<string, string> = {}) => ({
+  stylistId: salon.stylist.id,
+  serviceId: salon.service.id,
+  targetDate: '2027-03-10',
+  ...extra,
+});
 
 describe('GET /api/bookings/available-slots', () => {
   it('answers every candidate of the day in the stylist zone, a miss then a hit', async () => {
@@ -56,7 +61,12 @@ describe('GET /api/bookings/available-slots', () => {
     const etag = a.headers.get('etag')!;
     const b = await fetch(url(q()), { headers: { 'If-None-Match': etag } });
     expect(b.status).toBe(304);
-    await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: '2027-03-10T05:15:00.000Z' });
+    await insertBooking(db.pool, {
+      customerId: salon.customer.id,
+      stylistId: salon.stylist.id,
+      serviceId: salon.service.id,
+      startUtc: '2027-03-10T05:15:00.000Z',
+    });
     srv.app.slots.invalidate(salon.stylist.id, ['2027-03-10']);
     const c = await fetch(url(q()), { headers: { 'If-None-Match': etag } });
     expect(c.status).toBe(200);
@@ -73,7 +83,9 @@ describe('GET /api/bookings/available-slots', () => {
   it('reports slots before now plus the minimum notice as unavailable', async () => {
     const early = await startTestServer(db.pool, { now: () => Date.parse('2027-03-11T04:00:00Z') });
     try {
-      const slots = await (await fetch(`${early.baseUrl}/api/bookings/available-slots?${new URLSearchParams(q({ targetDate: '2027-03-11' }))}`)).json();
+      const slots = await (
+        await fetch(`${early.baseUrl}/api/bookings/available-slots?${new URLSearchParams(q({ targetDate: '2027-03-11' }))}`)
+      ).json();
       const status = (hhmm: string) => slots.find((s: { startLocal: string }) => s.startLocal.slice(11, 16) === hhmm).status;
       // now = 09:45 local, notice 60 min: 10:45 is the earliest bookable start.
       expect(status('10:30')).toBe('unavailable');

@@ -23,11 +23,28 @@ async function hold(stylistId: string, hhmm: string, expiresAt: number, date = D
   await db.pool.query(
     `insert into holds (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, expires_at)
      values ($1, $2, $3, $4, $5, $6, $7)`,
-    [customer.id, stylistId, salon.service.id, new Date(start), new Date(start + 3_600_000), new Date(start + 4_500_000), new Date(expiresAt)],
+    [
+      customer.id,
+      stylistId,
+      salon.service.id,
+      new Date(start),
+      new Date(start + 3_600_000),
+      new Date(start + 4_500_000),
+      new Date(expiresAt),
+    ],
   );
 }
 
-async function override(o: { scope: 'salon' | 'stylist'; stylistId?: string; kind: string; start?: string; end?: string; date?: string; reason: string; priority?: number }) {
+async function override(o: {
+  scope: 'salon' | 'stylist';
+  stylistId?: string;
+  kind: string;
+  start?: string;
+  end?: string;
+  date?: string;
+  reason: string;
+  priority?: number;
+}) {
   const { rows } = await db.pool.query<{ id: string }>(
     `insert into overrides (scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
      values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9) returning id`,
@@ -39,7 +56,10 @@ async function override(o: { scope: 'salon' | 'stylist'; stylistId?: string; kin
 beforeAll(async () => {
   db = await freshDatabase();
   // Mornings and afternoons with a lunch break, every day.
-  const windows = [0, 1, 2, 3, 4, 5, 6].flatMap((d) => [{ dayOfWeek: d, start: '09:00', end: '13:00' }, { dayOfWeek: d, start: '14:00', end: '17:00' }]);
+  const windows = [0, 1, 2, 3, 4, 5, 6].flatMap((d) => [
+    { dayOfWeek: d, start: '09:00', end: '13:00' },
+    { dayOfWeek: d, start: '14:00', end: '17:00' },
+  ]);
   salon = await createSalon(db.pool, { windows });
   other = await createStylist(db.pool, { serviceIds: [salon.service.id] });
   srv = await startTestServer(db.pool, { now: clock.now, env: NO_LIMITS });
@@ -74,14 +94,32 @@ describe('GET /api/stylist/day', () => {
         { startUtc: at('14:00', DAY), endUtc: at('15:00', DAY) },
         { startUtc: at('16:00', DAY), endUtc: at('17:00', DAY) },
       ].map((w) => ({ startUtc: iso(Date.parse(w.startUtc)), endUtc: iso(Date.parse(w.endUtc)) })),
-      holds: [{ startUtc: iso(Date.parse(at('10:00', DAY))), endUtc: iso(Date.parse(at('11:00', DAY))), expiresAt: iso(clock.t + 5 * 60_000) }],
-      overrides: [{
-        id: training, scope: 'salon', stylistId: null, startDate: DAY, endDate: DAY, kind: 'blocked', start: '15:00', end: '16:00',
-        priority: 0, reason: 'Team training', createdBy: adminId, createdAt: expect.any(String),
-      }],
+      holds: [
+        { startUtc: iso(Date.parse(at('10:00', DAY))), endUtc: iso(Date.parse(at('11:00', DAY))), expiresAt: iso(clock.t + 5 * 60_000) },
+      ],
+      overrides: [
+        {
+          id: training,
+          scope: 'salon',
+          stylistId: null,
+          startDate: DAY,
+          endDate: DAY,
+          kind: 'blocked',
+          start: '15:00',
+          end: '16:00',
+          priority: 0,
+          reason: 'Team training',
+          createdBy: adminId,
+          createdAt: expect.any(String),
+        },
+      ],
     });
     // The day as customers see it agrees: no start in the block or the lunch break.
-    const slots = await (await fetch(`${srv.baseUrl}/api/bookings/available-slots?stylistId=${salon.stylist.id}&serviceId=${salon.service.id}&targetDate=${DAY}`)).json();
+    const slots = await (
+      await fetch(
+        `${srv.baseUrl}/api/bookings/available-slots?stylistId=${salon.stylist.id}&serviceId=${salon.service.id}&targetDate=${DAY}`,
+      )
+    ).json();
     for (const s of slots as { startUtc: string; endUtc: string }[]) {
       expect(r.body.windows.some((w: { startUtc: string; endUtc: string }) => w.startUtc <= s.startUtc && s.endUtc <= w.endUtc)).toBe(true);
     }
@@ -89,8 +127,25 @@ describe('GET /api/stylist/day', () => {
 
   it('answers special hours and a closed day as the slot engine does', async () => {
     const date = '2027-03-15';
-    await override({ scope: 'stylist', stylistId: salon.stylist.id, kind: 'hours', start: '11:00', end: '19:30', date, reason: 'Late opening', priority: 1 });
-    await override({ scope: 'stylist', stylistId: salon.stylist.id, kind: 'hours', start: '08:00', end: '09:00', date, reason: 'Loses on priority' });
+    await override({
+      scope: 'stylist',
+      stylistId: salon.stylist.id,
+      kind: 'hours',
+      start: '11:00',
+      end: '19:30',
+      date,
+      reason: 'Late opening',
+      priority: 1,
+    });
+    await override({
+      scope: 'stylist',
+      stylistId: salon.stylist.id,
+      kind: 'hours',
+      start: '08:00',
+      end: '09:00',
+      date,
+      reason: 'Loses on priority',
+    });
     const r = await stylist.get(`/api/stylist/day?date=${date}`);
     expect(r.body.windows).toEqual([{ startUtc: iso(Date.parse(at('11:00', date))), endUtc: iso(Date.parse(at('19:30', date))) }]);
     expect(r.body.overrides.map((o: { reason: string }) => o.reason)).toEqual(['Late opening', 'Loses on priority']);
@@ -104,13 +159,20 @@ describe('GET /api/stylist/day', () => {
     const client = await loginAs(srv.baseUrl, london.email, london.password);
     // 2027-03-28: clocks go from 01:00 GMT to 02:00 BST, so 00:30–03:00 local lasts 90 minutes.
     const r = await client.get('/api/stylist/day?date=2027-03-28');
-    expect(r.body).toMatchObject({ timezone: 'Europe/London', windows: [{ startUtc: '2027-03-28T00:30:00.000Z', endUtc: '2027-03-28T02:00:00.000Z' }] });
+    expect(r.body).toMatchObject({
+      timezone: 'Europe/London',
+      windows: [{ startUtc: '2027-03-28T00:30:00.000Z', endUtc: '2027-03-28T02:00:00.000Z' }],
+    });
   });
 
   it('lets an admin read any stylist\u2019s day by naming them', async () => {
     const r = await admin.get(`/api/stylist/day?date=${DAY}&stylistId=${other.id}`);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ stylistId: other.id, windows: [], overrides: [expect.objectContaining({ kind: 'blocked' }), expect.objectContaining({ kind: 'closed' })] });
+    expect(r.body).toMatchObject({
+      stylistId: other.id,
+      windows: [],
+      overrides: [expect.objectContaining({ kind: 'blocked' }), expect.objectContaining({ kind: 'closed' })],
+    });
     expect(r.body.holds).toHaveLength(1);
     const unnamed = await admin.get(`/api/stylist/day?date=${DAY}`);
     expect([unnamed.status, unnamed.body.error.code]).toEqual([400, 'INVALID_INPUT']);

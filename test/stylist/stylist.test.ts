@@ -50,14 +50,31 @@ describe('GET /api/stylist/bookings', () => {
     expect(r.status).toBe(200);
     expect(r.body.map((b: { id: string }) => b.id)).toEqual([upcoming, newcomerBooking]);
     expect(r.body[0]).toMatchObject({
-      id: upcoming, customerId: regular.id, stylistId: salon.stylist.id, status: 'confirmed', startUtc: at('11:00', '2027-03-12'),
+      id: upcoming,
+      customerId: regular.id,
+      stylistId: salon.stylist.id,
+      status: 'confirmed',
+      startUtc: at('11:00', '2027-03-12'),
       customer: {
-        id: regular.id, displayName: 'Regular Rita', visitCount: 3, lastVisitAt: at('12:00', '2027-02-20'), lastServiceName: 'Colour',
-        totalSpentCents: 18000, notes: 'Likes tea', hasSafetyNotes: true,
+        id: regular.id,
+        displayName: 'Regular Rita',
+        visitCount: 3,
+        lastVisitAt: at('12:00', '2027-02-20'),
+        lastServiceName: 'Colour',
+        totalSpentCents: 18000,
+        notes: 'Likes tea',
+        hasSafetyNotes: true,
       },
     });
     expect(r.body[1].customer).toEqual({
-      id: newcomer.id, displayName: 'New Nima', visitCount: 0, lastVisitAt: null, lastServiceName: null, totalSpentCents: 0, notes: '', hasSafetyNotes: false,
+      id: newcomer.id,
+      displayName: 'New Nima',
+      visitCount: 0,
+      lastVisitAt: null,
+      lastServiceName: null,
+      totalSpentCents: 0,
+      notes: '',
+      hasSafetyNotes: false,
     });
     // Safety notes themselves never appear in the list.
     expect(JSON.stringify(r.body)).not.toContain('PPD');
@@ -104,8 +121,14 @@ describe('POST /api/stylist/customers/:id/safety-notes', () => {
       expect(r.body).toEqual({ customerId: regular.id, safetyNotes: 'Allergic to PPD' });
     }
     expect(await audits()).toBe(before + 2);
-    const { rows } = await db.pool.query(`select actor_id, target, details from audit_log where action = 'customer.safety_notes.read' order by id desc limit 1`);
-    expect(rows[0]).toEqual({ actor_id: salon.stylist.userId, target: `user:${regular.id}`, details: { reason: 'Colour booked: checking allergies', stylistId: salon.stylist.id } });
+    const { rows } = await db.pool.query(
+      `select actor_id, target, details from audit_log where action = 'customer.safety_notes.read' order by id desc limit 1`,
+    );
+    expect(rows[0]).toEqual({
+      actor_id: salon.stylist.userId,
+      target: `user:${regular.id}`,
+      details: { reason: 'Colour booked: checking allergies', stylistId: salon.stylist.id },
+    });
   });
 
   it.each([

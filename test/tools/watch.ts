@@ -38,7 +38,9 @@ const stamp = () => new Date().toISOString().slice(11, 23);
 const summary = (slots: { status: string }[]) => {
   const n: Record<string, number> = {};
   for (const s of slots) n[s.status] = (n[s.status] ?? 0) + 1;
-  return Object.entries(n).map(([k, v]) => `${k} ${v}`).join(', ');
+  return Object.entries(n)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 };
 
 socket.on('connect', () => {
@@ -47,7 +49,9 @@ socket.on('connect', () => {
       console.error(`watch refused: ${ack.error.code} ${ack.error.message}`);
       process.exit(1);
     }
-    console.log(`${stamp()} watching ${stylist.displayName} (${stylist.id}), service ${serviceId}, ${date}: version ${ack.data.version}; ${summary(ack.data.slots)}`);
+    console.log(
+      `${stamp()} watching ${stylist.displayName} (${stylist.id}), service ${serviceId}, ${date}: version ${ack.data.version}; ${summary(ack.data.slots)}`,
+    );
   });
 });
 socket.on('slots:update', (u) => {

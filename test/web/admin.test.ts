@@ -1,7 +1,16 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import {
-  AUDIT_FAMILIES, AuditLog, OverridesAdmin, ScheduleEditor, StylistsAdmin, emptyOnboardDraft, onboardBody, overrideBody, scheduleProblems, usualWeek,
+  AUDIT_FAMILIES,
+  AuditLog,
+  OverridesAdmin,
+  ScheduleEditor,
+  StylistsAdmin,
+  emptyOnboardDraft,
+  onboardBody,
+  overrideBody,
+  scheduleProblems,
+  usualWeek,
 } from '../../web/src/admin/console.svelte.ts';
 import { OpsMetrics } from '../../web/src/admin/metrics.svelte.ts';
 import { parsePrometheus, total } from '../../web/src/admin/prometheus.ts';
@@ -34,14 +43,15 @@ describe('Prometheus text', () => {
 });
 
 describe('OpsMetrics', () => {
-  const scrape = (o: { sockets: number; hits: number; misses: number; lagSum: number; lagCount: number; bookings: number }) => [
-    `kb_sockets_connected ${o.sockets}`,
-    `kb_slot_cache_hits_total ${o.hits}`,
-    `kb_slot_cache_misses_total ${o.misses}`,
-    `kb_relay_lag_seconds_sum ${o.lagSum}`,
-    `kb_relay_lag_seconds_count ${o.lagCount}`,
-    `kb_relay_events_total{kind="booking.created"} ${o.bookings}`,
-  ].join('\n');
+  const scrape = (o: { sockets: number; hits: number; misses: number; lagSum: number; lagCount: number; bookings: number }) =>
+    [
+      `kb_sockets_connected ${o.sockets}`,
+      `kb_slot_cache_hits_total ${o.hits}`,
+      `kb_slot_cache_misses_total ${o.misses}`,
+      `kb_relay_lag_seconds_sum ${o.lagSum}`,
+      `kb_relay_lag_seconds_count ${o.lagCount}`,
+      `kb_relay_events_total{kind="booking.created"} ${o.bookings}`,
+    ].join('\n');
 
   it('charts clients, the hit ratio and relay lag between scrapes, and the bookings of the last hour', () => {
     const m = new OpsMetrics(new Api(fakeFetch({})));
@@ -71,10 +81,14 @@ describe('OpsMetrics', () => {
   it('reads the metrics through the admin API (the session, not a scrape token)', async () => {
     const paths: string[] = [];
     // Prometheus text, not JSON: a fetch of its own rather than the JSON fake.
-    const m = new OpsMetrics(new Api((async (input: RequestInfo | URL) => {
-      paths.push(input instanceof Request ? input.url : String(input));
-      return new Response('# TYPE kb_sockets_connected gauge\nkb_sockets_connected 7\n', { headers: { 'content-type': 'text/plain; version=0.0.4' } });
-    })));
+    const m = new OpsMetrics(
+      new Api(async (input: RequestInfo | URL) => {
+        paths.push(input instanceof Request ? input.url : String(input));
+        return new Response('# TYPE kb_sockets_connected gauge\nkb_sockets_connected 7\n', {
+          headers: { 'content-type': 'text/plain; version=0.0.4' },
+        });
+      }),
+    );
     await m.poll();
     expect(paths).toEqual(['/api/admin/metrics']);
     expect(m.clients.at(-1)?.v).toBe(7);
@@ -90,25 +104,52 @@ describe('OpsMetrics', () => {
 
 describe('schedule editor', () => {
   it('finds windows that end before they start or overlap', () => {
-    expect(scheduleProblems([
-      { dayOfWeek: 1, windows: [{ start: '10:00', end: '13:00' }, { start: '12:30', end: '18:00' }] },
-      { dayOfWeek: 2, windows: [{ start: '14:00', end: '09:00' }] },
-      { dayOfWeek: 3, windows: [{ start: '10:00', end: '13:00' }, { start: '14:00', end: '18:00' }] },
-    ], dayName)).toEqual(['Mon: 10:00–13:00 overlaps 12:30–18:00.', 'Tue: 14:00–09:00 ends before it starts.']);
+    expect(
+      scheduleProblems(
+        [
+          {
+            dayOfWeek: 1,
+            windows: [
+              { start: '10:00', end: '13:00' },
+              { start: '12:30', end: '18:00' },
+            ],
+          },
+          { dayOfWeek: 2, windows: [{ start: '14:00', end: '09:00' }] },
+          {
+            dayOfWeek: 3,
+            windows: [
+              { start: '10:00', end: '13:00' },
+              { start: '14:00', end: '18:00' },
+            ],
+          },
+        ],
+        dayName,
+      ),
+    ).toEqual(['Mon: 10:00–13:00 overlaps 12:30–18:00.', 'Tue: 14:00–09:00 ends before it starts.']);
   });
 
   const current = (o: Partial<CurrentSchedule> = {}): CurrentSchedule => ({
-    stylistId: 'st1', date: '2027-03-10', effectiveFrom: '2027-01-01', effectiveUntil: null,
+    stylistId: 'st1',
+    date: '2027-03-10',
+    effectiveFrom: '2027-01-01',
+    effectiveUntil: null,
     days: [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, windows: d === 2 ? [{ start: '09:00', end: '17:00' }] : [] })),
     ...o,
   });
 
   it('starts from the schedule in force and saves the week from the chosen date', async () => {
     const puts: unknown[] = [];
-    const ed = new ScheduleEditor(new Api(fakeFetch({
-      'GET /api/admin/stylists/:id/schedule': () => ({ body: current({ effectiveUntil: '2027-03-31' }) }),
-      'PUT /api/admin/stylists/:id/schedule': ({ body }) => { puts.push(body); return { body: {} }; },
-    })));
+    const ed = new ScheduleEditor(
+      new Api(
+        fakeFetch({
+          'GET /api/admin/stylists/:id/schedule': () => ({ body: current({ effectiveUntil: '2027-03-31' }) }),
+          'PUT /api/admin/stylists/:id/schedule': ({ body }) => {
+            puts.push(body);
+            return { body: {} };
+          },
+        }),
+      ),
+    );
     await ed.choose('st1', 'Asia/Kathmandu');
     expect(ed.fromTemplate).toBe(false);
     expect(ed.current?.effectiveFrom).toBe('2027-01-01');
@@ -127,22 +168,38 @@ describe('schedule editor', () => {
   });
 
   it('starts a stylist without a schedule from the salon\u2019s usual week', async () => {
-    const ed = new ScheduleEditor(new Api(fakeFetch({
-      'GET /api/admin/stylists/:id/schedule': () => ({ body: current({ effectiveFrom: null, days: [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, windows: [] })) }) }),
-    })));
+    const ed = new ScheduleEditor(
+      new Api(
+        fakeFetch({
+          'GET /api/admin/stylists/:id/schedule': () => ({
+            body: current({ effectiveFrom: null, days: [0, 1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, windows: [] })) }),
+          }),
+        }),
+      ),
+    );
     await ed.choose('st1', 'Asia/Kathmandu');
     expect(ed.fromTemplate).toBe(true);
     expect(ed.days).toEqual(usualWeek());
     expect(ed.days[6].windows).toEqual([]);
-    expect(ed.days[5].windows).toEqual([{ start: '10:00', end: '13:00' }, { start: '14:00', end: '16:00' }]);
+    expect(ed.days[5].windows).toEqual([
+      { start: '10:00', end: '13:00' },
+      { start: '14:00', end: '16:00' },
+    ]);
   });
 
   it('refuses to save over a schedule it could not read', async () => {
     const puts: unknown[] = [];
-    const ed = new ScheduleEditor(new Api(fakeFetch({
-      'GET /api/admin/stylists/:id/schedule': () => ({ status: 404, body: errorBody('NOT_FOUND') }),
-      'PUT /api/admin/stylists/:id/schedule': ({ body }) => { puts.push(body); return { body: {} }; },
-    })));
+    const ed = new ScheduleEditor(
+      new Api(
+        fakeFetch({
+          'GET /api/admin/stylists/:id/schedule': () => ({ status: 404, body: errorBody('NOT_FOUND') }),
+          'PUT /api/admin/stylists/:id/schedule': ({ body }) => {
+            puts.push(body);
+            return { body: {} };
+          },
+        }),
+      ),
+    );
     await ed.choose('st1', 'Asia/Kathmandu');
     expect(ed.readFailed).toBe(true);
     expect(ed.error).toBe('We could not find that. It may have been removed or changed.');
@@ -152,12 +209,16 @@ describe('schedule editor', () => {
 
   it('keeps the last stylist chosen when answers arrive out of order', async () => {
     let release: () => void = () => {};
-    const ed = new ScheduleEditor(new Api(fakeFetch({
-      'GET /api/admin/stylists/:id/schedule': async ({ path }) => {
-        if (path.includes('/slow/')) await new Promise<void>((r) => (release = r));
-        return { body: current({ stylistId: path.split('/')[4] }) };
-      },
-    })));
+    const ed = new ScheduleEditor(
+      new Api(
+        fakeFetch({
+          'GET /api/admin/stylists/:id/schedule': async ({ path }) => {
+            if (path.includes('/slow/')) await new Promise<void>((r) => (release = r));
+            return { body: current({ stylistId: path.split('/')[4] }) };
+          },
+        }),
+      ),
+    );
     const slow = ed.choose('slow', 'Asia/Kathmandu');
     await ed.choose('fast', 'Asia/Kathmandu');
     release();
@@ -168,22 +229,81 @@ describe('schedule editor', () => {
 });
 
 describe('overrides', () => {
-  const draft = { scope: 'salon' as const, stylistId: '', startDate: '2027-03-10', endDate: '', kind: 'closed' as const, start: '10:00', end: '12:00', priority: 0, reason: ' Holiday ' };
+  const draft = {
+    scope: 'salon' as const,
+    stylistId: '',
+    startDate: '2027-03-10',
+    endDate: '',
+    kind: 'closed' as const,
+    start: '10:00',
+    end: '12:00',
+    priority: 0,
+    reason: ' Holiday ',
+  };
 
   it('builds the contract body for each kind', () => {
-    expect(overrideBody(draft)).toEqual({ scope: 'salon', startDate: '2027-03-10', endDate: '2027-03-10', kind: 'closed', reason: 'Holiday' });
+    expect(overrideBody(draft)).toEqual({
+      scope: 'salon',
+      startDate: '2027-03-10',
+      endDate: '2027-03-10',
+      kind: 'closed',
+      reason: 'Holiday',
+    });
     expect(overrideBody({ ...draft, scope: 'stylist', stylistId: 'st1', kind: 'hours', priority: 5 })).toEqual({
-      scope: 'stylist', stylistId: 'st1', startDate: '2027-03-10', endDate: '2027-03-10', kind: 'hours', start: '10:00', end: '12:00', priority: 5, reason: 'Holiday',
+      scope: 'stylist',
+      stylistId: 'st1',
+      startDate: '2027-03-10',
+      endDate: '2027-03-10',
+      kind: 'hours',
+      start: '10:00',
+      end: '12:00',
+      priority: 5,
+      reason: 'Holiday',
     });
   });
 
   it('previews the affected bookings before creating, then lists them after', async () => {
-    const affected = [{ id: 'b1', customerId: 'c', stylistId: 'st1', serviceId: 'sv', startUtc: '2027-03-10T04:15:00Z', endUtc: '2027-03-10T05:00:00Z', status: 'confirmed', priceCents: 1, notes: '', createdAt: '' }];
+    const affected = [
+      {
+        id: 'b1',
+        customerId: 'c',
+        stylistId: 'st1',
+        serviceId: 'sv',
+        startUtc: '2027-03-10T04:15:00Z',
+        endUtc: '2027-03-10T05:00:00Z',
+        status: 'confirmed',
+        priceCents: 1,
+        notes: '',
+        createdAt: '',
+      },
+    ];
     const created: unknown[] = [];
-    const ov = new OverridesAdmin(new Api(fakeFetch({
-      'POST /api/admin/overrides/preview': () => ({ body: { affectedBookings: affected } }),
-      'POST /api/admin/overrides': ({ body }) => { created.push(body); return { status: 201, body: { override: { id: 'o1', ...(body as object), stylistId: null, start: null, end: null, priority: 0, createdBy: null, createdAt: '' }, affectedBookings: affected } }; },
-    })));
+    const ov = new OverridesAdmin(
+      new Api(
+        fakeFetch({
+          'POST /api/admin/overrides/preview': () => ({ body: { affectedBookings: affected } }),
+          'POST /api/admin/overrides': ({ body }) => {
+            created.push(body);
+            return {
+              status: 201,
+              body: {
+                override: {
+                  id: 'o1',
+                  ...(body as object),
+                  stylistId: null,
+                  start: null,
+                  end: null,
+                  priority: 0,
+                  createdBy: null,
+                  createdAt: '',
+                },
+                affectedBookings: affected,
+              },
+            };
+          },
+        }),
+      ),
+    );
     ov.draft = { ...draft };
     await ov.preview();
     expect(ov.phase).toBe('preview');
@@ -197,9 +317,13 @@ describe('overrides', () => {
   });
 
   it('explains a refused preview and stays on the form', async () => {
-    const ov = new OverridesAdmin(new Api(fakeFetch({
-      'POST /api/admin/overrides/preview': () => ({ status: 404, body: errorBody('NOT_FOUND', 'No such stylist') }),
-    })));
+    const ov = new OverridesAdmin(
+      new Api(
+        fakeFetch({
+          'POST /api/admin/overrides/preview': () => ({ status: 404, body: errorBody('NOT_FOUND', 'No such stylist') }),
+        }),
+      ),
+    );
     ov.draft = { ...draft, scope: 'stylist', stylistId: 'gone' };
     await ov.preview();
     expect(ov.phase).toBe('edit');
@@ -219,21 +343,42 @@ describe('overrides', () => {
 describe('onboarding', () => {
   it('sends the services with only the overrides that were filled in', async () => {
     const posts: unknown[] = [];
-    const api = new Api(fakeFetch({
-      'POST /api/admin/stylists': ({ body }) => { posts.push(body); return { status: 201, body: {} }; },
-      'GET /api/salon': () => ({ body: { timezone: 'Europe/Berlin', currency: 'EUR' } }),
-      'GET /api/services': () => ({ body: [] }),
-      'GET /api/stylists': () => ({ body: [] }),
-    }));
+    const api = new Api(
+      fakeFetch({
+        'POST /api/admin/stylists': ({ body }) => {
+          posts.push(body);
+          return { status: 201, body: {} };
+        },
+        'GET /api/salon': () => ({ body: { timezone: 'Europe/Berlin', currency: 'EUR' } }),
+        'GET /api/services': () => ({ body: [] }),
+        'GET /api/stylists': () => ({ body: [] }),
+      }),
+    );
     const catalogue = new Catalogue(api);
     await catalogue.load();
     const admin = new StylistsAdmin(api, catalogue);
     // No zone chosen: the salon's.
-    admin.draft = { ...emptyOnboardDraft(), displayName: 'Mina', email: 'Mina@Salon.test', password: 'password1', services: { s1: { on: true, durationMinutes: null, price: '' }, s2: { on: true, durationMinutes: 50, price: 1200.5 }, s3: { on: false, durationMinutes: '', price: '' } } };
+    admin.draft = {
+      ...emptyOnboardDraft(),
+      displayName: 'Mina',
+      email: 'Mina@Salon.test',
+      password: 'password1',
+      services: {
+        s1: { on: true, durationMinutes: null, price: '' },
+        s2: { on: true, durationMinutes: 50, price: 1200.5 },
+        s3: { on: false, durationMinutes: '', price: '' },
+      },
+    };
     expect(await admin.onboard()).toBe(true);
     expect(posts[0]).toEqual({
-      displayName: 'Mina', email: 'mina@salon.test', password: 'password1', timezone: 'Europe/Berlin',
-      slotStepMinutes: 30, bufferMinutes: 15, minNoticeMinutes: 60, horizonDays: 60,
+      displayName: 'Mina',
+      email: 'mina@salon.test',
+      password: 'password1',
+      timezone: 'Europe/Berlin',
+      slotStepMinutes: 30,
+      bufferMinutes: 15,
+      minNoticeMinutes: 60,
+      horizonDays: 60,
       services: [{ serviceId: 's1' }, { serviceId: 's2', durationMinutes: 50, priceCents: 120050 }],
     });
     expect(admin.draft.displayName).toBe('');
@@ -243,7 +388,13 @@ describe('onboarding', () => {
   it('explains a duplicate email in words', async () => {
     const api = new Api(fakeFetch({ 'POST /api/admin/stylists': () => ({ status: 409, body: errorBody('CONFLICT') }) }));
     const admin = new StylistsAdmin(api, new Catalogue(api));
-    admin.draft = { ...emptyOnboardDraft(), displayName: 'Mina', email: 'mina@salon.test', password: 'password1', services: { s1: { on: true, durationMinutes: '', price: '' } } };
+    admin.draft = {
+      ...emptyOnboardDraft(),
+      displayName: 'Mina',
+      email: 'mina@salon.test',
+      password: 'password1',
+      services: { s1: { on: true, durationMinutes: '', price: '' } },
+    };
     expect(await admin.onboard()).toBe(false);
     expect(admin.error).toMatch(/already exists/);
   });
@@ -252,24 +403,36 @@ describe('onboarding', () => {
 describe('audit log', () => {
   const NAMES: Record<string, [string, 'admin' | 'stylist']> = { a1: ['Salon Admin', 'admin'], s1: ['Priya Gurung', 'stylist'] };
   const entry = (id: number, action: string, actorId: string | null) => ({
-    id, at: '2027-03-10T04:00:00Z', actorId, actorName: actorId ? NAMES[actorId][0] : null, actorRole: actorId ? NAMES[actorId][1] : null,
-    action, target: `booking:${id}`, details: { n: id },
+    id,
+    at: '2027-03-10T04:00:00Z',
+    actorId,
+    actorName: actorId ? NAMES[actorId][0] : null,
+    actorRole: actorId ? NAMES[actorId][1] : null,
+    action,
+    target: `booking:${id}`,
+    details: { n: id },
   });
   // 30 entries, newest first: odd ones booking.status by the stylist, even ones override.create by the admin, id 1 by nobody.
-  const ALL = Array.from({ length: 30 }, (_, i) => 30 - i).map((id) => entry(id, id % 2 ? 'booking.status' : 'override.create', id === 1 ? null : id % 2 ? 's1' : 'a1'));
+  const ALL = Array.from({ length: 30 }, (_, i) => 30 - i).map((id) =>
+    entry(id, id % 2 ? 'booking.status' : 'override.create', id === 1 ? null : id % 2 ? 's1' : 'a1'),
+  );
 
   function auditLog() {
     const pages: string[] = [];
-    const log = new AuditLog(new Api(fakeFetch({
-      'GET /api/admin/audit-log': ({ query }) => {
-        pages.push(query.toString());
-        const before = Number(query.get('before') ?? 1000);
-        const action = query.get('action') ?? '';
-        const actor = query.get('actorId');
-        const hits = ALL.filter((e) => e.id < before && e.action.startsWith(action) && (!actor || e.actorId === actor));
-        return { body: hits.slice(0, Number(query.get('limit'))) };
-      },
-    })));
+    const log = new AuditLog(
+      new Api(
+        fakeFetch({
+          'GET /api/admin/audit-log': ({ query }) => {
+            pages.push(query.toString());
+            const before = Number(query.get('before') ?? 1000);
+            const action = query.get('action') ?? '';
+            const actor = query.get('actorId');
+            const hits = ALL.filter((e) => e.id < before && e.action.startsWith(action) && (!actor || e.actorId === actor));
+            return { body: hits.slice(0, Number(query.get('limit'))) };
+          },
+        }),
+      ),
+    );
     return { log, pages };
   }
 
@@ -282,7 +445,10 @@ describe('audit log', () => {
     expect(pages).toEqual(['limit=25', 'limit=25&before=6']);
     expect(log.entries).toHaveLength(30);
     expect(log.exhausted).toBe(true);
-    expect(log.knownActors).toEqual([{ id: 's1', name: 'Priya Gurung', role: 'stylist' }, { id: 'a1', name: 'Salon Admin', role: 'admin' }]);
+    expect(log.knownActors).toEqual([
+      { id: 's1', name: 'Priya Gurung', role: 'stylist' },
+      { id: 'a1', name: 'Salon Admin', role: 'admin' },
+    ]);
     expect(log.actions).toEqual([...AUDIT_FAMILIES, 'booking.status', 'override.create'].sort());
   });
 
@@ -308,12 +474,16 @@ describe('audit log', () => {
 
   it('drops a page that arrives after the filters changed', async () => {
     let release: () => void = () => {};
-    const log = new AuditLog(new Api(fakeFetch({
-      'GET /api/admin/audit-log': async ({ query }) => {
-        if (!query.get('action')) await new Promise<void>((r) => (release = r));
-        return { body: ALL.filter((e) => e.action.startsWith(query.get('action') ?? '')).slice(0, 25) };
-      },
-    })));
+    const log = new AuditLog(
+      new Api(
+        fakeFetch({
+          'GET /api/admin/audit-log': async ({ query }) => {
+            if (!query.get('action')) await new Promise<void>((r) => (release = r));
+            return { body: ALL.filter((e) => e.action.startsWith(query.get('action') ?? '')).slice(0, 25) };
+          },
+        }),
+      ),
+    );
     const first = log.load();
     await log.filter({ action: 'override.' });
     release();

@@ -5,10 +5,12 @@ import { errorBody, fakeFetch } from './fakes.ts';
 
 describe('Api', () => {
   it('turns contract errors into ApiError with code, details and Retry-After', async () => {
-    const api = new Api(fakeFetch({
-      'POST /api/holds': () => ({ status: 429, body: errorBody('RATE_LIMITED', 'slow'), headers: { 'retry-after': '12' } }),
-      'DELETE /api/holds/:id': () => ({ status: 204 }),
-    }));
+    const api = new Api(
+      fakeFetch({
+        'POST /api/holds': () => ({ status: 429, body: errorBody('RATE_LIMITED', 'slow'), headers: { 'retry-after': '12' } }),
+        'DELETE /api/holds/:id': () => ({ status: 204 }),
+      }),
+    );
     const err = (await api.post('/api/holds', {}).catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect([err.code, err.status, err.retryAfter]).toEqual(['RATE_LIMITED', 429, 12]);
@@ -17,7 +19,7 @@ describe('Api', () => {
   });
 
   it('reports a network failure as such', async () => {
-    const api = new Api((() => Promise.reject(new TypeError('Failed to fetch'))));
+    const api = new Api(() => Promise.reject(new TypeError('Failed to fetch')));
     const err = (await api.get('/api/services').catch((e: unknown) => e)) as ApiError;
     expect(err.code).toBe('NETWORK');
     expect(plainMessage(err)).toMatch(/could not reach the salon/);
@@ -33,12 +35,29 @@ describe('plainMessage', () => {
   const msg = (code: string, status = 400, details?: unknown, message = '') => plainMessage(new ApiError(code, status, message, details));
 
   it('names the fields a person must fix', () => {
-    expect(msg('INVALID_INPUT', 400, { fields: [{ field: 'email' }, { field: 'password' }, { field: 'email' }] })).toBe('Please check the email address and password.');
+    expect(msg('INVALID_INPUT', 400, { fields: [{ field: 'email' }, { field: 'password' }, { field: 'email' }] })).toBe(
+      'Please check the email address and password.',
+    );
     expect(msg('INVALID_INPUT', 400)).toMatch(/missing or not valid/);
   });
 
   it('has words for every contract code and never shows internals', () => {
-    for (const code of ['WEAK_PASSWORD', 'UNKNOWN_TIMEZONE', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'FORBIDDEN', 'NOT_FOUND', 'SLOT_TAKEN', 'SLOT_HELD', 'HOLD_EXPIRED', 'INVALID_TRANSITION', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'NOT_READY']) {
+    for (const code of [
+      'WEAK_PASSWORD',
+      'UNKNOWN_TIMEZONE',
+      'NOT_ON_GRID',
+      'OUTSIDE_HOURS',
+      'IN_PAST',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'SLOT_TAKEN',
+      'SLOT_HELD',
+      'HOLD_EXPIRED',
+      'INVALID_TRANSITION',
+      'CONFLICT',
+      'PAYLOAD_TOO_LARGE',
+      'NOT_READY',
+    ]) {
       const text = msg(code, 409, undefined, 'pg: relation "bookings" violates constraint');
       expect(text).not.toMatch(/pg|constraint|_/);
       expect(text.length).toBeGreaterThan(10);
@@ -48,10 +67,14 @@ describe('plainMessage', () => {
     expect(msg('UNAUTHENTICATED', 401, undefined, 'Sign in first')).toBe('Please sign in to continue.');
   });
 
-  it('gives the server\'s reason for a weak password, and a rule without one', () => {
-    expect(msg('WEAK_PASSWORD', 400, { field: 'password', score: 0, reason: 'This is a heavily used password.' })).toBe('This password is too easy to guess. This is a heavily used password.');
+  it("gives the server's reason for a weak password, and a rule without one", () => {
+    expect(msg('WEAK_PASSWORD', 400, { field: 'password', score: 0, reason: 'This is a heavily used password.' })).toBe(
+      'This password is too easy to guess. This is a heavily used password.',
+    );
     expect(msg('WEAK_PASSWORD', 400, { reason: 42 })).toMatch(/^This password is too easy to guess\. Choose a longer one/);
-    expect(passwordProblem(new ApiError('INVALID_INPUT', 400, '', { fields: [{ field: 'password' }] }))).toBe('Choose a password of 8 to 200 characters.');
+    expect(passwordProblem(new ApiError('INVALID_INPUT', 400, '', { fields: [{ field: 'password' }] }))).toBe(
+      'Choose a password of 8 to 200 characters.',
+    );
     expect(passwordProblem(new ApiError('INVALID_INPUT', 400, '', { fields: [{ field: 'email' }] }))).toBeNull();
     expect(passwordProblem(new ApiError('CONFLICT', 409, ''))).toBeNull();
   });

@@ -18,7 +18,9 @@ function start(path: string, user: object | null, current: object[] = []) {
       'GET /api/auth/me': () => (user ? { body: { user } } : { status: 401, body: errorBody('UNAUTHENTICATED') }),
       'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
       'GET /api/services': () => ({ body: [] }),
-      'GET /api/stylists': () => ({ body: [{ id: 'st1', displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: '', services: [] }] }),
+      'GET /api/stylists': () => ({
+        body: [{ id: 'st1', displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: '', services: [] }],
+      }),
       'GET /api/stylist/bookings': () => ({ body: [] }),
       'GET /api/admin/overrides': () => ({ body: [] }),
       'GET /api/admin/metrics': () => ({ body: 'kb_sockets_connected 1' }),
@@ -65,7 +67,9 @@ describe('App', () => {
   });
 
   it('shows the current announcements to a page opened after they were sent', async () => {
-    start('/', null, [{ id: 'a0', message: 'Closed on Saturday for the festival', level: 'warning', audience: 'customers', at: '2027-03-10T00:00:00Z' }]);
+    start('/', null, [
+      { id: 'a0', message: 'Closed on Saturday for the festival', level: 'warning', audience: 'customers', at: '2027-03-10T00:00:00Z' },
+    ]);
     const banner = await screen.findByTestId('announcement');
     expect(banner.textContent).toContain('Closed on Saturday for the festival');
     expect(banner.getAttribute('role')).toBe('alert');
@@ -74,7 +78,14 @@ describe('App', () => {
   it('shows an announcement pushed to this visitor as a banner', async () => {
     const { socket } = start('/', null);
     await vi.waitFor(() => expect(socket().connected).toBe(true));
-    socket().push('announcement', { eventId: 3, id: 'a1', message: 'We close at 4 today', level: 'info', audience: 'all', at: '2027-03-10T00:00:00Z' });
+    socket().push('announcement', {
+      eventId: 3,
+      id: 'a1',
+      message: 'We close at 4 today',
+      level: 'info',
+      audience: 'all',
+      at: '2027-03-10T00:00:00Z',
+    });
     expect((await screen.findByTestId('announcement')).textContent).toContain('We close at 4 today');
   });
 });

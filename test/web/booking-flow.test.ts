@@ -26,23 +26,44 @@ let bookAnswer: () => FakeResponse;
 
 function setup(extra: Record<string, Route> = {}) {
   calls = [];
-  const api = new Api(fakeFetch({
-    'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
-    'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Cut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
-    'GET /api/stylists': () => ({ body: [{ id: STYLIST, displayName: 'Aarav', timezone: 'Asia/Kathmandu', bio: '', services: [{ id: SERVICE, name: 'Cut', durationMinutes: 45, priceCents: 150000 }] }] }),
-    'GET /api/bookings/available-slots': ({ query }) => ({ body: query.get('targetDate') === DATE ? slots : [], headers: { 'x-availability-version': '1' } }),
-    'GET /api/auth/me': () => (loggedIn ? { body: { user: customer } } : { status: 401, body: errorBody('UNAUTHENTICATED') }),
-    'POST /api/auth/login': ({ body }) => {
-      if ((body as { password: string }).password !== 'right-password') return { status: 401, body: errorBody('UNAUTHENTICATED', 'Wrong email or password') };
-      loggedIn = true;
-      return { body: { user: customer } };
-    },
-    'POST /api/holds': () => holdAnswer(),
-    'DELETE /api/holds/:id': () => ({ status: 204 }),
-    'POST /api/bookings': () => bookAnswer(),
-    'POST /api/bookings/:id/reschedule': ({ body }) => ({ body: { ...booking(slots[0].startUtc), startUtc: (body as { startUtc: string }).startUtc } }),
-    ...extra,
-  }, calls));
+  const api = new Api(
+    fakeFetch(
+      {
+        'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
+        'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Cut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
+        'GET /api/stylists': () => ({
+          body: [
+            {
+              id: STYLIST,
+              displayName: 'Aarav',
+              timezone: 'Asia/Kathmandu',
+              bio: '',
+              services: [{ id: SERVICE, name: 'Cut', durationMinutes: 45, priceCents: 150000 }],
+            },
+          ],
+        }),
+        'GET /api/bookings/available-slots': ({ query }) => ({
+          body: query.get('targetDate') === DATE ? slots : [],
+          headers: { 'x-availability-version': '1' },
+        }),
+        'GET /api/auth/me': () => (loggedIn ? { body: { user: customer } } : { status: 401, body: errorBody('UNAUTHENTICATED') }),
+        'POST /api/auth/login': ({ body }) => {
+          if ((body as { password: string }).password !== 'right-password')
+            return { status: 401, body: errorBody('UNAUTHENTICATED', 'Wrong email or password') };
+          loggedIn = true;
+          return { body: { user: customer } };
+        },
+        'POST /api/holds': () => holdAnswer(),
+        'DELETE /api/holds/:id': () => ({ status: 204 }),
+        'POST /api/bookings': () => bookAnswer(),
+        'POST /api/bookings/:id/reschedule': ({ body }) => ({
+          body: { ...booking(slots[0].startUtc), startUtc: (body as { startUtc: string }).startUtc },
+        }),
+        ...extra,
+      },
+      calls,
+    ),
+  );
   const f = fakeSocketFactory();
   const live = new LiveConnection({ createSocket: f.createSocket, eventTarget: null });
   socket = f.socket;
@@ -57,7 +78,18 @@ function setup(extra: Record<string, Route> = {}) {
 
 const customer = { id: 'c1', email: 'a@example.test', displayName: 'Anita', role: 'customer' as const };
 function booking(startUtc: string): Booking {
-  return { id: 'b1', customerId: 'c1', stylistId: STYLIST, serviceId: SERVICE, startUtc, endUtc: startUtc, status: 'confirmed', priceCents: 150000, notes: '', createdAt: new Date(NOW).toISOString() };
+  return {
+    id: 'b1',
+    customerId: 'c1',
+    stylistId: STYLIST,
+    serviceId: SERVICE,
+    startUtc,
+    endUtc: startUtc,
+    status: 'confirmed',
+    priceCents: 150000,
+    notes: '',
+    createdAt: new Date(NOW).toISOString(),
+  };
 }
 
 beforeEach(() => {
@@ -68,7 +100,14 @@ beforeEach(() => {
     const start = calls.at(-1)!.body as { startUtc: string };
     return {
       status: 201,
-      body: { id: 'h1', stylistId: STYLIST, serviceId: SERVICE, startUtc: start.startUtc, endUtc: start.startUtc, expiresAt: new Date(NOW + 600_000).toISOString() },
+      body: {
+        id: 'h1',
+        stylistId: STYLIST,
+        serviceId: SERVICE,
+        startUtc: start.startUtc,
+        endUtc: start.startUtc,
+        expiresAt: new Date(NOW + 600_000).toISOString(),
+      },
       headers: { date: new Date(NOW).toUTCString() },
     };
   };
@@ -112,12 +151,23 @@ describe('BookingFlow', () => {
     await flow.signedIn();
     expect(flow.step).toBe('held');
     expect(flow.hold?.id).toBe('h1');
-    expect(calls.find((c) => c.path === '/api/holds')?.body).toEqual({ stylistId: STYLIST, serviceId: SERVICE, startUtc: slots[2].startUtc });
+    expect(calls.find((c) => c.path === '/api/holds')?.body).toEqual({
+      stylistId: STYLIST,
+      serviceId: SERVICE,
+      startUtc: slots[2].startUtc,
+    });
 
     const remaining = track(() => flow.remainingMs);
     expect(remaining.latest()).toBe(599_500);
     now += 60_000;
-    socket().push('slots:update', { stylistId: STYLIST, serviceId: SERVICE, date: DATE, version: 2, slots: withStatus(slots, { 2: 'held' }), reason: 'hold' });
+    socket().push('slots:update', {
+      stylistId: STYLIST,
+      serviceId: SERVICE,
+      date: DATE,
+      version: 2,
+      slots: withStatus(slots, { 2: 'held' }),
+      reason: 'hold',
+    });
     flushSync();
     // My own hold showing as held is not a lost selection.
     expect(flow.selectionLost).toBe(false);
@@ -136,11 +186,25 @@ describe('BookingFlow', () => {
   it('tells me when someone else takes my selected time and offers the nearest free ones', async () => {
     const { flow } = await openDay();
     flow.select(slots[3].startUtc);
-    socket().push('slots:update', { stylistId: STYLIST, serviceId: SERVICE, date: DATE, version: 2, slots: withStatus(slots, { 3: 'held' }), reason: 'hold' });
+    socket().push('slots:update', {
+      stylistId: STYLIST,
+      serviceId: SERVICE,
+      date: DATE,
+      version: 2,
+      slots: withStatus(slots, { 3: 'held' }),
+      reason: 'hold',
+    });
     expect(flow.selectionLost).toBe(true);
     expect(flow.lostBecause).toBe('held');
     expect(flow.alternatives.map((s) => s.startUtc)).toEqual([slots[2].startUtc, slots[4].startUtc, slots[5].startUtc]);
-    socket().push('slots:update', { stylistId: STYLIST, serviceId: SERVICE, date: DATE, version: 3, slots: withStatus(slots, { 3: 'booked' }), reason: 'booking' });
+    socket().push('slots:update', {
+      stylistId: STYLIST,
+      serviceId: SERVICE,
+      date: DATE,
+      version: 3,
+      slots: withStatus(slots, { 3: 'booked' }),
+      reason: 'booking',
+    });
     expect(flow.lostBecause).toBe('booked');
     flow.select(flow.alternatives[0].startUtc);
     expect(flow.selectionLost).toBe(false);
@@ -149,7 +213,10 @@ describe('BookingFlow', () => {
   it('shows the server’s alternatives when a hold is refused as taken', async () => {
     const { flow, session } = await openDay();
     await session.login('a@example.test', 'right-password');
-    holdAnswer = () => ({ status: 409, body: errorBody('SLOT_TAKEN', 'taken', { alternatives: [{ startUtc: slots[5].startUtc }, { startUtc: slots[0].startUtc }] }) });
+    holdAnswer = () => ({
+      status: 409,
+      body: errorBody('SLOT_TAKEN', 'taken', { alternatives: [{ startUtc: slots[5].startUtc }, { startUtc: slots[0].startUtc }] }),
+    });
     flow.select(slots[3].startUtc);
     await flow.holdSelected();
     expect(flow.error).toBe('Sorry, someone else has just booked that time.');

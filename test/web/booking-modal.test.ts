@@ -24,13 +24,28 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 async function page() {
-  const api = new Api(fakeFetch({
-    'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
-    'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Haircut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
-    'GET /api/stylists': () => ({ body: [{ id: STYLIST, displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: 'Cuts', services: [{ id: SERVICE, name: 'Haircut', durationMinutes: 45, priceCents: 150000 }] }] }),
-    'GET /api/bookings/available-slots': ({ query }) => ({ body: query.get('targetDate') === DATE ? slots : [], headers: { 'x-availability-version': '1' } }),
-    'GET /api/auth/me': () => ({ status: 401, body: errorBody('UNAUTHENTICATED') }),
-  }));
+  const api = new Api(
+    fakeFetch({
+      'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
+      'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Haircut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
+      'GET /api/stylists': () => ({
+        body: [
+          {
+            id: STYLIST,
+            displayName: 'Aarav Shrestha',
+            timezone: 'Asia/Kathmandu',
+            bio: 'Cuts',
+            services: [{ id: SERVICE, name: 'Haircut', durationMinutes: 45, priceCents: 150000 }],
+          },
+        ],
+      }),
+      'GET /api/bookings/available-slots': ({ query }) => ({
+        body: query.get('targetDate') === DATE ? slots : [],
+        headers: { 'x-availability-version': '1' },
+      }),
+      'GET /api/auth/me': () => ({ status: 401, body: errorBody('UNAUTHENTICATED') }),
+    }),
+  );
   const f = fakeSocketFactory();
   const live = new LiveConnection({ createSocket: f.createSocket, eventTarget: null });
   socket = f.socket;
@@ -61,7 +76,9 @@ describe('the booking modal', () => {
     expect(screen.getByText(/Times in/).textContent).toMatch(/Asia\/Katmandu|Asia\/Kathmandu/);
     expect(screen.getAllByRole('button', { name: /, Free$/ })).toHaveLength(5);
     // 04:15Z is 10:00 in Kathmandu, written in the browser's locale.
-    const ten = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', timeZone: 'Asia/Kathmandu' }).format(Date.parse(slots[0].startUtc));
+    const ten = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', timeZone: 'Asia/Kathmandu' }).format(
+      Date.parse(slots[0].startUtc),
+    );
     expect(screen.getAllByRole('button', { name: /, Free$/ })[0].getAttribute('aria-label')).toBe(`${ten}, Free`);
     expect(screen.getByTestId('slot-summary').textContent).toMatch(/5 of 6 times free/);
   });

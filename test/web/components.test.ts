@@ -23,7 +23,12 @@ describe('SlotGrid', () => {
     render(SlotGrid, { props: { slots, selected: null, recent: new Set<string>(), timeOf, label: 'Times', onselect } });
     const buttons = within(screen.getByRole('group', { name: 'Times' })).getAllByRole('button');
     expect(buttons.map((b) => b.getAttribute('aria-label'))).toEqual([
-      '04:15, Free', '04:45, Booked', '05:15, On hold', '05:45, Free', '06:15, Free', '06:45, Not bookable',
+      '04:15, Free',
+      '04:45, Booked',
+      '05:15, On hold',
+      '05:45, Free',
+      '06:15, Free',
+      '06:45, Not bookable',
     ]);
     await fireEvent.click(buttons[1]);
     expect(onselect).not.toHaveBeenCalled();
@@ -50,7 +55,17 @@ describe('SlotGrid', () => {
   });
 
   it('shows my own hold as mine and recently changed times with a mark', () => {
-    render(SlotGrid, { props: { slots, selected: slots[2].startUtc, mine: slots[2].startUtc, recent: new Set([slots[1].startUtc]), timeOf, label: 'Times', onselect: () => {} } });
+    render(SlotGrid, {
+      props: {
+        slots,
+        selected: slots[2].startUtc,
+        mine: slots[2].startUtc,
+        recent: new Set([slots[1].startUtc]),
+        timeOf,
+        label: 'Times',
+        onselect: () => {},
+      },
+    });
     const buttons = screen.getAllByRole('button');
     expect(buttons[2].getAttribute('aria-label')).toBe('05:15, Held for you');
     expect(buttons[2].classList.contains('mine')).toBe(true);
@@ -102,7 +117,9 @@ describe('ConnectionIndicator', () => {
 describe('AnnouncementBanner', () => {
   it('shows announcements by level and dismisses them', async () => {
     const ondismiss = vi.fn();
-    render(AnnouncementBanner, { props: { items: [{ id: 'a1', message: 'Closed at 4 today', level: 'warning', audience: 'all', at: '' }], ondismiss } });
+    render(AnnouncementBanner, {
+      props: { items: [{ id: 'a1', message: 'Closed at 4 today', level: 'warning', audience: 'all', at: '' }], ondismiss },
+    });
     expect(screen.getByRole('alert').textContent).toContain('Closed at 4 today');
     await fireEvent.click(screen.getByRole('button', { name: 'Dismiss announcement' }));
     expect(ondismiss).toHaveBeenCalledWith('a1');
@@ -126,7 +143,12 @@ describe('AuthForm', () => {
   it('registers inline and reports the new user', async () => {
     const user = { id: 'u1', email: 'new@b.test', displayName: 'New Person', role: 'customer' };
     const bodies: unknown[] = [];
-    const s = session({ 'POST /api/auth/register': ({ body }) => { bodies.push(body); return { status: 201, body: user }; } });
+    const s = session({
+      'POST /api/auth/register': ({ body }) => {
+        bodies.push(body);
+        return { status: 201, body: user };
+      },
+    });
     const onsuccess = vi.fn();
     render(AuthForm, { props: { session: s, onsuccess } });
     await fireEvent.click(screen.getByRole('tab', { name: 'Create account' }));
@@ -143,9 +165,14 @@ describe('AuthForm', () => {
     expect(s.user).toEqual(user);
   });
 
-  it('shows the server\'s reason for a weak password under the password field', async () => {
+  it("shows the server's reason for a weak password under the password field", async () => {
     const reason = 'This is a heavily used password. Add more words that are less common.';
-    const s = session({ 'POST /api/auth/register': () => ({ status: 400, body: errorBody('WEAK_PASSWORD', `Choose a stronger password: ${reason}`, { field: 'password', score: 0, minScore: 3, reason }) }) });
+    const s = session({
+      'POST /api/auth/register': () => ({
+        status: 400,
+        body: errorBody('WEAK_PASSWORD', `Choose a stronger password: ${reason}`, { field: 'password', score: 0, minScore: 3, reason }),
+      }),
+    });
     const onsuccess = vi.fn();
     render(AuthForm, { props: { session: s, onsuccess } });
     await fireEvent.click(screen.getByRole('tab', { name: 'Create account' }));
@@ -169,7 +196,7 @@ describe('AuthForm', () => {
 });
 
 describe('ZonePicker', () => {
-  it('treats the browser\'s alias of the salon zone as the salon zone', () => {
+  it("treats the browser's alias of the salon zone as the salon zone", () => {
     render(ZonePicker, { props: { zone: 'Asia/Katmandu', salonZone: 'Asia/Kathmandu', onchange: vi.fn() } });
     expect(screen.getByText('Asia/Kathmandu')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Use salon time' })).toBeNull();

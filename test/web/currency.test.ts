@@ -6,7 +6,9 @@ import { formatPrice } from '../../web/src/lib/time.ts';
 import { fakeFetch } from './fakes.ts';
 
 const money = (cents: number, currency: string, digits: number) =>
-  new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(cents / 100);
+  new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
+    cents / 100,
+  );
 
 describe('prices', () => {
   it('are formatted in the currency the catalogue states', () => {
@@ -18,11 +20,25 @@ describe('prices', () => {
   });
 
   it('take the catalogue\u2019s currency once it is loaded', async () => {
-    const api = new Api(fakeFetch({
-      'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'EUR' } }),
-      'GET /api/services': () => ({ body: [{ id: 's1', name: 'Cut', category: 'Hair', durationMinutes: 45, priceCents: 150000, currency: 'EUR' }] }),
-      'GET /api/stylists': () => ({ body: [{ id: 'st1', displayName: 'Ana', timezone: 'Europe/Lisbon', bio: '', services: [{ id: 's1', name: 'Cut', durationMinutes: 50, priceCents: 160000, currency: 'EUR' }] }] }),
-    }));
+    const api = new Api(
+      fakeFetch({
+        'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'EUR' } }),
+        'GET /api/services': () => ({
+          body: [{ id: 's1', name: 'Cut', category: 'Hair', durationMinutes: 45, priceCents: 150000, currency: 'EUR' }],
+        }),
+        'GET /api/stylists': () => ({
+          body: [
+            {
+              id: 'st1',
+              displayName: 'Ana',
+              timezone: 'Europe/Lisbon',
+              bio: '',
+              services: [{ id: 's1', name: 'Cut', durationMinutes: 50, priceCents: 160000, currency: 'EUR' }],
+            },
+          ],
+        }),
+      }),
+    );
     const catalogue = new Catalogue(api);
     expect(catalogue.currency).toBeNull();
     await catalogue.load();

@@ -18,12 +18,24 @@ let calls: { method: string; path: string; body: unknown; headers: Record<string
 /** What GET /api/stylist/day answers, by date (the test changes it to simulate the server). */
 let days: Record<string, StylistDay>;
 const BLOCK: Override = {
-  id: 'o1', scope: 'salon', stylistId: null, startDate: '2027-03-10', endDate: '2027-03-10', kind: 'blocked', start: '13:00', end: '14:00',
-  priority: 0, reason: 'Team meeting', createdBy: 'a1', createdAt: '2027-03-01T00:00:00.000Z',
+  id: 'o1',
+  scope: 'salon',
+  stylistId: null,
+  startDate: '2027-03-10',
+  endDate: '2027-03-10',
+  kind: 'blocked',
+  start: '13:00',
+  end: '14:00',
+  priority: 0,
+  reason: 'Team meeting',
+  createdBy: 'a1',
+  createdAt: '2027-03-01T00:00:00.000Z',
 };
 // 2027-03-10 in Kathmandu: 10:00–13:00 and 14:00–18:00 (the meeting takes the 13:00 hour), one hold at 11:00.
 const TODAY: StylistDay = {
-  stylistId: STYLIST, date: '2027-03-10', timezone: 'Asia/Kathmandu',
+  stylistId: STYLIST,
+  date: '2027-03-10',
+  timezone: 'Asia/Kathmandu',
   windows: [
     { startUtc: '2027-03-10T04:15:00.000Z', endUtc: '2027-03-10T07:15:00.000Z' },
     { startUtc: '2027-03-10T08:15:00.000Z', endUtc: '2027-03-10T12:15:00.000Z' },
@@ -34,35 +46,89 @@ const TODAY: StylistDay = {
 
 function booking(id: string, startUtc: string, extra: Partial<StylistBooking> = {}): StylistBooking {
   return {
-    id, customerId: 'c1', stylistId: STYLIST, serviceId: SERVICE, startUtc, endUtc: new Date(Date.parse(startUtc) + 45 * 60_000).toISOString(),
-    status: 'confirmed', priceCents: 150000, notes: '', createdAt: '2027-03-01T00:00:00Z',
-    customer: { id: 'c1', displayName: 'Anita Karki', visitCount: 4, lastVisitAt: '2027-02-01T05:00:00Z', lastServiceName: 'Hair Colour', totalSpentCents: 2200000, notes: 'Likes tea', hasSafetyNotes: true },
+    id,
+    customerId: 'c1',
+    stylistId: STYLIST,
+    serviceId: SERVICE,
+    startUtc,
+    endUtc: new Date(Date.parse(startUtc) + 45 * 60_000).toISOString(),
+    status: 'confirmed',
+    priceCents: 150000,
+    notes: '',
+    createdAt: '2027-03-01T00:00:00Z',
+    customer: {
+      id: 'c1',
+      displayName: 'Anita Karki',
+      visitCount: 4,
+      lastVisitAt: '2027-02-01T05:00:00Z',
+      lastServiceName: 'Hair Colour',
+      totalSpentCents: 2200000,
+      notes: 'Likes tea',
+      hasSafetyNotes: true,
+    },
     ...extra,
   };
 }
 
 async function dashboard() {
   calls = [];
-  days = { '2027-03-10': TODAY, '2027-03-12': { ...TODAY, date: '2027-03-12', windows: [TODAY.windows[1]].map((w) => ({ startUtc: w.startUtc.replace('03-10', '03-12'), endUtc: w.endUtc.replace('03-10', '03-12') })), holds: [], overrides: [] } };
-  const api = new Api(fakeFetch({
-    'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
-    'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Haircut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
-    'GET /api/stylists': () => ({ body: [{ id: STYLIST, displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: '', services: [{ id: SERVICE, name: 'Haircut', durationMinutes: 45, priceCents: 150000 }] }] }),
-    'GET /api/stylist/bookings': ({ query }) => {
-      expect(query.get('from')).toBe('2027-03-10');
-      expect(query.get('to')).toBe('2027-03-24');
-      return { body: [booking('b1', '2027-03-10T04:15:00.000Z'), booking('b2', '2027-03-12T05:15:00.000Z', { status: 'pending' })] };
+  days = {
+    '2027-03-10': TODAY,
+    '2027-03-12': {
+      ...TODAY,
+      date: '2027-03-12',
+      windows: [TODAY.windows[1]].map((w) => ({
+        startUtc: w.startUtc.replace('03-10', '03-12'),
+        endUtc: w.endUtc.replace('03-10', '03-12'),
+      })),
+      holds: [],
+      overrides: [],
     },
-    'GET /api/stylist/day': ({ query }) => {
-      const day = days[query.get('date') ?? ''];
-      return day ? { body: day } : { status: 400, body: errorBody('INVALID_INPUT') };
-    },
-    'POST /api/bookings/:id/status': ({ path, body }) => {
-      if ((body as { status: string }).status === 'no_show') return { status: 409, body: errorBody('INVALID_TRANSITION') };
-      return { body: { ...booking(path.split('/')[3], '2027-03-10T04:15:00.000Z'), status: (body as { status: string }).status, customer: undefined } };
-    },
-    'POST /api/stylist/customers/:id/safety-notes': ({ body }) => ({ body: { customerId: 'c1', safetyNotes: `Allergic to PPD (${(body as { reason: string }).reason})` } }),
-  }, calls));
+  };
+  const api = new Api(
+    fakeFetch(
+      {
+        'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
+        'GET /api/services': () => ({
+          body: [{ id: SERVICE, name: 'Haircut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }],
+        }),
+        'GET /api/stylists': () => ({
+          body: [
+            {
+              id: STYLIST,
+              displayName: 'Aarav Shrestha',
+              timezone: 'Asia/Kathmandu',
+              bio: '',
+              services: [{ id: SERVICE, name: 'Haircut', durationMinutes: 45, priceCents: 150000 }],
+            },
+          ],
+        }),
+        'GET /api/stylist/bookings': ({ query }) => {
+          expect(query.get('from')).toBe('2027-03-10');
+          expect(query.get('to')).toBe('2027-03-24');
+          return { body: [booking('b1', '2027-03-10T04:15:00.000Z'), booking('b2', '2027-03-12T05:15:00.000Z', { status: 'pending' })] };
+        },
+        'GET /api/stylist/day': ({ query }) => {
+          const day = days[query.get('date') ?? ''];
+          return day ? { body: day } : { status: 400, body: errorBody('INVALID_INPUT') };
+        },
+        'POST /api/bookings/:id/status': ({ path, body }) => {
+          if ((body as { status: string }).status === 'no_show') return { status: 409, body: errorBody('INVALID_TRANSITION') };
+          return {
+            body: {
+              ...booking(path.split('/')[3], '2027-03-10T04:15:00.000Z'),
+              status: (body as { status: string }).status,
+              customer: undefined,
+            },
+          };
+        },
+        'POST /api/stylist/customers/:id/safety-notes': ({ body }) => ({
+          body: { customerId: 'c1', safetyNotes: `Allergic to PPD (${(body as { reason: string }).reason})` },
+        }),
+      },
+      calls,
+    ),
+  );
   const f = fakeSocketFactory();
   const live = new LiveConnection({ createSocket: f.createSocket, eventTarget: null });
   socket = f.socket;
@@ -104,16 +170,40 @@ describe('StylistDashboard', () => {
     await vi.waitFor(() => expect(reads()).toBeGreaterThanOrEqual(1));
     const before = reads();
     days['2027-03-10'] = { ...TODAY, holds: [] };
-    socket().push('slots:update', { stylistId: STYLIST, serviceId: SERVICE, date: '2027-03-10', version: 9, slots: makeSlots(8), reason: 'hold' });
+    socket().push('slots:update', {
+      stylistId: STYLIST,
+      serviceId: SERVICE,
+      date: '2027-03-10',
+      version: 9,
+      slots: makeSlots(8),
+      reason: 'hold',
+    });
     await vi.waitFor(() => expect(dash.held).toEqual([]));
     expect(reads()).toBe(before + 1);
-    days['2027-03-10'] = { ...TODAY, holds: [], windows: [], overrides: [{ ...BLOCK, id: 'o2', kind: 'closed', start: null, end: null, reason: 'Burst pipe' }] };
-    socket().push('override:changed', { eventId: 20, action: 'created', override: { ...BLOCK, id: 'o2', kind: 'closed', start: null, end: null, reason: 'Burst pipe' } });
+    days['2027-03-10'] = {
+      ...TODAY,
+      holds: [],
+      windows: [],
+      overrides: [{ ...BLOCK, id: 'o2', kind: 'closed', start: null, end: null, reason: 'Burst pipe' }],
+    };
+    socket().push('override:changed', {
+      eventId: 20,
+      action: 'created',
+      override: { ...BLOCK, id: 'o2', kind: 'closed', start: null, end: null, reason: 'Burst pipe' },
+    });
     await vi.waitFor(() => expect(dash.windows).toEqual([]));
     // An override of another day does not concern the timeline.
     const after = reads();
-    socket().push('override:changed', { eventId: 21, action: 'created', override: { ...BLOCK, id: 'o3', startDate: '2027-04-01', endDate: '2027-04-01' } });
-    socket().push('override:changed', { eventId: 22, action: 'deleted', override: { ...BLOCK, id: 'o3', startDate: '2027-04-01', endDate: '2027-04-01' } });
+    socket().push('override:changed', {
+      eventId: 21,
+      action: 'created',
+      override: { ...BLOCK, id: 'o3', startDate: '2027-04-01', endDate: '2027-04-01' },
+    });
+    socket().push('override:changed', {
+      eventId: 22,
+      action: 'deleted',
+      override: { ...BLOCK, id: 'o3', startDate: '2027-04-01', endDate: '2027-04-01' },
+    });
     expect(reads()).toBe(after);
   });
 
@@ -136,7 +226,12 @@ describe('StylistDashboard', () => {
 
   it('adds a booking that arrives live, with its customer context and a highlight', async () => {
     const { dash } = await dashboard();
-    socket().push('booking:created', { eventId: 12, booking: booking('b3', '2027-03-10T06:15:00.000Z', { customer: { ...booking('x', '2027-03-10T06:15:00.000Z').customer, displayName: 'Rohan Basnet', visitCount: 0 } }) });
+    socket().push('booking:created', {
+      eventId: 12,
+      booking: booking('b3', '2027-03-10T06:15:00.000Z', {
+        customer: { ...booking('x', '2027-03-10T06:15:00.000Z').customer, displayName: 'Rohan Basnet', visitCount: 0 },
+      }),
+    });
     expect(dash.todays.map((b) => b.id)).toEqual(['b1', 'b3']);
     expect(dash.highlights.b3).toBe('new');
     expect(dash.announcement).toMatch(/^New booking: Rohan Basnet at /);
@@ -194,24 +289,52 @@ describe('status actions', () => {
 
 describe('the day view', () => {
   it('turns instants into sorted intervals and merges overlapping holds', () => {
-    expect(toIntervals([{ startUtc: '2027-03-10T08:15:00Z', endUtc: '2027-03-10T09:00:00Z' }, { startUtc: '2027-03-10T04:15:00Z', endUtc: '2027-03-10T05:00:00Z' }]))
-      .toEqual([{ startMs: Date.parse('2027-03-10T04:15:00Z'), endMs: Date.parse('2027-03-10T05:00:00Z') }, { startMs: Date.parse('2027-03-10T08:15:00Z'), endMs: Date.parse('2027-03-10T09:00:00Z') }]);
-    expect(mergeIntervals([{ startMs: 5, endMs: 9 }, { startMs: 0, endMs: 5 }, { startMs: 12, endMs: 13 }])).toEqual([{ startMs: 0, endMs: 9 }, { startMs: 12, endMs: 13 }]);
+    expect(
+      toIntervals([
+        { startUtc: '2027-03-10T08:15:00Z', endUtc: '2027-03-10T09:00:00Z' },
+        { startUtc: '2027-03-10T04:15:00Z', endUtc: '2027-03-10T05:00:00Z' },
+      ]),
+    ).toEqual([
+      { startMs: Date.parse('2027-03-10T04:15:00Z'), endMs: Date.parse('2027-03-10T05:00:00Z') },
+      { startMs: Date.parse('2027-03-10T08:15:00Z'), endMs: Date.parse('2027-03-10T09:00:00Z') },
+    ]);
+    expect(
+      mergeIntervals([
+        { startMs: 5, endMs: 9 },
+        { startMs: 0, endMs: 5 },
+        { startMs: 12, endMs: 13 },
+      ]),
+    ).toEqual([
+      { startMs: 0, endMs: 9 },
+      { startMs: 12, endMs: 13 },
+    ]);
   });
 
   it('describes each kind of override', () => {
     expect(describeOverride(BLOCK)).toBe('Blocked 13:00–14:00: Team meeting');
     expect(describeOverride({ ...BLOCK, kind: 'closed', start: null, end: null, reason: 'Holiday' })).toBe('Salon closed: Holiday');
-    expect(describeOverride({ ...BLOCK, scope: 'stylist', stylistId: STYLIST, kind: 'closed', start: null, end: null, reason: 'Leave' })).toBe('Day off: Leave');
-    expect(describeOverride({ ...BLOCK, kind: 'hours', start: '11:00', end: '15:00', reason: 'Festival' })).toBe('Salon hours 11:00–15:00: Festival');
+    expect(
+      describeOverride({ ...BLOCK, scope: 'stylist', stylistId: STYLIST, kind: 'closed', start: null, end: null, reason: 'Leave' }),
+    ).toBe('Day off: Leave');
+    expect(describeOverride({ ...BLOCK, kind: 'hours', start: '11:00', end: '15:00', reason: 'Festival' })).toBe(
+      'Salon hours 11:00–15:00: Festival',
+    );
   });
 
   it('draws the windows, names a blocked gap by its reason and a plain gap a break', () => {
     const windows = toIntervals([...TODAY.windows, { startUtc: '2027-03-10T12:45:00.000Z', endUtc: '2027-03-10T13:15:00.000Z' }]);
     render(Timeline, {
       props: {
-        bookings: [], windows, held: toIntervals(TODAY.holds), blocks: [{ start: '13:00', end: '14:00', reason: 'Team meeting' }],
-        zone: 'Asia/Kathmandu', nowMs: NOW, highlights: {}, selectedId: null, serviceName: () => 'Haircut', onselect: () => {},
+        bookings: [],
+        windows,
+        held: toIntervals(TODAY.holds),
+        blocks: [{ start: '13:00', end: '14:00', reason: 'Team meeting' }],
+        zone: 'Asia/Kathmandu',
+        nowMs: NOW,
+        highlights: {},
+        selectedId: null,
+        serviceName: () => 'Haircut',
+        onselect: () => {},
       },
     });
     expect(screen.getAllByTestId('timeline-gap').map((g) => g.textContent)).toEqual(['Team meeting', 'Break']);

@@ -12,9 +12,11 @@ let restSlots = makeSlots(4);
 let restVersion = 3;
 
 function day(opts: Partial<ConstructorParameters<typeof DaySlots>[1]> = {}) {
-  const api = new Api(fakeFetch({
-    'GET /api/bookings/available-slots': () => ({ body: restSlots, headers: { 'x-availability-version': String(restVersion) } }),
-  }));
+  const api = new Api(
+    fakeFetch({
+      'GET /api/bookings/available-slots': () => ({ body: restSlots, headers: { 'x-availability-version': String(restVersion) } }),
+    }),
+  );
   return new DaySlots(key, { api, live, describe: (t) => t.slice(11, 16), markMs: 1000, ...opts });
 }
 

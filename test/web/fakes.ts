@@ -10,12 +10,20 @@ export interface FakeResponse {
   body?: unknown;
   headers?: Record<string, string>;
 }
-export type Route = (req: { method: string; path: string; query: URLSearchParams; body: unknown; headers: Record<string, string> }) =>
-  FakeResponse | Promise<FakeResponse>;
+export type Route = (req: {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  headers: Record<string, string>;
+}) => FakeResponse | Promise<FakeResponse>;
 
 /** A fetch answering from `routes` ("METHOD /path" → handler); anything else is a 404 like the API's. */
-export function fakeFetch(routes: Record<string, Route>, calls: { method: string; path: string; body: unknown; headers: Record<string, string> }[] = []): Fetch {
-  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+export function fakeFetch(
+  routes: Record<string, Route>,
+  calls: { method: string; path: string; body: unknown; headers: Record<string, string> }[] = [],
+): Fetch {
+  return async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : String(input), 'http://salon.test');
     const method = init?.method ?? 'GET';
     // The web app's Api sends JSON text bodies only.
@@ -31,7 +39,7 @@ export function fakeFetch(routes: Record<string, Route>, calls: { method: string
       status,
       headers: { 'content-type': 'application/json', ...r.headers },
     });
-  });
+  };
 }
 
 /** "POST /api/bookings/:id/cancel" matches "/api/bookings/abc/cancel". */
@@ -43,7 +51,9 @@ function matches(pattern: string, method: string, path: string): boolean {
   return a.length === b.length && a.every((seg, i) => seg.startsWith(':') || seg === b[i]);
 }
 
-export const errorBody = (code: string, message = code, details?: unknown) => ({ error: { code, message, ...(details ? { details } : {}) } });
+export const errorBody = (code: string, message = code, details?: unknown) => ({
+  error: { code, message, ...(details ? { details } : {}) },
+});
 
 type Handler = (...args: any[]) => void;
 

@@ -27,7 +27,10 @@ const addDays = (date: string, days: number): string =>
  * `marginMs` later (minimum notice and horizon). Stylists with the same zone, schedule and settings
  * share the answer.
  */
-export async function freeStarts(pool: Pool, o: { stylistId: string; serviceId: string; firstDate: string; count: number; nowMs: number; marginMs: number }): Promise<FreeStarts> {
+export async function freeStarts(
+  pool: Pool,
+  o: { stylistId: string; serviceId: string; firstDate: string; count: number; nowMs: number; marginMs: number },
+): Promise<FreeStarts> {
   const starts: number[] = [];
   let perDay = 0;
   let lastDate = o.firstDate;
@@ -57,5 +60,13 @@ export async function freeStarts(pool: Pool, o: { stylistId: string; serviceId: 
     perDay = Math.max(perDay, n);
     if (n) lastDate = date;
   }
-  return { starts, firstDate: o.firstDate, lastDate, perDay, durationMinutes: settings!.durationMinutes, bufferMinutes: settings!.bufferMinutes, priceCents: settings!.priceCents };
+  return {
+    starts,
+    firstDate: o.firstDate,
+    lastDate,
+    perDay,
+    durationMinutes: settings!.durationMinutes,
+    bufferMinutes: settings!.bufferMinutes,
+    priceCents: settings!.priceCents,
+  };
 }

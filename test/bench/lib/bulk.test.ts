@@ -23,8 +23,9 @@ describe('bench bulk data', () => {
     expect(salon.stylists).toHaveLength(7);
     expect(salon.customers).toHaveLength(11);
     expect(salon.stylists.map((s) => s.timezone).slice(0, 3)).toEqual(['Asia/Kathmandu', 'America/New_York', 'Asia/Kathmandu']);
-    const { rows } = await db.pool.query(
-      `select count(*)::int as windows from schedule_windows where stylist_id = any($1::uuid[])`, [salon.stylists.map((s) => s.id)]);
+    const { rows } = await db.pool.query(`select count(*)::int as windows from schedule_windows where stylist_id = any($1::uuid[])`, [
+      salon.stylists.map((s) => s.id),
+    ]);
     expect(rows[0].windows).toBe(7 * 7 * 2);
   });
 
@@ -34,7 +35,8 @@ describe('bench bulk data', () => {
     const r = await bulkBookings(db.pool, salon, grid, 0, 1000, { parallel: 2, chunk: 300 });
     expect(r.rows).toBe(1000);
     const { rows } = await db.pool.query(
-      `select count(*)::int as n, count(*) filter (where status = 'cancelled')::int as cancelled from bookings`);
+      `select count(*)::int as n, count(*) filter (where status = 'cancelled')::int as cancelled from bookings`,
+    );
     expect(rows[0]).toEqual({ n: 1000, cancelled: 100 });
     expect(gridDays(salon, grid, 1000)).toBe(29);
     // The loading sessions ran with triggers off; nothing leaked into the pool's other sessions.

@@ -42,7 +42,10 @@ export async function createBenchSalon(pool: Pool, spec: SalonSpec): Promise<Ben
   const prefix = spec.prefix ?? 'bench';
   const zones = spec.zones ?? ['Asia/Kathmandu'];
   const servicesSpec = spec.services ?? DEFAULT_SERVICES;
-  const windows = spec.windows ?? [['09:00', '13:00'], ['14:00', '18:00']];
+  const windows = spec.windows ?? [
+    ['09:00', '13:00'],
+    ['14:00', '18:00'],
+  ];
   const step = spec.slotStepMinutes ?? 30;
   const buffer = spec.bufferMinutes ?? 15;
   const password = spec.password ?? 'kbstylish-bench';
@@ -58,7 +61,9 @@ export async function createBenchSalon(pool: Pool, spec: SalonSpec): Promise<Ben
         [prefix, role, hash, n],
       );
     const idsOf = async (role: string) =>
-      (await c.query<{ id: string }>(`select id from users where starts_with(email, $1) order by email`, [`${prefix}-${role}-`])).rows.map((r) => r.id);
+      (await c.query<{ id: string }>(`select id from users where starts_with(email, $1) order by email`, [`${prefix}-${role}-`])).rows.map(
+        (r) => r.id,
+      );
 
     await insertUsers('stylist', spec.stylists);
     await insertUsers('customer', spec.customers);
@@ -68,10 +73,12 @@ export async function createBenchSalon(pool: Pool, spec: SalonSpec): Promise<Ben
          from users u where starts_with(u.email, $1)`,
       [`${prefix}-stylist-`, zones, step, buffer],
     );
-    const stylists = (await c.query<{ id: string; timezone: string }>(
-      `select s.id, s.timezone from stylists s join users u on u.id = s.user_id where starts_with(u.email, $1) order by u.email`,
-      [`${prefix}-stylist-`],
-    )).rows;
+    const stylists = (
+      await c.query<{ id: string; timezone: string }>(
+        `select s.id, s.timezone from stylists s join users u on u.id = s.user_id where starts_with(u.email, $1) order by u.email`,
+        [`${prefix}-stylist-`],
+      )
+    ).rows;
     const services: BenchSalon['services'] = [];
     for (const s of servicesSpec) {
       const { rows } = await c.query<{ id: string }>(
@@ -197,8 +204,15 @@ export async function bulkBookings(
   return { rows: toRow - fromRow, ms: performance.now() - started };
 }
 
-async function loadRange(pool: Pool, salon: BenchSalon, grid: BookingGrid, fromRow: number, toRow: number, chunk: number,
-  progress: (rows: number) => void): Promise<void> {
+async function loadRange(
+  pool: Pool,
+  salon: BenchSalon,
+  grid: BookingGrid,
+  fromRow: number,
+  toRow: number,
+  chunk: number,
+  progress: (rows: number) => void,
+): Promise<void> {
   const svc = salon.services[grid.serviceIndex ?? 0];
   const c = await pool.connect();
   try {
@@ -210,7 +224,9 @@ async function loadRange(pool: Pool, salon: BenchSalon, grid: BookingGrid, fromR
       `insert into _bench_stylists select (i - 1)::int, id, tz from unnest($1::uuid[], $2::text[]) with ordinality t(id, tz, i)`,
       [salon.stylists.map((s) => s.id), salon.stylists.map((s) => s.timezone)],
     );
-    await c.query(`insert into _bench_customers select (i - 1)::int, id from unnest($1::uuid[]) with ordinality t(id, i)`, [salon.customers]);
+    await c.query(`insert into _bench_customers select (i - 1)::int, id from unnest($1::uuid[]) with ordinality t(id, i)`, [
+      salon.customers,
+    ]);
     for (let from = fromRow; from < toRow; from += chunk) {
       const to = Math.min(toRow, from + chunk);
       await c.query(
@@ -228,8 +244,21 @@ async function loadRange(pool: Pool, salon: BenchSalon, grid: BookingGrid, fromR
                  + make_interval(mins => ($9::int[])[1 + ((x.day + x.si + $13::int * x.j) % cardinality($9::int[]))]))
                  at time zone st.tz) as start_at) t
           order by x.si, x.day, x.j`,
-        [from, to, svc.id, svc.durationMinutes, salon.bufferMinutes, svc.priceCents, salon.stylists.length, grid.perDay,
-          grid.cells.map(minutesOf), grid.cancelledEvery ?? 10, salon.customers.length, grid.startDate, strideFor(grid.cells.length)],
+        [
+          from,
+          to,
+          svc.id,
+          svc.durationMinutes,
+          salon.bufferMinutes,
+          svc.priceCents,
+          salon.stylists.length,
+          grid.perDay,
+          grid.cells.map(minutesOf),
+          grid.cancelledEvery ?? 10,
+          salon.customers.length,
+          grid.startDate,
+          strideFor(grid.cells.length),
+        ],
       );
       progress(to - from);
     }

@@ -60,7 +60,10 @@ export function install(): void {
       }
     }
   });
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       console.error(`\n${signal}: stopping servers and Postgres…`);
       void cleanup().finally(() => process.exit(code));

@@ -42,7 +42,12 @@ export interface LoadResult {
   cpu: Record<string, { usPerReq: number; cores: number }>;
 }
 
-async function cannon(o: LoadOptions, durationS: number, amount: number | undefined, onResponse?: (status: number, bytes: number, ms: number) => void) {
+async function cannon(
+  o: LoadOptions,
+  durationS: number,
+  amount: number | undefined,
+  onResponse?: (status: number, bytes: number, ms: number) => void,
+) {
   const opts: autocannon.Options = {
     url: o.url,
     connections: o.connections,
@@ -59,8 +64,10 @@ async function cannon(o: LoadOptions, durationS: number, amount: number | undefi
     const instance = autocannon(opts, (err: Error | null, result: autocannon.Result) => (err ? reject(err) : resolve(result)));
     if (onResponse) {
       // autocannon emits (client, statusCode, resBytes, responseTimeMs); its typings omit the client.
-      (instance as unknown as { on(e: 'response', l: (client: unknown, status: number, bytes: number, ms: number) => void): void })
-        .on('response', (_client, status, bytes, ms) => onResponse(status, bytes, ms));
+      (instance as unknown as { on(e: 'response', l: (client: unknown, status: number, bytes: number, ms: number) => void): void }).on(
+        'response',
+        (_client, status, bytes, ms) => onResponse(status, bytes, ms),
+      );
     }
   });
 }

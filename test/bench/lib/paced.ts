@@ -60,23 +60,20 @@ async function pace(o: PacedOptions, agent: http.Agent, durationS: number, recor
     const send = (scheduled: number) => {
       const actual = performance.now();
       if (actual - scheduled > maxLag) maxLag = actual - scheduled;
-      const req = http.request(
-        { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'GET' },
-        (res) => {
-          res.resume();
-          res.once('end', () => {
-            const end = performance.now();
-            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
-              ok++;
-              if (record) {
-                latency.add(end - scheduled);
-                service.add(end - actual);
-              }
-            } else errors++;
-            finish();
-          });
-        },
-      );
+      const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'GET' }, (res) => {
+        res.resume();
+        res.once('end', () => {
+          const end = performance.now();
+          if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
+            ok++;
+            if (record) {
+              latency.add(end - scheduled);
+              service.add(end - actual);
+            }
+          } else errors++;
+          finish();
+        });
+      });
       req.once('error', () => {
         errors++;
         finish();

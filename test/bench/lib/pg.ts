@@ -114,7 +114,6 @@ function postmasterPid(pidFile: string): number | undefined {
   }
 }
 
-
 /**
  * A benchmark killed with SIGKILL cannot stop its Postgres (its servers stop themselves, see
  * parent-watch.ts). The next run stops such an orphan — only one whose owning benchmark process

@@ -70,10 +70,12 @@ export async function startServer(o: StartServerOptions): Promise<ServerProcess>
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited = child.exitCode !== null;
-  const exit = new Promise<void>((r) => child.once('exit', () => {
-    exited = true;
-    r();
-  }));
+  const exit = new Promise<void>((r) =>
+    child.once('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   const unhookSync = onExitSync(() => {
     if (!exited) child.kill('SIGKILL');
   });

@@ -59,7 +59,14 @@ export interface Verdict {
  * A target check. `higherIsBetter`: pass when value >= target, else when value <= target.
  * `fmt` formats value and target alike.
  */
-export function verdict(name: string, value: number, target: number, higherIsBetter: boolean, fmt: (v: number) => string, note?: string): Verdict {
+export function verdict(
+  name: string,
+  value: number,
+  target: number,
+  higherIsBetter: boolean,
+  fmt: (v: number) => string,
+  note?: string,
+): Verdict {
   const pass = Number.isFinite(value) && (higherIsBetter ? value >= target : value <= target);
   let miss = '';
   if (!Number.isFinite(value)) miss = 'not measured';
@@ -109,7 +116,10 @@ export function machine(): Machine {
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadavg: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadavg: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 

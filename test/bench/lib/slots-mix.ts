@@ -25,7 +25,8 @@ export class ZipfKeys {
   constructor(o: { stylists: number; services: number; days: number; s: number; seed: number }) {
     this.s = o.s;
     const keys: MixKey[] = [];
-    for (let st = 0; st < o.stylists; st++) for (let sv = 0; sv < o.services; sv++) for (let d = 0; d < o.days; d++) keys.push({ stylistIndex: st, serviceIndex: sv, day: d });
+    for (let st = 0; st < o.stylists; st++)
+      for (let sv = 0; sv < o.services; sv++) for (let d = 0; d < o.days; d++) keys.push({ stylistIndex: st, serviceIndex: sv, day: d });
     const r = rng(o.seed);
     for (let i = keys.length - 1; i > 0; i--) {
       const j = Math.floor(r() * (i + 1));
@@ -64,13 +65,22 @@ function addDays(date: string, days: number): string {
  * `count` request paths drawn from the distribution, each with a display zone drawn uniformly from
  * `zones` (customerTimezone): the same sequence for every server, replayed in a loop.
  */
-export function mixPaths(o: { keys: ZipfKeys; salon: BenchSalon; startDate: string; zones: string[]; count: number; seed: number; path: string }): string[] {
+export function mixPaths(o: {
+  keys: ZipfKeys;
+  salon: BenchSalon;
+  startDate: string;
+  zones: string[];
+  count: number;
+  seed: number;
+  path: string;
+}): string[] {
   const r = rng(o.seed);
   const out: string[] = new Array(o.count);
   for (let i = 0; i < o.count; i++) {
     const k = o.keys.keys[o.keys.rank(r())];
     const zone = o.zones[Math.floor(r() * o.zones.length)];
-    out[i] = `${o.path}?stylistId=${o.salon.stylists[k.stylistIndex].id}&serviceId=${o.salon.services[k.serviceIndex].id}` +
+    out[i] =
+      `${o.path}?stylistId=${o.salon.stylists[k.stylistIndex].id}&serviceId=${o.salon.services[k.serviceIndex].id}` +
       `&targetDate=${addDays(o.startDate, k.day)}&customerTimezone=${encodeURIComponent(zone)}`;
   }
   return out;
@@ -155,7 +165,9 @@ export class PacedBooker {
       const cell = free[Math.floor(this.#r() * free.length)];
       this.#taken.add(`${k.stylistIndex}|${k.day}|${cell}`);
       const st = salon.stylists[k.stylistIndex];
-      const startUtc = DateTime.fromISO(`${addDays(grid.startDate, k.day)}T${grid.cells[cell]}`, { zone: st.timezone }).toUTC().toISO()!;
+      const startUtc = DateTime.fromISO(`${addDays(grid.startDate, k.day)}T${grid.cells[cell]}`, { zone: st.timezone })
+        .toUTC()
+        .toISO()!;
       return { stylistId: st.id, startUtc };
     }
     return null;

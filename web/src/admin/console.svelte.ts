@@ -6,7 +6,15 @@ import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import { addDays, browserZone, dateIn } from '../lib/time.ts';
 import type {
-  AnnouncementLevel, Audience, AuditEntry, Booking, CurrentSchedule, NewStylistInput, Override, OverrideInput, OverridePreviewResponse,
+  AnnouncementLevel,
+  Audience,
+  AuditEntry,
+  Booking,
+  CurrentSchedule,
+  NewStylistInput,
+  Override,
+  OverrideInput,
+  OverridePreviewResponse,
   ScheduleDay,
 } from '../lib/types.ts';
 
@@ -29,8 +37,16 @@ export interface OnboardDraft {
 export function emptyOnboardDraft(): OnboardDraft {
   return {
     // '' until chosen: the salon's zone (StylistsAdmin.zone).
-    displayName: '', email: '', password: '', timezone: '', bio: '',
-    slotStepMinutes: 30, bufferMinutes: 15, minNoticeMinutes: 60, horizonDays: 60, services: {},
+    displayName: '',
+    email: '',
+    password: '',
+    timezone: '',
+    bio: '',
+    slotStepMinutes: 30,
+    bufferMinutes: 15,
+    minNoticeMinutes: 60,
+    horizonDays: 60,
+    services: {},
   };
 }
 
@@ -119,7 +135,8 @@ export function scheduleProblems(days: ScheduleDay[], dayName: (d: number) => st
       else if (toMinutes(w.end) <= toMinutes(w.start)) out.push(`${dayName(d.dayOfWeek)}: ${w.start}–${w.end} ends before it starts.`);
     }
     for (let i = 1; i < ws.length; i++) {
-      if (toMinutes(ws[i].start) < toMinutes(ws[i - 1].end)) out.push(`${dayName(d.dayOfWeek)}: ${ws[i - 1].start}–${ws[i - 1].end} overlaps ${ws[i].start}–${ws[i].end}.`);
+      if (toMinutes(ws[i].start) < toMinutes(ws[i - 1].end))
+        out.push(`${dayName(d.dayOfWeek)}: ${ws[i - 1].start}–${ws[i - 1].end} overlaps ${ws[i].start}–${ws[i].end}.`);
     }
   }
   return out;
@@ -129,7 +146,18 @@ export function scheduleProblems(days: ScheduleDay[], dayName: (d: number) => st
 export function usualWeek(): ScheduleDay[] {
   return WEEKDAYS.map((d) => ({
     dayOfWeek: d,
-    windows: d === 6 ? [] : d === 5 ? [{ start: '10:00', end: '13:00' }, { start: '14:00', end: '16:00' }] : [{ start: '10:00', end: '13:00' }, { start: '14:00', end: '18:00' }],
+    windows:
+      d === 6
+        ? []
+        : d === 5
+          ? [
+              { start: '10:00', end: '13:00' },
+              { start: '14:00', end: '16:00' },
+            ]
+          : [
+              { start: '10:00', end: '13:00' },
+              { start: '14:00', end: '18:00' },
+            ],
   }));
 }
 
@@ -218,9 +246,12 @@ export class ScheduleEditor {
       this.message = 'Schedule saved. Open booking screens update now.';
       const saved = this.stylistId;
       // Re-read what is now in force (the form keeps what was typed).
-      void this.#api.get<CurrentSchedule>(`/api/admin/stylists/${saved}/schedule`).then((cur) => {
-        if (this.stylistId === saved) this.current = cur;
-      }, () => undefined);
+      void this.#api.get<CurrentSchedule>(`/api/admin/stylists/${saved}/schedule`).then(
+        (cur) => {
+          if (this.stylistId === saved) this.current = cur;
+        },
+        () => undefined,
+      );
     });
   }
 }
@@ -256,7 +287,17 @@ export class OverridesAdmin {
   items = $state.raw<Override[]>([]);
   loading = $state(false);
   error = $state('');
-  draft = $state<OverrideDraft>({ scope: 'salon', stylistId: '', startDate: '', endDate: '', kind: 'closed', start: '10:00', end: '13:00', priority: 0, reason: '' });
+  draft = $state<OverrideDraft>({
+    scope: 'salon',
+    stylistId: '',
+    startDate: '',
+    endDate: '',
+    kind: 'closed',
+    start: '10:00',
+    end: '13:00',
+    priority: 0,
+    reason: '',
+  });
   /** 'edit' → 'preview' (affected bookings shown, awaiting confirmation) → 'created'. */
   phase = $state<'edit' | 'preview' | 'created'>('edit');
   /** Bookings the draft would affect (preview) or did affect (after creating). */
@@ -321,7 +362,10 @@ export class OverridesAdmin {
   /** Step two: create it; the answer lists the active bookings it now conflicts with. */
   async confirm(): Promise<boolean> {
     return attempt(this, async () => {
-      const res = await this.#api.post<{ override: Override; affectedBookings: Booking[] }>('/api/admin/overrides', overrideBody(this.draft));
+      const res = await this.#api.post<{ override: Override; affectedBookings: Booking[] }>(
+        '/api/admin/overrides',
+        overrideBody(this.draft),
+      );
       this.receive(res.override, 'created');
       this.affected = res.affectedBookings ?? [];
       this.phase = 'created';
@@ -426,7 +470,8 @@ export class AuditLog {
     const text = this.textFilter.trim().toLowerCase();
     if (!text) return this.entries;
     return this.entries.filter((e) =>
-      `${e.action} ${e.target} ${e.actorName ?? ''} ${JSON.stringify(e.details ?? '')}`.toLowerCase().includes(text));
+      `${e.action} ${e.target} ${e.actorName ?? ''} ${JSON.stringify(e.details ?? '')}`.toLowerCase().includes(text),
+    );
   });
 
   /** Changes the server-side filters and reads the first page again. */
@@ -451,9 +496,14 @@ export class AuditLog {
     this.loading = true;
     try {
       const last = this.entries.at(-1);
-      const items = await this.#api.get<AuditEntry[]>(`/api/admin/audit-log${query({
-        limit: AUDIT_PAGE, before: last?.id, action: this.actionFilter, actorId: this.actorFilter,
-      })}`);
+      const items = await this.#api.get<AuditEntry[]>(
+        `/api/admin/audit-log${query({
+          limit: AUDIT_PAGE,
+          before: last?.id,
+          action: this.actionFilter,
+          actorId: this.actorFilter,
+        })}`,
+      );
       if (seq !== this.#seq) return;
       this.entries = [...this.entries, ...items.filter((e) => !this.entries.some((x) => x.id === e.id))];
       if (items.length < AUDIT_PAGE) this.exhausted = true;
@@ -471,7 +521,8 @@ export class AuditLog {
     const actors = new Map(this.knownActors.map((a) => [a.id, a]));
     for (const e of items) {
       actions.add(e.action);
-      if (e.actorId && !actors.has(e.actorId)) actors.set(e.actorId, { id: e.actorId, name: e.actorName ?? e.actorId.slice(0, 8), role: e.actorRole });
+      if (e.actorId && !actors.has(e.actorId))
+        actors.set(e.actorId, { id: e.actorId, name: e.actorName ?? e.actorId.slice(0, 8), role: e.actorRole });
     }
     if (actions.size !== this.#knownActions.length) this.#knownActions = [...actions];
     if (actors.size !== this.knownActors.length) this.knownActors = [...actors.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -82,7 +82,13 @@ export class OpsMetrics {
     { key: 'clients', label: 'Connected clients', unit: '', points: this.clients, latest: this.clients.at(-1)?.v ?? null },
     { key: 'hitRatio', label: 'Cache hit ratio', unit: '%', points: this.hitRatio, latest: this.hitRatio.at(-1)?.v ?? null },
     { key: 'relayLag', label: 'Relay lag (commit → push)', unit: 'ms', points: this.relayLag, latest: this.relayLag.at(-1)?.v ?? null },
-    { key: 'bookingsPerHour', label: 'Bookings in the last hour', unit: '', points: this.bookingsPerHour, latest: this.bookingsPerHour.at(-1)?.v ?? null },
+    {
+      key: 'bookingsPerHour',
+      label: 'Bookings in the last hour',
+      unit: '',
+      points: this.bookingsPerHour,
+      latest: this.bookingsPerHour.at(-1)?.v ?? null,
+    },
   ]);
 
   /** Polls every `intervalMs`; returns the stop function. */

@@ -16,7 +16,7 @@ export function parsePrometheus(text: string): Sample[] {
     const labels: Record<string, string> = {};
     if (m[3]) {
       const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-      for (let l; (l = re.exec(m[3])); ) labels[l[1]] = l[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+      for (let l; (l = re.exec(m[3]));) labels[l[1]] = l[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     }
     const value = m[4] === '+Inf' ? Infinity : m[4] === '-Inf' ? -Infinity : Number(m[4]);
     out.push({ name: m[1], labels, value });

@@ -80,7 +80,11 @@ export class BookingFlow {
   selectionMine = $derived(!!this.selected && (this.hold?.startUtc === this.selected || (this.busy && this.step !== 'held')));
   /** Someone else took the selected time while I looked (or the day changed under it). */
   selectionLost = $derived(
-    !!this.selected && this.step !== 'done' && !this.selectionMine && !!this.day && !this.day.loading &&
+    !!this.selected &&
+      this.step !== 'done' &&
+      !this.selectionMine &&
+      !!this.day &&
+      !this.day.loading &&
       (!this.selectedSlot || this.selectedSlot.status !== 'available'),
   );
   lostBecause = $derived<'booked' | 'held' | 'gone'>(
@@ -90,7 +94,9 @@ export class BookingFlow {
   alternatives = $derived.by<Slot[]>(() => {
     const slots = this.day?.slots ?? [];
     if (this.offered) {
-      const offered = this.offered.map((t) => slots.find((s) => s.startUtc === t && s.status === 'available')).filter((s): s is Slot => !!s);
+      const offered = this.offered
+        .map((t) => slots.find((s) => s.startUtc === t && s.status === 'available'))
+        .filter((s): s is Slot => !!s);
       if (offered.length) return offered;
     }
     if (!this.selected || !(this.selectionLost || this.offered)) return [];
@@ -138,7 +144,9 @@ export class BookingFlow {
     await Promise.all(
       dates.map(async (date) => {
         try {
-          const slots = await this.#deps.api.get<Slot[]>(`/api/bookings/available-slots${query({ stylistId, serviceId, targetDate: date })}`);
+          const slots = await this.#deps.api.get<Slot[]>(
+            `/api/bookings/available-slots${query({ stylistId, serviceId, targetDate: date })}`,
+          );
           if (token === this.#stripToken) this.#setStripDay(date, slots);
         } catch {
           /* the day shows as unknown; opening it will say why */
@@ -237,7 +245,11 @@ export class BookingFlow {
     this.offered = null;
     const startUtc = this.selected;
     try {
-      const res = await this.#deps.api.request<Hold>('POST', '/api/holds', { stylistId: this.stylistId, serviceId: this.serviceId, startUtc });
+      const res = await this.#deps.api.request<Hold>('POST', '/api/holds', {
+        stylistId: this.stylistId,
+        serviceId: this.serviceId,
+        startUtc,
+      });
       const hold = res.data;
       // Count down from the server's own clock, so a skewed local clock cannot shorten the hold.
       const serverNow = Date.parse(res.headers.get('date') ?? '');

@@ -4,7 +4,6 @@ import type { LiveConnection } from '../lib/live.svelte.ts';
 import type { Booking } from '../lib/types.ts';
 import { isActiveStatus } from '../../../server/contract/enums.ts';
 
-
 /** The customer's own bookings: list, cancel; rescheduling runs through the booking modal. */
 export class MyBookings {
   items = $state.raw<Booking[]>([]);
@@ -25,7 +24,11 @@ export class MyBookings {
     live?.onReconnect(() => void this.load());
   }
 
-  upcoming = $derived(this.items.filter((b) => isActiveStatus(b.status) && Date.parse(b.endUtc) > this.#now()).sort((a, b) => a.startUtc.localeCompare(b.startUtc)));
+  upcoming = $derived(
+    this.items
+      .filter((b) => isActiveStatus(b.status) && Date.parse(b.endUtc) > this.#now())
+      .sort((a, b) => a.startUtc.localeCompare(b.startUtc)),
+  );
   past = $derived(this.items.filter((b) => !this.upcoming.includes(b)));
 
   canChange(b: Booking): boolean {

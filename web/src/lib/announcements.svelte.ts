@@ -38,7 +38,10 @@ export class Announcements {
       const current = await this.#api.get<CurrentAnnouncement[]>('/api/announcements/current');
       if (seq !== this.#seq) return;
       const all = [...this.#arrived, ...current.filter((a) => !this.#arrived.some((x) => x.id === a.id))];
-      this.items = all.filter((a) => !this.#dismissed.includes(a.id)).sort((a, b) => b.at.localeCompare(a.at)).slice(0, SHOWN);
+      this.items = all
+        .filter((a) => !this.#dismissed.includes(a.id))
+        .sort((a, b) => b.at.localeCompare(a.at))
+        .slice(0, SHOWN);
     } catch (err) {
       // Banners are a courtesy: the page works without them, and live ones still arrive.
       console.warn('current announcements could not be read', err);

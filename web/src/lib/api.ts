@@ -60,7 +60,13 @@ export class Api {
     if (!res.ok) {
       const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
       const retry = Number(res.headers.get('retry-after'));
-      throw new ApiError(e?.code ?? `HTTP_${res.status}`, res.status, e?.message ?? res.statusText, e?.details, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+      throw new ApiError(
+        e?.code ?? `HTTP_${res.status}`,
+        res.status,
+        e?.message ?? res.statusText,
+        e?.details,
+        Number.isFinite(retry) && retry > 0 ? retry : undefined,
+      );
     }
     return { data: json as T, headers: res.headers };
   }
@@ -144,7 +150,9 @@ export function plainMessage(err: unknown): string {
     case 'IN_PAST':
       return 'That time has already passed (or is too soon to book). Please pick a later time.';
     case 'UNAUTHENTICATED':
-      return err.message && /password|email/i.test(err.message) ? 'That email and password do not match an account.' : 'Please sign in to continue.';
+      return err.message && /password|email/i.test(err.message)
+        ? 'That email and password do not match an account.'
+        : 'Please sign in to continue.';
     case 'FORBIDDEN':
       return 'Your account is not allowed to do that.';
     case 'NOT_FOUND':
@@ -183,7 +191,9 @@ export function passwordProblem(err: unknown): string | null {
   if (!(err instanceof ApiError)) return null;
   if (err.code === 'WEAK_PASSWORD') {
     const reason = (err.details as { reason?: unknown } | undefined)?.reason;
-    return typeof reason === 'string' && reason ? `This password is too easy to guess. ${reason}` : 'This password is too easy to guess. Choose a longer one, such as a few unrelated words.';
+    return typeof reason === 'string' && reason
+      ? `This password is too easy to guess. ${reason}`
+      : 'This password is too easy to guess. Choose a longer one, such as a few unrelated words.';
   }
   if (err.code === 'INVALID_INPUT') {
     const fields = (err.details as { fields?: { field: string }[] } | undefined)?.fields ?? [];
@@ -199,9 +209,11 @@ function joinWords(words: string[]): string {
 
 /** Alternatives a 409 carries: `details.alternatives`, as start instants. */
 export function alternativesOf(err: unknown): string[] {
-  const alts = (err instanceof ApiError ? (err.details as { alternatives?: unknown } | undefined)?.alternatives : undefined);
+  const alts = err instanceof ApiError ? (err.details as { alternatives?: unknown } | undefined)?.alternatives : undefined;
   if (!Array.isArray(alts)) return [];
   return alts
-    .map((a) => (typeof a === 'string' ? a : typeof a === 'object' && a && 'startUtc' in a ? String((a as { startUtc: unknown }).startUtc) : null))
+    .map((a) =>
+      typeof a === 'string' ? a : typeof a === 'object' && a && 'startUtc' in a ? String((a as { startUtc: unknown }).startUtc) : null,
+    )
     .filter((a): a is string => !!a);
 }

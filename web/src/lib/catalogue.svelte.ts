@@ -41,7 +41,9 @@ export class Catalogue {
   salonZone = $derived<string | null>(this.salon?.timezone ?? null);
 
   /** The currency of every price (the API states it with each one; the salon has one). Null before loading. */
-  currency = $derived<string | null>(this.services[0]?.currency ?? this.stylists.find((s) => s.services.length)?.services[0]?.currency ?? null);
+  currency = $derived<string | null>(
+    this.services[0]?.currency ?? this.stylists.find((s) => s.services.length)?.services[0]?.currency ?? null,
+  );
 
   service(id: string | null | undefined): ServiceDto | undefined {
     return this.services.find((s) => s.id === id);

@@ -54,7 +54,12 @@ export class DaySlots {
     const ctrl = new AbortController();
     this.loading = true;
     this.#opts.api
-      .request<Slot[]>('GET', `/api/bookings/available-slots${query({ stylistId: this.key.stylistId, serviceId: this.key.serviceId, targetDate: this.key.date })}`, undefined, { signal: ctrl.signal })
+      .request<Slot[]>(
+        'GET',
+        `/api/bookings/available-slots${query({ stylistId: this.key.stylistId, serviceId: this.key.serviceId, targetDate: this.key.date })}`,
+        undefined,
+        { signal: ctrl.signal },
+      )
       .then(({ data, headers }) => this.apply(data, Number(headers.get('x-availability-version') ?? 0), null))
       .catch((err) => {
         if ((err as Error)?.name === 'AbortError') return;
@@ -162,7 +167,10 @@ export function nearestAvailable(slots: Slot[], target: string, count = 3): Slot
   const t = Date.parse(target);
   return slots
     .filter((s) => s.status === 'available' && s.startUtc !== target)
-    .sort((a, b) => Math.abs(Date.parse(a.startUtc) - t) - Math.abs(Date.parse(b.startUtc) - t) || Date.parse(a.startUtc) - Date.parse(b.startUtc))
+    .sort(
+      (a, b) =>
+        Math.abs(Date.parse(a.startUtc) - t) - Math.abs(Date.parse(b.startUtc) - t) || Date.parse(a.startUtc) - Date.parse(b.startUtc),
+    )
     .slice(0, count)
     .sort((a, b) => Date.parse(a.startUtc) - Date.parse(b.startUtc));
 }

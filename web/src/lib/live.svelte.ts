@@ -76,7 +76,10 @@ export class LiveConnection {
     s.on('connect_error', () => {
       this.#setDown('reconnecting');
       // Refused by a middleware: socket.io will not retry, so try again later ourselves.
-      if (!s.active && !this.#browserOffline) setTimeout(() => { if (!s.connected && !this.#browserOffline) s.connect(); }, 3000);
+      if (!s.active && !this.#browserOffline)
+        setTimeout(() => {
+          if (!s.connected && !this.#browserOffline) s.connect();
+        }, 3000);
     });
     s.io.on('reconnect_attempt', (n: number) => {
       this.#attempts = n;
@@ -87,7 +90,7 @@ export class LiveConnection {
       for (const h of [...this.#resyncHandlers]) h(p?.reason ?? 'resync');
     });
     for (const ev of TRACKED) {
-      s.on(ev, ((p: { eventId?: number }) => this.#dispatch(ev, p)));
+      s.on(ev, (p: { eventId?: number }) => this.#dispatch(ev, p));
     }
 
     const target = opts.eventTarget === undefined ? (typeof window === 'undefined' ? null : window) : opts.eventTarget;
@@ -169,7 +172,11 @@ export class LiveConnection {
     const k = watchKey(key);
     let w = this.#watches.get(k);
     const first = !w;
-    if (!w) this.#watches.set(k, (w = { key: { stylistId: key.stylistId, serviceId: key.serviceId, date: key.date }, listeners: new Set(), retries: 0 }));
+    if (!w)
+      this.#watches.set(
+        k,
+        (w = { key: { stylistId: key.stylistId, serviceId: key.serviceId, date: key.date }, listeners: new Set(), retries: 0 }),
+      );
     w.listeners.add(listener);
     if (first) this.#sendWatch(w.key);
     else if (this.socket.connected) this.#sendWatch(w.key, listener);

@@ -42,7 +42,11 @@ export class Session {
   }
 
   async register(input: RegisterInput): Promise<User> {
-    const body: RegisterInput = { email: input.email.trim().toLowerCase(), password: input.password, displayName: input.displayName.trim() };
+    const body: RegisterInput = {
+      email: input.email.trim().toLowerCase(),
+      password: input.password,
+      displayName: input.displayName.trim(),
+    };
     if (input.phone?.trim()) body.phone = input.phone.trim();
     // Registration signs the new customer in and answers the user itself.
     const user = await this.#api.post<User>('/api/auth/register', body);

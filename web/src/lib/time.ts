@@ -80,14 +80,17 @@ export function formatTime(instant: string | number, zone: string): string {
 }
 
 export function formatDateTime(instant: string | number, zone?: string): string {
-  return fmt(`dt|${zone}`, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(new Date(instant));
+  return fmt(`dt|${zone}`, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(
+    new Date(instant),
+  );
 }
 
 /** A local date (YYYY-MM-DD) for reading: "Tue 12 Mar". */
 export function formatDay(date: string, style: 'short' | 'long' = 'short'): string {
-  const opts: Intl.DateTimeFormatOptions = style === 'long'
-    ? { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }
-    : { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' };
+  const opts: Intl.DateTimeFormatOptions =
+    style === 'long'
+      ? { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }
+      : { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' };
   return fmt(`d|${style}`, opts).format(new Date(utcOf(date)));
 }
 

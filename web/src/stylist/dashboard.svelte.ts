@@ -159,7 +159,9 @@ export class StylistDashboard {
     this.today = today;
     this.loading = true;
     try {
-      const list = await this.#api.get<StylistBooking[]>(`/api/stylist/bookings${query({ from: this.today, to: addDays(this.today, COMING_DAYS) })}`);
+      const list = await this.#api.get<StylistBooking[]>(
+        `/api/stylist/bookings${query({ from: this.today, to: addDays(this.today, COMING_DAYS) })}`,
+      );
       this.bookings = list;
       this.error = '';
     } catch (err) {
@@ -211,12 +213,15 @@ export class StylistDashboard {
     if (this.#watching === key) return;
     this.#stopDay?.();
     this.#watching = key;
-    this.#stopDay = this.#live.watch({ stylistId: this.stylistId, serviceId: shortest.id, date }, {
-      onSlots: () => {
-        if (date === this.timelineDate) void this.loadDay();
+    this.#stopDay = this.#live.watch(
+      { stylistId: this.stylistId, serviceId: shortest.id, date },
+      {
+        onSlots: () => {
+          if (date === this.timelineDate) void this.loadDay();
+        },
+        onError: (e) => console.warn('slots:watch refused', e),
       },
-      onError: (e) => console.warn('slots:watch refused', e),
-    });
+    );
   }
 
   /** A booking arrived or changed live (or was replayed after a reconnect). */
@@ -231,10 +236,13 @@ export class StylistDashboard {
     this.highlights = { ...this.highlights, [b.id]: isNew ? 'new' : 'changed' };
     const who = merged.customer?.displayName ?? 'A customer';
     const when = new Date(b.startUtc);
-    const t = new Intl.DateTimeFormat(undefined, { timeZone: this.zone, weekday: 'short', hour: 'numeric', minute: '2-digit' }).format(when);
-    this.announcement = kind === 'new' || !existing
-      ? `New booking: ${who} at ${t}.`
-      : `${who}'s booking at ${t} is now ${statusLabel(b.status).toLowerCase()}.`;
+    const t = new Intl.DateTimeFormat(undefined, { timeZone: this.zone, weekday: 'short', hour: 'numeric', minute: '2-digit' }).format(
+      when,
+    );
+    this.announcement =
+      kind === 'new' || !existing
+        ? `New booking: ${who} at ${t}.`
+        : `${who}'s booking at ${t} is now ${statusLabel(b.status).toLowerCase()}.`;
   }
 
   seen(id: string): void {
@@ -256,7 +264,9 @@ export class StylistDashboard {
     try {
       const updated = await this.#api.post<Booking>(`/api/bookings/${id}/status`, { status });
       const old = this.bookings.find((b) => b.id === id);
-      this.bookings = this.bookings.map((b) => (b.id === id ? { ...(old ?? {}), ...updated, customer: (updated as StylistBooking).customer ?? old!.customer } : b));
+      this.bookings = this.bookings.map((b) =>
+        b.id === id ? { ...(old ?? {}), ...updated, customer: (updated as StylistBooking).customer ?? old!.customer } : b,
+      );
       this.seen(id);
     } catch (err) {
       this.actionError = { id, message: plainMessage(err) };

@@ -83,6 +83,11 @@ describe('replay on reconnect', () => {
       received.push(p.eventId);
       lastEventId = p.eventId;
     });
+    // Kept for the failure message: what the socket went through if the final barrier never arrives.
+    const connectErrors: string[] = [];
+    const resyncs: string[] = [];
+    s.on('connect_error', (e) => connectErrors.push(e.message));
+    s.on('resync', (p) => resyncs.push(p.reason));
     // Catch the first event before starting, so every later reconnect has a lastEventId.
     await book();
     await until(() => received.length === 1, 5000, 'first event');
@@ -106,7 +111,10 @@ describe('replay on reconnect', () => {
     );
     await until(() => received.length >= rows.length, 10_000, 'all events');
     await announce(db.pool, 'all');
-    await new Inbox(s).next('announcement');
+    await new Inbox(s).next('announcement').catch((e: Error) => {
+      const state = { connected: s.connected, reconnects, connectErrors, resyncs, received: received.length, expected: rows.length };
+      throw new Error(`${e.message}; socket state ${JSON.stringify(state)}`);
+    });
     expect(reconnects).toBeGreaterThan(0);
     expect(received).toEqual(rows.map((r) => r.id));
   });

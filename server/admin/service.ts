@@ -16,6 +16,7 @@ import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
 import { AppError } from '../errors.ts';
 import { withOutbox } from '../outbox/own.ts';
 import { knownZone, type SlotService } from '../slots/service.ts';
+import { SCHEDULE_WINDOW_COLUMNS, type ScheduleWindowColumns } from '../stylist/hours.ts';
 import { audit } from '../audit.ts';
 
 export interface AdminDeps {
@@ -197,17 +198,11 @@ export class AdminService {
   async currentSchedule(stylistId: string, q: { date?: string }): Promise<CurrentScheduleDto> {
     const st = await requireStylist(this.#pool, stylistId);
     const date = q.date ?? DateTime.fromMillis(this.#now(), { zone: st.timezone }).toISODate()!;
-    const { rows } = await this.#pool.query<{
-      day_of_week: number;
-      start: string;
-      end: string;
-      effective_from: string;
-      effective_until: string | null;
-    }>(
-      `select day_of_week, to_char(start_time, 'HH24:MI') as start, to_char(end_time, 'HH24:MI') as "end", effective_from, effective_until
-         from schedule_windows
-        where stylist_id = $1 and effective_from <= $2::date and (effective_until is null or effective_until >= $2::date)
-        order by day_of_week, start_time`,
+    const { rows } = await this.#pool.query<ScheduleWindowColumns>(
+      `select ${SCHEDULE_WINDOW_COLUMNS}
+         from schedule_windows w
+        where w.stylist_id = $1 and w.effective_from <= $2::date and (w.effective_until is null or w.effective_until >= $2::date)
+        order by w.day_of_week, w.start_time`,
       [st.id, date],
     );
     // YYYY-MM-DD strings compare as dates.

@@ -373,15 +373,14 @@ export class BookingService {
     occupiedUntilMs: number,
     holdId: string | undefined,
   ): Promise<void> {
+    // One round trip: a data-modifying CTE runs whether or not its rows are used.
     await db.query(
-      'delete from holds where customer_id = $1 and (id = $2 or (stylist_id = $3 and start_at < $5 and occupied_until > $4))',
+      `with released as (
+         delete from holds where customer_id = $1 and (id = $2 or (stylist_id = $3 and start_at < $5 and occupied_until > $4))
+       )
+       delete from hold_series where customer_id = $1 and stylist_id = $3 and start_at = $4`,
       [customerId, holdId ?? null, stylist.id, new Date(startMs), new Date(occupiedUntilMs)],
     );
-    await db.query('delete from hold_series where customer_id = $1 and stylist_id = $2 and start_at = $3', [
-      customerId,
-      stylist.id,
-      new Date(startMs),
-    ]);
   }
 
   /**

@@ -6,6 +6,17 @@ import { computeDaySlots, type Interval, type OverrideRow, type ScheduleWindowRo
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
+/** A weekly schedule window as read from `schedule_windows w` (times as HH:MM, dates as text). */
+export interface ScheduleWindowColumns {
+  day_of_week: number;
+  start: string;
+  end: string;
+  effective_from: string;
+  effective_until: string | null;
+}
+export const SCHEDULE_WINDOW_COLUMNS = `w.day_of_week, to_char(w.start_time, 'HH24:MI') as start, to_char(w.end_time, 'HH24:MI') as "end",
+              w.effective_from, w.effective_until`;
+
 /** What the engine needs to compute one stylist's windows on the dates loaded. */
 export interface HoursRows {
   schedule: ScheduleWindowRow[];
@@ -20,16 +31,8 @@ export async function loadHours(db: Queryable, stylistIds: string[], from: strin
   const out = new Map<string, HoursRows>(stylistIds.map((id) => [id, { schedule: [], overrides: [] }]));
   if (stylistIds.length === 0) return out;
   const [{ rows: schedule }, { rows: overrides }] = await Promise.all([
-    db.query<{
-      stylist_id: string;
-      day_of_week: number;
-      start: string;
-      end: string;
-      effective_from: string;
-      effective_until: string | null;
-    }>(
-      `select w.stylist_id, w.day_of_week, to_char(w.start_time, 'HH24:MI') as start, to_char(w.end_time, 'HH24:MI') as "end",
-              w.effective_from, w.effective_until
+    db.query<{ stylist_id: string } & ScheduleWindowColumns>(
+      `select w.stylist_id, ${SCHEDULE_WINDOW_COLUMNS}
          from schedule_windows w
         where w.stylist_id = any($1::uuid[]) and w.effective_from <= $3::date
           and (w.effective_until is null or w.effective_until >= $2::date)`,

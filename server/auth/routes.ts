@@ -1,8 +1,9 @@
 import { Router, type Request } from 'express';
 import type { Config } from '../config.ts';
-import { loginBody, registerBody, type UserDto } from '../contract/auth.ts';
+import { DISPLAY_NAME_MAX, loginBody, registerBody, type UserDto } from '../contract/auth.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError, parseOr400 } from '../errors.ts';
+import { noQuery } from '../contract/routes-table.ts';
 import { loginLimiter, registerLimiter, requireUser } from './guard.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.ts';
 import type { Actor } from '../actor.ts';
@@ -42,13 +43,26 @@ async function logIn(req: Request, user: Actor): Promise<void> {
 
 const BAD_LOGIN = 'Wrong email or password';
 
-/** POST /api/auth/register, /login, /logout and GET /api/auth/me. */
+/** A name over the limit is refused with its own code (checked before the other fields), never cut. */
+function assertNameFits(body: unknown): void {
+  const name = (body as { displayName?: unknown } | null)?.displayName;
+  if (typeof name === 'string' && name.trim().length > DISPLAY_NAME_MAX) {
+    throw new AppError('NAME_TOO_LONG', `The name can be at most ${DISPLAY_NAME_MAX} characters`, {
+      field: 'displayName',
+      max: DISPLAY_NAME_MAX,
+      length: name.trim().length,
+    });
+  }
+}
+
+/** POST /api/auth/register, /login, /logout and GET /api/auth/me, /session. */
 export function authRoutes(deps: { pool: Pool; config: Config }): Router {
   const { pool, config } = deps;
   const r = Router();
   const limited = loginLimiter(config);
 
   r.post('/api/auth/register', registerLimiter(config), limited, async (req, res) => {
+    assertNameFits(req.body);
     const body = parseOr400(registerBody, req.body);
     assertStrongPassword(body.password, body);
     const hash = await hashPassword(body.password);
@@ -94,6 +108,13 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
 
   r.get('/api/auth/me', (req, res) => {
     res.json({ user: toUserDto(requireUser(req)) });
+  });
+
+  // The page-load probe: a visitor is an answer, not an error (no 401 in the browser's console).
+  r.get('/api/auth/session', (req, res) => {
+    parseOr400(noQuery, req.query);
+    const user = req.session?.user;
+    res.json({ user: user ? toUserDto(user) : null });
   });
 
   return r;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from './enums.ts';
+import { DISPLAY_NAME_MAX } from './limits.ts';
 
 /** Accounts: register, login, me (docs/api.md "Auth"). */
 
@@ -10,7 +11,9 @@ export type { Role } from './enums.ts';
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
 export const password = z.string().min(8, 'at least 8 characters').max(200);
-export const displayName = z.string().trim().min(1).max(120);
+/** Registration answers a longer name 400 `NAME_TOO_LONG`. */
+export { DISPLAY_NAME_MAX };
+export const displayName = z.string().trim().min(1).max(DISPLAY_NAME_MAX);
 
 export const registerBody = z.strictObject({
   email,
@@ -42,6 +45,9 @@ export const userDto = z.object({
   stylistId: z.string().optional(),
 });
 export type UserDto = z.infer<typeof userDto>;
+
+/** GET /api/auth/session: the signed-in user, or null for a visitor (the page-load probe, never 401). */
+export const sessionDto = z.object({ user: userDto.nullable() });
 
 /** POST /api/auth/register answers the user itself (201); login and me answer `{user}`. */
 export interface LoginResponse {

@@ -14,7 +14,7 @@ import {
   scheduleBody,
   scheduleQuery,
 } from './admin.ts';
-import { loginBody, registerBody, userDto } from './auth.ts';
+import { loginBody, registerBody, sessionDto, userDto } from './auth.ts';
 import {
   cancelBody,
   createBookingBody,
@@ -170,7 +170,7 @@ export const ROUTES: readonly RouteSpec[] = [
     body: registerBody,
     limiter: 'register+login',
     ok: { status: 201, description: 'The user, logged in', schema: userDto },
-    errors: ['CONFLICT'],
+    errors: ['CONFLICT', 'NAME_TOO_LONG'],
   },
   {
     method: 'post',
@@ -198,6 +198,15 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'The logged-in user',
     roles: LOGGED_IN,
     ok: { status: 200, description: '`{user}`', schema: z.object({ user: userDto }) },
+  },
+  {
+    method: 'get',
+    path: '/api/auth/session',
+    tag: 'Auth',
+    summary: 'Who is signed in: the user, or null for a visitor (never 401)',
+    roles: EVERYONE,
+    query: noQuery,
+    ok: { status: 200, description: '`{user}` or `{user: null}`', schema: sessionDto },
   },
 
   // Holds and bookings

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from '../../web/src/App.svelte';
 import { createAppContext } from '../../web/src/lib/app.ts';
-import { errorBody, fakeFetch, fakeSocketFactory } from './fakes.ts';
+import { fakeFetch, fakeSocketFactory } from './fakes.ts';
 
 afterEach(() => {
   cleanup();
@@ -15,7 +15,7 @@ function start(path: string, user: object | null, current: object[] = []) {
   const f = fakeSocketFactory();
   const ctx = createAppContext({
     fetch: fakeFetch({
-      'GET /api/auth/me': () => (user ? { body: { user } } : { status: 401, body: errorBody('UNAUTHENTICATED') }),
+      'GET /api/auth/session': () => ({ body: { user } }),
       'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
       'GET /api/services': () => ({ body: [] }),
       'GET /api/stylists': () => ({

@@ -46,7 +46,7 @@ function setup(extra: Record<string, Route> = {}) {
           body: query.get('targetDate') === DATE ? slots : [],
           headers: { 'x-availability-version': '1' },
         }),
-        'GET /api/auth/me': () => (loggedIn ? { body: { user: customer } } : { status: 401, body: errorBody('UNAUTHENTICATED') }),
+        'GET /api/auth/session': () => ({ body: { user: loggedIn ? customer : null } }),
         'POST /api/auth/login': ({ body }) => {
           if ((body as { password: string }).password !== 'right-password')
             return { status: 401, body: errorBody('UNAUTHENTICATED', 'Wrong email or password') };

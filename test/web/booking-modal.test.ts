@@ -9,7 +9,7 @@ import { Clock } from '../../web/src/lib/clock.svelte.ts';
 import { LiveConnection } from '../../web/src/lib/live.svelte.ts';
 import { Session } from '../../web/src/lib/session.svelte.ts';
 import type { Slot } from '../../web/src/lib/types.ts';
-import { errorBody, fakeFetch, fakeSocketFactory, makeSlots, withStatus, type FakeSocket } from './fakes.ts';
+import { fakeFetch, fakeSocketFactory, makeSlots, withStatus, type FakeSocket } from './fakes.ts';
 
 const STYLIST = '11111111-1111-4111-8111-111111111111';
 const SERVICE = '22222222-2222-4222-8222-222222222222';
@@ -43,7 +43,7 @@ async function page() {
         body: query.get('targetDate') === DATE ? slots : [],
         headers: { 'x-availability-version': '1' },
       }),
-      'GET /api/auth/me': () => ({ status: 401, body: errorBody('UNAUTHENTICATED') }),
+      'GET /api/auth/session': () => ({ body: { user: null } }),
     }),
   );
   const f = fakeSocketFactory();

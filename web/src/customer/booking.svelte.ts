@@ -8,9 +8,27 @@ import { DaySlots, nearestAvailable } from '../lib/day-slots.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import type { Session } from '../lib/session.svelte.ts';
 import { addDays, browserZone, dateIn, formatTime } from '../lib/time.ts';
-import type { Booking, Hold, Slot } from '../lib/types.ts';
+import type { Booking, Hold, Slot, SlotsReason } from '../lib/types.ts';
 
 export type Step = 'pick' | 'auth' | 'held' | 'done';
+
+/**
+ * The one message the booking modal shows: the latest thing that happened that is still true.
+ * - `emptied`: the open day lost all its times while shown (a closure, new hours); nothing about a
+ *   single time is worth saying then.
+ * - `lost`: someone else took the selected time (held or booked), or it can no longer be booked.
+ * - `failed`: the customer's last action was refused or could not reach the salon (`code`: the
+ *   contract's error code, or NETWORK); `startUtc` is the time it was about.
+ * Each new event replaces the message, and every change of the day re-checks it: a message that
+ * stopped being true (the time is free again, the connection is back) goes away.
+ */
+export type FlowMessage =
+  | { kind: 'emptied'; reason: SlotsReason }
+  | { kind: 'lost'; startUtc: string; because: 'booked' | 'held' | 'gone' }
+  | { kind: 'failed'; code: string; text: string; startUtc: string | null };
+
+/** Refusals that mean "someone else has the time": true only while that time is not free. */
+const TAKEN_CODES: Record<string, 'booked' | 'held'> = { SLOT_TAKEN: 'booked', SLOT_HELD: 'held' };
 
 export interface StripDay {
   date: string;
@@ -46,7 +64,8 @@ export class BookingFlow {
   booking = $state.raw<Booking | null>(null);
   /** Set while a request is in flight. */
   busy = $state(false);
-  error = $state('');
+  /** The one message shown (see FlowMessage); null when there is nothing to say. */
+  message = $state.raw<FlowMessage | null>(null);
   /** Alternatives the server offered with a 409 (start instants). */
   offered = $state.raw<string[] | null>(null);
   /** Rescheduling this booking instead of making a new one. */
@@ -63,7 +82,19 @@ export class BookingFlow {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     deps.live.onResync(() => this.refresh());
-    deps.live.onReconnect(() => void this.loadStrip());
+    deps.live.onReconnect(() => {
+      // Back online: "could not reach the salon" is no longer true.
+      if (this.message?.kind === 'failed' && this.message.code === 'NETWORK') this.message = null;
+      void this.loadStrip();
+    });
+  }
+
+  /** The text of a failed action ('' otherwise). Setting it replaces the message: '' clears it. */
+  get error(): string {
+    return this.message?.kind === 'failed' ? this.message.text : '';
+  }
+  set error(text: string) {
+    this.message = text ? { kind: 'failed', code: '', text, startUtc: this.selected } : null;
   }
 
   stylist = $derived.by(() => this.#deps.catalogue.stylist(this.stylistId));
@@ -102,6 +133,13 @@ export class BookingFlow {
     if (!this.selected || !(this.selectionLost || this.offered)) return [];
     return nearestAvailable(slots, this.selected, 3);
   });
+  /** "Try it anyway" makes sense only while someone else merely holds the time (holds lapse). */
+  canTryAnyway = $derived(
+    !!this.selected &&
+      this.step === 'pick' &&
+      this.selectedSlot?.status === 'held' &&
+      (this.message?.kind === 'lost' || (this.message?.kind === 'failed' && this.message.code === 'SLOT_HELD')),
+  );
   remainingMs = $derived.by(() => (this.hold ? Math.max(0, this.hold.deadline - this.#deps.clock.now) : 0));
   holdExpired = $derived(this.hold !== null && this.remainingMs <= 0);
 
@@ -187,7 +225,10 @@ export class BookingFlow {
         live: this.#deps.live,
         isOwn: (t) => this.hold?.startUtc === t || (this.busy && this.selected === t) || this.rescheduling?.startUtc === t,
         describe: (t) => this.timeOf(t),
-        onApply: (slots) => this.#setStripDay(date, slots),
+        onApply: (slots) => {
+          this.#setStripDay(date, slots);
+          if (this.day === day) this.#check();
+        },
       },
     );
     this.day = day;
@@ -262,6 +303,7 @@ export class BookingFlow {
       this.#fail(err);
     } finally {
       this.busy = false;
+      this.#check();
     }
   }
 
@@ -279,6 +321,7 @@ export class BookingFlow {
     const hold = this.hold;
     this.hold = null;
     if (this.step === 'held') this.step = 'pick';
+    this.#check();
     if (!hold) return;
     try {
       await this.#deps.api.delete(`/api/holds/${hold.id}`);
@@ -312,6 +355,7 @@ export class BookingFlow {
       this.#fail(err);
     } finally {
       this.busy = false;
+      this.#check();
     }
   }
 
@@ -347,6 +391,7 @@ export class BookingFlow {
       this.#fail(err);
     } finally {
       this.busy = false;
+      this.#check();
     }
   }
 
@@ -362,12 +407,44 @@ export class BookingFlow {
     }
   }
 
+  /**
+   * Re-checks the message against the day as it is now: the latest true thing wins. Called after
+   * every change of the open day and after every action.
+   */
+  #check(): void {
+    const day = this.day;
+    if (!day || day.loading || this.step === 'done') return;
+    const m = this.message;
+    if (!day.slots.length && day.emptiedBy) {
+      if (m?.kind !== 'emptied' || m.reason !== day.emptiedBy) this.message = { kind: 'emptied', reason: day.emptiedBy };
+      return;
+    }
+    if (m?.kind === 'emptied') this.message = null;
+    const lost = this.selectionLost && this.selected ? { startUtc: this.selected, because: this.lostBecause } : null;
+    const now = this.message;
+    if (lost) {
+      const same =
+        (now?.kind === 'lost' && now.startUtc === lost.startUtc && now.because === lost.because) ||
+        // The server's refusal of this very time already says it (with its alternatives).
+        (now?.kind === 'failed' && now.startUtc === lost.startUtc && TAKEN_CODES[now.code] === lost.because);
+      if (!same) this.message = { kind: 'lost', ...lost };
+    } else if (now?.kind === 'lost' || (now?.kind === 'failed' && TAKEN_CODES[now.code])) {
+      // The time is free again (or another one was chosen): what was said about it is no longer true.
+      this.message = null;
+    }
+  }
+
   #fail(err: unknown): void {
     if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
       this.step = 'auth';
       return;
     }
-    this.error = plainMessage(err);
+    this.message = {
+      kind: 'failed',
+      code: err instanceof ApiError ? err.code : '',
+      text: plainMessage(err),
+      startUtc: this.selected,
+    };
     if (err instanceof ApiError && (err.code === 'SLOT_TAKEN' || err.code === 'SLOT_HELD')) {
       const alts = alternativesOf(err);
       this.offered = alts.length ? alts : [];

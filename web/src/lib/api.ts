@@ -142,6 +142,8 @@ export function plainMessage(err: unknown): string {
     }
     case 'WEAK_PASSWORD':
       return passwordProblem(err) ?? 'Choose a stronger password.';
+    case 'NAME_TOO_LONG':
+      return nameProblem(err) ?? 'Please shorten the name.';
     case 'UNKNOWN_TIMEZONE':
       return 'That time zone is not recognised. Please choose one from the list.';
     case 'NOT_ON_GRID':
@@ -200,6 +202,18 @@ export function passwordProblem(err: unknown): string | null {
     if (fields.some((f) => f.field === 'password')) return 'Choose a password of 8 to 200 characters.';
   }
   return null;
+}
+
+/** Why a name was refused (NAME_TOO_LONG), for a person, or null for any other error. */
+export function nameProblem(err: unknown): string | null {
+  if (!(err instanceof ApiError) || err.code !== 'NAME_TOO_LONG') return null;
+  const max = (err.details as { max?: unknown } | undefined)?.max;
+  return typeof max === 'number' ? nameTooLong(max) : 'This name is too long. Please shorten it.';
+}
+
+/** The one sentence for a name over the limit (the form says it before sending, the server after). */
+export function nameTooLong(max: number): string {
+  return `Please shorten the name to at most ${max} characters.`;
 }
 
 function joinWords(words: string[]): string {

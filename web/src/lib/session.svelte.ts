@@ -1,6 +1,6 @@
 // Who is signed in. Login and registration happen inline (the booking modal keeps its selection),
 // and every change of session reconnects the socket so the server sees the new cookie.
-import { ApiError, type Api } from './api.ts';
+import type { Api } from './api.ts';
 import type { User } from './types.ts';
 
 export interface RegisterInput {
@@ -12,7 +12,7 @@ export interface RegisterInput {
 
 export class Session {
   user = $state.raw<User | null>(null);
-  /** False until the first `GET /api/auth/me` has answered. */
+  /** False until the first `GET /api/auth/session` has answered. */
   checked = $state(false);
   #api: Api;
   #onChange: () => void;
@@ -24,11 +24,12 @@ export class Session {
 
   role = $derived(this.user?.role ?? null);
 
+  /** Asks who is signed in: a visitor is `{user: null}`, not a 401 (no error in the browser console). */
   async load(): Promise<void> {
     try {
-      this.user = (await this.#api.get<{ user: User }>('/api/auth/me')).user;
+      this.user = (await this.#api.get<{ user: User | null }>('/api/auth/session')).user;
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401) console.warn('session check failed', err);
+      console.warn('session check failed', err);
       this.user = null;
     } finally {
       this.checked = true;

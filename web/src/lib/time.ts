@@ -122,6 +122,7 @@ export function formatPrice(cents: number, currency?: string | null): string {
   return new Intl.NumberFormat(undefined, digits).format(cents / 100);
 }
 
+/** The one way the app writes a length of time: "45 min", "1 h", "1 h 30 min". */
 export function formatDuration(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;

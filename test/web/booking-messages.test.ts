@@ -101,14 +101,14 @@ describe('one message at a time in the booking modal', () => {
     await fireEvent.click(screen.getByTestId('hold-button'));
     await settle();
     // The refusal itself: one message, with the server's alternative, and no "Try anyway" for a booked time.
-    expect(t.flow.message).toMatchObject({ kind: 'failed', code: 'SLOT_TAKEN' });
     expect(shown()).toEqual({ emptied: 0, lost: 0, error: 1, tryAnyway: 0, alerts: 1 });
+    expect(t.flow.message).toMatchObject({ kind: 'failed', code: 'SLOT_TAKEN' });
     expect(screen.getByTestId('flow-error').textContent).toMatch(/someone else has just booked that time/);
 
     // The salon closes the day: the only true thing left to say.
     t.push([], 'override');
-    expect(t.flow.message).toEqual({ kind: 'emptied', reason: 'override' });
     expect(shown()).toEqual({ emptied: 1, lost: 0, error: 0, tryAnyway: 0, alerts: 1 });
+    expect(t.flow.message).toEqual({ kind: 'emptied', reason: 'override' });
     expect(screen.getByTestId('day-emptied').textContent).toMatch(/no longer available/);
     expect(screen.queryByText(/anyway/)).toBeNull();
     expect(screen.queryByText(/someone else/)).toBeNull();
@@ -118,18 +118,18 @@ describe('one message at a time in the booking modal', () => {
     const t = await page({ signedIn: true });
     await fireEvent.click(t.slotButton(3));
     t.push(withStatus(t.slots(), { 3: 'held' }), 'hold');
-    expect(t.flow.message).toMatchObject({ kind: 'lost', because: 'held' });
     expect(shown()).toEqual({ emptied: 0, lost: 1, error: 0, tryAnyway: 1, alerts: 1 });
+    expect(t.flow.message).toMatchObject({ kind: 'lost', because: 'held' });
 
     t.push(withStatus(t.slots(), { 3: 'booked' }), 'booking');
-    expect(t.flow.message).toMatchObject({ kind: 'lost', because: 'booked' });
     expect(shown()).toEqual({ emptied: 0, lost: 1, error: 0, tryAnyway: 0, alerts: 1 });
+    expect(t.flow.message).toMatchObject({ kind: 'lost', because: 'booked' });
     expect(screen.getByTestId('lost-notice').textContent).toMatch(/was just booked by someone else/);
 
     // Cancelled: the time is free again, and nothing said about it is left.
     t.push(withStatus(t.slots(), { 3: 'available' }), 'booking');
-    expect(t.flow.message).toBeNull();
     expect(shown()).toEqual({ emptied: 0, lost: 0, error: 0, tryAnyway: 0, alerts: 0 });
+    expect(t.flow.message).toBeNull();
     expect(screen.getByTestId('hold-button')).toBeTruthy();
   });
 
@@ -138,11 +138,11 @@ describe('one message at a time in the booking modal', () => {
     await fireEvent.click(t.slotButton(2));
     await fireEvent.click(screen.getByTestId('hold-button'));
     await settle();
-    expect(t.flow.message).toMatchObject({ kind: 'failed', code: 'SLOT_HELD' });
     expect(shown()).toEqual({ emptied: 0, lost: 0, error: 1, tryAnyway: 1, alerts: 1 });
+    expect(t.flow.message).toMatchObject({ kind: 'failed', code: 'SLOT_HELD' });
     t.push(withStatus(t.slots(), { 2: 'booked' }), 'booking');
-    expect(t.flow.message).toMatchObject({ kind: 'lost', because: 'booked' });
     expect(shown()).toEqual({ emptied: 0, lost: 1, error: 0, tryAnyway: 0, alerts: 1 });
+    expect(t.flow.message).toMatchObject({ kind: 'lost', because: 'booked' });
   });
 
   it('"could not reach the salon" goes away when the connection is back', async () => {

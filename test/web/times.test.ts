@@ -169,7 +169,7 @@ describe('the repeated hour of a fall-back', () => {
         slots: fallBack,
         selected: null,
         recent: new Set<string>(),
-        timeOf: (t) => formatTime(t, NY),
+        timeOf: (t: string) => formatTime(t, NY),
         label: 'Times',
         onselect: vi.fn(),
       },

@@ -15,7 +15,8 @@ import { Clock } from '../../web/src/lib/clock.svelte.ts';
 import { LiveConnection } from '../../web/src/lib/live.svelte.ts';
 import { Session } from '../../web/src/lib/session.svelte.ts';
 import { formatTime, otherZoneTime } from '../../web/src/lib/time.ts';
-import type { Booking, Slot } from '../../web/src/lib/types.ts';
+import type { Booking, Slot, StylistBooking } from '../../web/src/lib/types.ts';
+import Timeline from '../../web/src/stylist/Timeline.svelte';
 import SalonTime from '../../web/src/ui/SalonTime.svelte';
 import { fakeFetch, fakeSocketFactory, makeSlots } from './fakes.ts';
 
@@ -194,5 +195,39 @@ describe('the repeated hour of a fall-back', () => {
     render(SalonTime, { props: { instant: '2027-11-07T06:00:00.000Z', salonZone: NY, yourZone: NY } });
     expect(screen.getByTestId('salon-time').textContent).toMatch(/\u221205:00 New York time/);
     expect(screen.queryByTestId('your-time')).toBeNull();
+  });
+});
+
+describe('the stylist\u2019s timeline', () => {
+  it('names the zone on each booking\u2019s time and on the now line, and labels a repeated hour', () => {
+    const customer = {
+      id: 'c1',
+      displayName: 'Anita',
+      visitCount: 0,
+      lastVisitAt: null,
+      lastServiceName: null,
+      totalSpentCents: 0,
+      notes: '',
+      hasSafetyNotes: false,
+    };
+    const at = (startUtc: string, id: string): StylistBooking => ({ ...booking(startUtc), id, customer });
+    // New York, fall-back night: 05:00Z and 06:00Z both read 1:00 AM.
+    render(Timeline, {
+      props: {
+        bookings: [at('2027-11-07T05:00:00.000Z', 'x1'), at('2027-11-07T06:00:00.000Z', 'x2')],
+        windows: [{ startMs: Date.parse('2027-11-07T05:00:00Z'), endMs: Date.parse('2027-11-07T08:00:00Z') }],
+        held: [],
+        zone: NY,
+        nowMs: Date.parse('2027-11-07T05:30:00Z'),
+        highlights: {},
+        selectedId: null,
+        serviceName: () => 'Haircut',
+        onselect: () => {},
+      },
+    });
+    const label = (id: string) => document.querySelector(`[data-booking-id=${id}]`)!.getAttribute('aria-label')!;
+    expect(label('x1')).toMatch(/^\S+ AM \u221204:00 New York time: Anita, Haircut/);
+    expect(label('x2')).toMatch(/^\S+ AM \u221205:00 New York time: Anita, Haircut/);
+    expect(screen.getByLabelText(/^Now, .* New York time$/)).toBeTruthy();
   });
 });

@@ -14,7 +14,7 @@ import { Catalogue } from '../../web/src/lib/catalogue.svelte.ts';
 import { Clock } from '../../web/src/lib/clock.svelte.ts';
 import { LiveConnection } from '../../web/src/lib/live.svelte.ts';
 import { Session } from '../../web/src/lib/session.svelte.ts';
-import { formatTime, otherZoneTime } from '../../web/src/lib/time.ts';
+import { formatTime, otherZoneTime, pickableZones } from '../../web/src/lib/time.ts';
 import type { Booking, Slot, StylistBooking } from '../../web/src/lib/types.ts';
 import Timeline from '../../web/src/stylist/Timeline.svelte';
 import SalonTime from '../../web/src/ui/SalonTime.svelte';
@@ -229,5 +229,16 @@ describe('the stylist\u2019s timeline', () => {
     expect(label('x1')).toMatch(/^\S+ AM \u221204:00 New York time: Anita, Haircut/);
     expect(label('x2')).toMatch(/^\S+ AM \u221205:00 New York time: Anita, Haircut/);
     expect(screen.getByLabelText(/^Now, .* New York time$/)).toBeTruthy();
+  });
+});
+
+describe('zone lists', () => {
+  it('list each zone once, keeping the preferred spelling of an alias (the customer\u2019s and the admin\u2019s pickers)', () => {
+    const zones = pickableZones(['Asia/Kathmandu', 'Asia/Kolkata']);
+    expect(zones.slice(0, 2)).toEqual(['Asia/Kathmandu', 'Asia/Kolkata']);
+    expect(zones).not.toContain('Asia/Katmandu');
+    expect(zones).not.toContain('Asia/Calcutta');
+    expect(zones).toContain(NY);
+    expect(new Set(zones).size).toBe(zones.length);
   });
 });

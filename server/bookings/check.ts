@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type pg from 'pg';
 import type { AlternativeSlot } from '../contract/bookings.ts';
 import { AppError } from '../errors.ts';
-import { bookableRange, computeDaySlots, type ComputedSlot, type Interval } from '../slots/engine.ts';
+import { bookableRange, computeDaySlots, horizonAt, type ComputedSlot, type Interval } from '../slots/engine.ts';
 import { loadDay, type StylistDaySettings } from '../slots/load.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -96,8 +96,13 @@ export async function checkStart(db: Queryable, req: CheckRequest): Promise<Chec
       minNoticeMinutes: settings.minNoticeMinutes,
     });
   }
-  if (startMs >= nowMs + settings.horizonDays * 86_400_000) {
-    throw new AppError('OUTSIDE_HOURS', `Bookings open at most ${settings.horizonDays} days ahead`, { horizonDays: settings.horizonDays });
+  // The horizon counts calendar days in the stylist's zone: its last day is bookable whole.
+  const horizon = horizonAt(nowMs, settings.horizonDays, stylist.timezone);
+  if (startMs >= horizon.endMs) {
+    throw new AppError('OUTSIDE_HOURS', `Bookings open ${settings.horizonDays} days ahead: the last bookable day is ${horizon.lastDate}`, {
+      horizonDays: settings.horizonDays,
+      lastDate: horizon.lastDate,
+    });
   }
   const { windows, slots } = computeDaySlots(input);
   const idx = slots.findIndex((s) => s.startMs === startMs);
@@ -112,7 +117,7 @@ export async function checkStart(db: Queryable, req: CheckRequest): Promise<Chec
     }
     throw new AppError('OUTSIDE_HOURS', 'The appointment would not fit in the stylist\u2019s working hours', { date });
   }
-  const { from, to } = bookableRange(slots, Math.min(nowMs, req.noticeFromMs ?? nowMs), settings.minNoticeMinutes, settings.horizonDays);
+  const { from, to } = bookableRange(slots, Math.min(nowMs, req.noticeFromMs ?? nowMs), settings.minNoticeMinutes, horizon.endMs);
   const status = slots[idx].status;
   if (status !== 'available') {
     const alternatives = nearestAvailable(slots, idx, from, to, settings, stylist.timezone);

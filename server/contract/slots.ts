@@ -12,14 +12,27 @@ export const availableSlotsQuery = z.strictObject({
 });
 export type AvailableSlotsQuery = z.infer<typeof availableSlotsQuery>;
 
-/** One candidate start of a day, as REST and `slots:update` send it. */
+/**
+ * One candidate start of a day, as REST and `slots:update` send it: the instant, and how it reads
+ * in two named zones, the stylist's (where the visit takes place: salon time) and the customer's.
+ * A wall time the clocks show twice (a fall-back's repeated hour) is written with its UTC offset,
+ * "1:00 AM −04:00" and "1:00 AM −05:00", in both displays.
+ */
 export const slotSchema = z.strictObject({
   startUtc: instant,
   endUtc: instant,
   /** ISO with the stylist's offset */
   startLocal: z.string(),
-  /** e.g. "10:30 AM" in the customer's zone */
+  /** e.g. "10:30 AM" in the stylist's zone (`localZone`) */
+  localDisplay: z.string(),
+  /** The stylist's IANA zone, as the stylist's settings spell it */
+  localZone: z.string(),
+  /** e.g. "11:45 PM" in `displayZone` */
   display: z.string(),
+  /** `customerTimezone` by its canonical name (aliases answer alike), or the stylist's zone without one or for the same zone */
+  displayZone: z.string(),
+  /** The start's date (YYYY-MM-DD) in `displayZone`: the day before or after the stylist's date far enough away */
+  displayDate: z.string(),
   status: slotStatus,
 });
 export type Slot = z.infer<typeof slotSchema>;

@@ -16,7 +16,7 @@ import {
 import { AppError, fromPgError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { DayKey } from '../slots/cache.ts';
-import type { SlotService } from '../slots/service.ts';
+import { zoneKeyOf, type SlotService } from '../slots/service.ts';
 import { dayKeyString, watchRoom } from './rooms.ts';
 import type { AppSocket, SocketLimits } from './types.ts';
 import type { WatchRegistry } from './watches.ts';
@@ -56,7 +56,8 @@ export function createWatchHandlers(deps: WatchHandlerDeps): WatchHandlers {
         if (!relay.started) throw new AppError('NOT_READY', 'The live feed is starting; try again shortly');
         const key: DayKey = { stylistId: p.stylistId, serviceId: p.serviceId, date: p.date };
         const ks = dayKeyString(key);
-        const zone = p.customerTimezone ?? '';
+        // Aliases of one zone share a room (and a rendering): keyed by the canonical name.
+        const zone = zoneKeyOf(p.customerTimezone);
         const watching = (socket.data.watching ??= new Map<string, string>());
         const previous = watching.get(ks);
         if (previous === undefined && watching.size >= limits.maxWatches) {

@@ -414,20 +414,68 @@ function lowerBound(slots: readonly { startMs: number }[], t: number): number {
 }
 
 /**
+ * The local date (YYYY-MM-DD) of instant `ms` in `zone`. Throws RangeError for an invalid zone.
+ */
+export function localDateAt(ms: number, zone: string): string {
+  if (!Number.isFinite(ms)) throw new RangeError('localDateAt needs a finite instant');
+  const wall = ms + offsetMs(requireZone(zone), ms);
+  return new Date(wall - (((wall % DAY_MS) + DAY_MS) % DAY_MS)).toISOString().slice(0, 10);
+}
+
+/** The date `days` after `date` (YYYY-MM-DD, proleptic Gregorian, days may be negative). */
+export function addLocalDays(date: string, days: number): string {
+  return new Date(requireDateWallMs(date) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** What the horizon is at one "now": valid for every now in [fromMs, untilMs) (today in the zone). */
+export interface Horizon {
+  /** Today's local date at that now. */
+  today: string;
+  /** The last local date that may hold a bookable start: today + horizonDays. */
+  lastDate: string;
+  /** The end of that date (its 24:00, resolved as a window end): bookable starts are before it. */
+  endMs: number;
+  /** Today's local day, the range of "now" this answer holds for. */
+  fromMs: number;
+  untilMs: number;
+}
+
+/**
+ * The booking horizon counted in calendar days of the stylist's zone (docs/domain.md §3, rule 5):
+ * the last bookable day is today + `horizonDays`, bookable whole, whatever the time of day now.
+ * Throws RangeError for an invalid zone or a non-finite input.
+ */
+export function horizonAt(nowMs: number, horizonDays: number, zone: string): Horizon {
+  if (!Number.isFinite(nowMs) || !Number.isInteger(horizonDays)) throw new RangeError('horizonAt needs a finite now and whole days');
+  const z = requireZone(zone);
+  const today = localDateAt(nowMs, zone);
+  const todayWall = requireDateWallMs(today);
+  const lastDate = addLocalDays(today, horizonDays);
+  return {
+    today,
+    lastDate,
+    endMs: wallToInstant(z, requireDateWallMs(lastDate) + DAY_MS, 'end'),
+    fromMs: wallToInstant(z, todayWall, 'start'),
+    untilMs: wallToInstant(z, todayWall + DAY_MS, 'end'),
+  };
+}
+
+/**
  * Index range [from, to) of slots that may be booked at `nowMs`: start >= now + minNotice and
- * start < now + horizonDays × 24 h. Slots outside it are reported 'unavailable' when answering.
- * `slots` must be sorted by startMs (as computeDaySlots returns them).
+ * start < `horizonEndMs` (the end of the last bookable day, `horizonAt(...).endMs`). Slots outside
+ * it are reported 'unavailable' when answering. `slots` must be sorted by startMs (as
+ * computeDaySlots returns them).
  */
 export function bookableRange(
   slots: readonly { startMs: number }[],
   nowMs: number,
   minNoticeMinutes: number,
-  horizonDays: number,
+  horizonEndMs: number,
 ): { from: number; to: number } {
-  if (!Number.isFinite(nowMs) || !Number.isFinite(minNoticeMinutes) || !Number.isFinite(horizonDays)) {
-    throw new RangeError('bookableRange needs finite nowMs, minNoticeMinutes and horizonDays');
+  if (!Number.isFinite(nowMs) || !Number.isFinite(minNoticeMinutes) || !Number.isFinite(horizonEndMs)) {
+    throw new RangeError('bookableRange needs finite nowMs, minNoticeMinutes and horizonEndMs');
   }
   const from = lowerBound(slots, nowMs + minNoticeMinutes * MINUTE_MS);
-  const to = lowerBound(slots, nowMs + horizonDays * DAY_MS);
+  const to = lowerBound(slots, horizonEndMs);
   return { from, to: Math.max(from, to) };
 }

@@ -4,7 +4,8 @@ import type { Slot, SlotStatus } from '../contract/slots.ts';
 import { AppError } from '../errors.ts';
 import { fnv1a } from '../hash.ts';
 import { SlotCache, type CachedDay, type DayKey } from './cache.ts';
-import { bookableRange, computeDaySlots, isValidZone, type Interval } from './engine.ts';
+import { canonicalZone, labelRepeated, mayRepeat } from '../contract/wall-clock.ts';
+import { addLocalDays, bookableRange, computeDaySlots, horizonAt, isValidZone, type Horizon, type Interval } from './engine.ts';
 import { loadDay, type StylistDaySettings } from './load.ts';
 
 interface EntrySlot {
@@ -12,6 +13,8 @@ interface EntrySlot {
   startUtc: string;
   endUtc: string;
   startLocal: string;
+  /** "10:30 AM" in the stylist's zone, with the offset in a repeated hour. */
+  localDisplay: string;
   status: Exclude<SlotStatus, 'unavailable'>;
 }
 
@@ -40,6 +43,8 @@ export interface DayEntry extends CachedDay {
   computedAt: string;
   windows: Interval[];
   slots: EntrySlot[];
+  /** The stylist's zone by its canonical name: a customer zone naming the same zone renders as none. */
+  zoneKey: string;
   /** Rendered answers by (customer zone, bookable range): the cached path does no per-slot work. */
   rendered: Map<string, Rendered>;
 }
@@ -66,13 +71,31 @@ interface StylistWindow {
 
 /**
  * Whether `date` (the stylist's local date) is in the window a slot query may ask about: from the
- * day before today in the stylist's zone (a customer behind it in time may still be on it) to today
- * plus the horizon (the last day that can hold a bookable start). The dates are YYYY-MM-DD within
- * the API's window, so they compare as strings.
+ * day before today in the stylist's zone (a customer behind it in time may still be on it) to the
+ * horizon's last day (today + horizonDays, bookable whole: the engine's horizonAt, as the answers
+ * and the booking checks use it). The dates are YYYY-MM-DD within the API's window, so they
+ * compare as strings.
  */
 export function inBookableWindow(date: string, w: StylistWindow, nowMs: number): boolean {
-  const today = DateTime.fromMillis(nowMs, { zone: w.timezone }).startOf('day');
-  return date >= today.minus({ days: 1 }).toISODate()! && date <= today.plus({ days: w.horizonDays }).toISODate()!;
+  const h = horizonFor(w.timezone, w.horizonDays, nowMs);
+  return date >= addLocalDays(h.today, -1) && date <= h.lastDate;
+}
+
+const horizons = new Map<string, Horizon>();
+
+/**
+ * The engine's horizon for (zone, days) at `nowMs`, memoised while "now" stays within the same
+ * local day (the answer changes only at the stylist's midnight): the cached path pays a map lookup.
+ */
+export function horizonFor(zone: string, horizonDays: number, nowMs: number): Horizon {
+  const k = `${zone}|${horizonDays}`;
+  let h = horizons.get(k);
+  if (!h || nowMs < h.fromMs || nowMs >= h.untilMs) {
+    h = horizonAt(nowMs, horizonDays, zone);
+    if (horizons.size >= 1000) horizons.clear();
+    horizons.set(k, h);
+  }
+  return h;
 }
 
 /** Stylists whose window is remembered: far more than a salon has; only existing stylists get in. */
@@ -98,6 +121,14 @@ function displayFormat(zone: string): Intl.DateTimeFormat {
 const validZones = new Map<string, boolean>();
 function checkZone(zone: string | undefined): void {
   if (zone !== undefined && !knownZone(zone)) throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${zone}`);
+}
+
+/**
+ * The key a customer zone renders and is watched under: its canonical name, so aliases and other
+ * spellings (`Asia/Katmandu`, `asia/kathmandu`) share one rendering and one watch room; '' for none.
+ */
+export function zoneKeyOf(zone: string | undefined): string {
+  return zone ? (canonicalZone(zone) ?? zone) : '';
 }
 
 /** IANA zone check, memoised (a bounded map: zone names are few and the check is not free). */
@@ -251,11 +282,14 @@ export class SlotService {
     const { windows, slots } = computeDaySlots(day.input);
     const zone = day.settings.timezone;
     const durationMs = day.settings.durationMinutes * 60_000;
+    const fmt = displayFormat(zone);
+    const repeats = slots.length > 0 && mayRepeat(slots[0].startMs, slots[slots.length - 1].startMs, zone);
     const entrySlots: EntrySlot[] = slots.map((s) => ({
       startMs: s.startMs,
       startUtc: new Date(s.startMs).toISOString(),
       endUtc: new Date(s.startMs + durationMs).toISOString(),
       startLocal: DateTime.fromMillis(s.startMs, { zone }).toISO()!,
+      localDisplay: displayText(fmt, s.startMs, zone, repeats),
       status: s.status,
     }));
     const computedAtMs = this.now();
@@ -267,6 +301,7 @@ export class SlotService {
       computedAt: new Date(computedAtMs).toISOString(),
       windows,
       slots: entrySlots,
+      zoneKey: canonicalZone(zone) ?? zone,
       rendered: new Map(),
       bytes: 600 + entrySlots.length * BYTES_PER_SLOT,
       // The cache's clock, shifted by how far this holds' expiry is from the database's clock.
@@ -289,24 +324,53 @@ export class SlotService {
   }
 }
 
+/** "10:30 AM" (en-US) at `ms` in `zone`; in a repeated hour, with the offset: "1:00 AM −04:00". */
+function displayText(fmt: Intl.DateTimeFormat, ms: number, zone: string, mayBeRepeated: boolean): string {
+  const text = fmt.format(ms).replace(/\u202f/g, ' ');
+  return mayBeRepeated ? labelRepeated(text, ms, zone) : text;
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(zone: string): Intl.DateTimeFormat {
+  let f = dateFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    if (dateFormats.size > 1000) dateFormats.clear();
+    dateFormats.set(zone, f);
+  }
+  return f;
+}
+
 /**
  * Applies "now" and the customer's zone to a computed day. Results are memoised on the entry by
- * (zone, bookable range), so a cached answer costs two binary searches and a map lookup.
+ * (zone, bookable range), so a cached answer costs two binary searches and a map lookup. The zone
+ * is keyed by its canonical name, and one naming the stylist's own zone is keyed as none: aliases
+ * share a rendering.
  */
 export function render(entry: DayEntry, customerZone: string | undefined, nowMs: number): Rendered {
-  // No zone (or '') means the stylist's own.
-  const zone = customerZone || entry.settings.timezone;
+  const local = entry.settings.timezone;
+  let zoneKey = zoneKeyOf(customerZone);
+  if (zoneKey === entry.zoneKey) zoneKey = '';
   const { minNoticeMinutes, horizonDays } = entry.settings;
-  const { from, to } = bookableRange(entry.slots, nowMs, minNoticeMinutes, horizonDays);
-  const memoKey = `${zone}|${from}|${to}`;
+  const { from, to } = bookableRange(entry.slots, nowMs, minNoticeMinutes, horizonFor(local, horizonDays, nowMs).endMs);
+  const memoKey = `${zoneKey}|${from}|${to}`;
   let r = entry.rendered.get(memoKey);
   if (r) return r;
-  const fmt = displayFormat(zone);
+  // No zone (or the stylist's own) shows the stylist's time, spelt as the stylist's zone is.
+  const zone = zoneKey || local;
+  const fmt = zoneKey ? displayFormat(zone) : null;
+  const dates = zoneKey ? dateFormat(zone) : null;
+  const n = entry.slots.length;
+  const repeats = zoneKey !== '' && n > 0 && mayRepeat(entry.slots[0].startMs, entry.slots[n - 1].startMs, zone);
   const slots: Slot[] = entry.slots.map((s, i) => ({
     startUtc: s.startUtc,
     endUtc: s.endUtc,
     startLocal: s.startLocal,
-    display: fmt.format(s.startMs).replace(/\u202f/g, ' '),
+    localDisplay: s.localDisplay,
+    localZone: local,
+    display: fmt ? displayText(fmt, s.startMs, zone, repeats) : s.localDisplay,
+    displayZone: zone,
+    displayDate: dates ? dates.format(s.startMs) : s.startLocal.slice(0, 10),
     status: i >= from && i < to ? s.status : 'unavailable',
   }));
   const body = JSON.stringify(slots);

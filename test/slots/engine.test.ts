@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bookableRange,
   computeDaySlots,
+  horizonAt,
   isValidLocalDate,
+  localDateAt,
   isValidZone,
   localTimeToInstant,
   weekdayOf,
@@ -390,33 +392,72 @@ describe('rule 4: statuses', () => {
 
 describe('rule 5: bookableRange', () => {
   const slots = ['09:00', '09:30', '10:00', '10:30', '11:00'].map((t) => ({ startMs: u(t) }));
+  const FAR = u('00:00', '2027-08-01');
 
   it('starts at the first slot at or after now + minimum notice', () => {
-    expect(bookableRange(slots, u('08:30'), 60, 60)).toEqual({ from: 1, to: 5 }); // 09:30 is exactly now + notice
-    expect(bookableRange(slots, u('08:31'), 60, 60)).toEqual({ from: 2, to: 5 });
-    expect(bookableRange(slots, u('06:00'), 0, 60)).toEqual({ from: 0, to: 5 });
+    expect(bookableRange(slots, u('08:30'), 60, FAR)).toEqual({ from: 1, to: 5 }); // 09:30 is exactly now + notice
+    expect(bookableRange(slots, u('08:31'), 60, FAR)).toEqual({ from: 2, to: 5 });
+    expect(bookableRange(slots, u('06:00'), 0, FAR)).toEqual({ from: 0, to: 5 });
   });
 
-  it('ends before now + horizon, exclusively', () => {
-    const now = u('09:00');
-    const far = [
-      { startMs: now + 3_600_000 },
-      { startMs: now + 2 * 86_400_000 - 1 },
-      { startMs: now + 2 * 86_400_000 },
-      { startMs: now + 3 * 86_400_000 },
-    ];
-    expect(bookableRange(far, now, 60, 2)).toEqual({ from: 0, to: 2 });
-    expect(bookableRange(far, now, 61, 2)).toEqual({ from: 1, to: 2 });
+  it('ends before the horizon end, exclusively', () => {
+    expect(bookableRange(slots, u('06:00'), 0, u('10:30'))).toEqual({ from: 0, to: 3 });
+    expect(bookableRange(slots, u('06:00'), 0, u('10:31'))).toEqual({ from: 0, to: 4 });
   });
 
-  it('is empty when everything has passed, when the list is empty, or when notice exceeds the horizon', () => {
-    expect(bookableRange(slots, u('11:00'), 1, 60)).toEqual({ from: 5, to: 5 });
-    expect(bookableRange([], u('09:00'), 60, 60)).toEqual({ from: 0, to: 0 });
-    expect(bookableRange(slots, u('08:00'), 150, 0)).toEqual({ from: 3, to: 3 }); // 10:30 is the first start after the notice
+  it('is empty when everything has passed, when the list is empty, or when notice reaches past the horizon', () => {
+    expect(bookableRange(slots, u('11:00'), 1, FAR)).toEqual({ from: 5, to: 5 });
+    expect(bookableRange([], u('09:00'), 60, FAR)).toEqual({ from: 0, to: 0 });
+    expect(bookableRange(slots, u('08:00'), 150, u('10:00'))).toEqual({ from: 3, to: 3 }); // 10:30 is the first start after the notice
   });
 
-  it('rejects a non-finite now', () => {
-    expect(() => bookableRange(slots, Number.NaN, 60, 60)).toThrow(RangeError);
+  it('rejects a non-finite now or horizon end', () => {
+    expect(() => bookableRange(slots, Number.NaN, 60, FAR)).toThrow(RangeError);
+    expect(() => bookableRange(slots, u('08:00'), 60, Number.POSITIVE_INFINITY)).toThrow(RangeError);
+  });
+});
+
+describe('rule 5: the horizon counts calendar days in the stylist\u2019s zone', () => {
+  it('makes the last day bookable whole, whatever the time of day now', () => {
+    // 2027-06-01 22:00 in Kathmandu (+05:45) is 16:15Z; today there is 2027-06-01, so with 2 days the
+    // last bookable day is 2027-06-03, until its midnight (2027-06-03T18:15Z), not now + 48 h.
+    const h = horizonAt(at('2027-06-01T16:15:00Z'), 2, 'Asia/Kathmandu');
+    expect(h).toEqual({
+      today: '2027-06-01',
+      lastDate: '2027-06-03',
+      endMs: at('2027-06-03T18:15:00Z'),
+      fromMs: at('2027-05-31T18:15:00Z'),
+      untilMs: at('2027-06-01T18:15:00Z'),
+    });
+    // Early in the morning the same day gives the same horizon.
+    expect(horizonAt(at('2027-05-31T18:15:00Z'), 2, 'Asia/Kathmandu').endMs).toBe(h.endMs);
+    // One minute after local midnight, a day later.
+    expect(horizonAt(at('2027-06-01T18:16:00Z'), 2, 'Asia/Kathmandu').lastDate).toBe('2027-06-04');
+  });
+
+  it('keeps a slot late on the last day bookable that now + N × 24 h would cut off', () => {
+    const now = at('2027-06-01T16:15:00Z'); // 22:00 in Kathmandu
+    const lateOnLastDay = at('2027-06-03T17:00:00Z'); // 22:45 on 2027-06-03 in Kathmandu
+    const nextMorning = at('2027-06-04T03:15:00Z'); // 09:00 on 2027-06-04
+    const list = [{ startMs: lateOnLastDay }, { startMs: nextMorning }];
+    expect(lateOnLastDay).toBeGreaterThan(now + 2 * 86_400_000);
+    expect(bookableRange(list, now, 60, horizonAt(now, 2, 'Asia/Kathmandu').endMs)).toEqual({ from: 0, to: 1 });
+  });
+
+  it('ends the last day at its real midnight on a 25-hour day', () => {
+    // New York, 2027-11-07 is a fall-back day: it ends at 2027-11-08T05:00Z (midnight EST).
+    const h = horizonAt(at('2027-11-05T16:00:00Z'), 2, 'America/New_York');
+    expect(h.lastDate).toBe('2027-11-07');
+    expect(iso(h.endMs)).toBe('2027-11-08T05:00:00.000Z');
+    expect(iso(h.fromMs)).toBe('2027-11-05T04:00:00.000Z');
+  });
+
+  it('reads the local date of an instant in the zone', () => {
+    expect(localDateAt(at('2027-06-01T18:14:59Z'), 'Asia/Kathmandu')).toBe('2027-06-01');
+    expect(localDateAt(at('2027-06-01T18:15:00Z'), 'Asia/Kathmandu')).toBe('2027-06-02');
+    expect(localDateAt(at('2027-06-01T03:59:59Z'), 'America/New_York')).toBe('2027-05-31');
+    expect(() => horizonAt(Number.NaN, 2, 'UTC')).toThrow(RangeError);
+    expect(() => horizonAt(0, 2, 'Mars/Olympus')).toThrow(RangeError);
   });
 });
 

@@ -39,7 +39,11 @@ describe('GET /api/bookings/available-slots', () => {
       startUtc: '2027-03-10T03:15:00.000Z',
       endUtc: '2027-03-10T04:15:00.000Z',
       startLocal: '2027-03-10T09:00:00.000+05:45',
+      localDisplay: '9:00 AM',
+      localZone: 'Asia/Kathmandu',
       display: '9:00 AM',
+      displayZone: 'Asia/Kathmandu',
+      displayDate: '2027-03-10',
       status: 'available',
     });
     expect(slots.at(-1).startLocal).toBe('2027-03-10T16:00:00.000+05:45');

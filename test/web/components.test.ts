@@ -198,15 +198,25 @@ describe('AuthForm', () => {
 describe('ZonePicker', () => {
   it("treats the browser's alias of the salon zone as the salon zone", () => {
     render(ZonePicker, { props: { zone: 'Asia/Katmandu', salonZone: 'Asia/Kathmandu', onchange: vi.fn() } });
-    expect(screen.getByText('Asia/Kathmandu')).toBeTruthy();
-    expect(screen.queryByRole('button', { name: 'Use salon time' })).toBeNull();
+    expect(screen.getByText(/Times in/).textContent).toMatch(/^\s*Times in Kathmandu time \(the salon’s\)\s*$/);
+    expect(screen.queryByRole('button', { name: 'Salon time only' })).toBeNull();
   });
 
-  it('offers the salon zone when the customer shows another one', async () => {
+  it('names the salon zone and the customer\u2019s, and lets them keep salon time only', async () => {
     const onchange = vi.fn();
     render(ZonePicker, { props: { zone: 'Europe/London', salonZone: 'Asia/Kathmandu', onchange } });
-    expect(screen.getByText('Europe/London')).toBeTruthy();
-    await fireEvent.click(screen.getByRole('button', { name: 'Use salon time' }));
+    expect(screen.getByText(/Times in/).textContent).toMatch(/Kathmandu time \(the salon’s\), with your time \(London\) under each/);
+    await fireEvent.click(screen.getByRole('button', { name: 'Salon time only' }));
     expect(onchange).toHaveBeenCalledWith('Asia/Kathmandu');
+  });
+
+  it('lists each zone once, under the salon\u2019s spelling of an alias', async () => {
+    render(ZonePicker, { props: { zone: 'America/New_York', salonZone: 'Asia/Kathmandu', onchange: vi.fn() } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Change your zone' }));
+    const options = [...screen.getByLabelText('Your time zone').querySelectorAll('option')].map((o) => o.value);
+    expect(options).toContain('Asia/Kathmandu');
+    expect(options).not.toContain('Asia/Katmandu');
+    expect(options.filter((z) => z === 'America/New_York')).toHaveLength(1);
+    expect(new Set(options).size).toBe(options.length);
   });
 });

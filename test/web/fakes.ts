@@ -165,7 +165,11 @@ export function makeSlots(n = 8, statuses: Record<number, SlotStatus> = {}, base
       startUtc: start.toISOString(),
       endUtc: new Date(start.getTime() + 45 * 60_000).toISOString(),
       startLocal: start.toISOString(),
+      localDisplay: start.toISOString().slice(11, 16),
+      localZone: 'Asia/Kathmandu',
       display: start.toISOString().slice(11, 16),
+      displayZone: 'Asia/Kathmandu',
+      displayDate: start.toISOString().slice(0, 10),
       status: statuses[i] ?? 'available',
     };
   });

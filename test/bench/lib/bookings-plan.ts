@@ -3,7 +3,7 @@
 // them can be booked by one stylist without any one blocking another. Every booking of a run then
 // succeeds unless something is wrong, so a 409 means a real conflict, not a planning mistake.
 import type { Pool } from '../../../server/db/pool.ts';
-import { bookableRange, computeDaySlots } from '../../../server/slots/engine.ts';
+import { bookableRange, computeDaySlots, horizonAt } from '../../../server/slots/engine.ts';
 import { loadDay } from '../../../server/slots/load.ts';
 
 export interface FreeStarts {
@@ -45,8 +45,8 @@ export async function freeStarts(
     const { slots } = computeDaySlots(day.input);
     const s = day.settings;
     // Bookable now and still at the end of the run (the notice moves with the clock, the horizon too).
-    const early = bookableRange(slots, o.nowMs + o.marginMs, s.minNoticeMinutes, s.horizonDays);
-    const late = bookableRange(slots, o.nowMs, s.minNoticeMinutes, s.horizonDays);
+    const early = bookableRange(slots, o.nowMs + o.marginMs, s.minNoticeMinutes, horizonAt(o.nowMs, s.horizonDays, s.timezone).endMs);
+    const late = bookableRange(slots, o.nowMs, s.minNoticeMinutes, horizonAt(o.nowMs, s.horizonDays, s.timezone).endMs);
     const occupiedMs = (s.durationMinutes + s.bufferMinutes) * 60_000;
     let freeFrom = -Infinity;
     let n = 0;

@@ -7,7 +7,7 @@ import type { Clock } from '../lib/clock.svelte.ts';
 import { DaySlots, nearestAvailable } from '../lib/day-slots.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import type { Session } from '../lib/session.svelte.ts';
-import { addDays, browserZone, dateIn, formatTime } from '../lib/time.ts';
+import { addDays, browserZone, dateIn, formatTime, otherZoneTime } from '../lib/time.ts';
 import type { Booking, Hold, Slot, SlotsReason } from '../lib/types.ts';
 
 export type Step = 'pick' | 'auth' | 'held' | 'done';
@@ -51,7 +51,7 @@ export const STRIP_DAYS = 14;
 export class BookingFlow {
   serviceId = $state<string | null>(null);
   stylistId = $state<string | null>(null);
-  /** The customer's own zone: times are shown in it. */
+  /** The customer's own zone: each time is shown in the salon's zone, and in this one too when it differs. */
   zone = $state(browserZone());
   stripStart = $state<string | null>(null);
   strip = $state.raw<StripDay[]>([]);
@@ -143,9 +143,14 @@ export class BookingFlow {
   remainingMs = $derived.by(() => (this.hold ? Math.max(0, this.hold.deadline - this.#deps.clock.now) : 0));
   holdExpired = $derived(this.hold !== null && this.remainingMs <= 0);
 
-  /** "10:30 AM" in the customer's zone and the browser's locale. */
+  /** "10:30 AM" in the salon's (the stylist's) zone and the browser's locale: where the visit happens. */
   timeOf(startUtc: string): string {
-    return formatTime(startUtc, this.zone);
+    return formatTime(startUtc, this.salonZone);
+  }
+
+  /** The same start in the customer's own zone ("11:45 PM Fri"), or "" when it is the salon's. */
+  yourTimeOf(startUtc: string): string {
+    return otherZoneTime(startUtc, this.salonZone, this.zone);
   }
 
   today(): string {

@@ -1,5 +1,8 @@
 // Dates and times without a date library: local dates are 'YYYY-MM-DD' strings, instants are ISO
-// strings, and everything a person reads is formatted by Intl in the browser's locale.
+// strings, and everything a person reads is formatted by Intl in the browser's locale. A wall time
+// the clocks show twice (a fall-back's repeated hour) is written with its offset, as the server's
+// slot displays are (server/contract/wall-clock.ts).
+import { canonicalZone, labelRepeated, sameZone } from '../../../server/contract/wall-clock.ts';
 
 const dateParts = new Map<string, Intl.DateTimeFormat>();
 
@@ -49,14 +52,30 @@ export function browserZone(): string {
 }
 
 /** Whether two zone names are the same zone (browsers report some under old aliases: Asia/Katmandu). */
-export function sameZone(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    const canonical = (z: string) => new Intl.DateTimeFormat('en', { timeZone: z }).resolvedOptions().timeZone;
-    return canonical(a) === canonical(b);
-  } catch {
-    return false;
+export { sameZone };
+
+/** The place a zone is named after, for reading: "Kathmandu", "New York", "UTC". */
+export function zonePlace(zone: string): string {
+  const parts = zone.split('/');
+  return (parts.length > 1 && parts[0] !== 'Etc' ? parts[parts.length - 1] : zone).replace(/_/g, ' ');
+}
+
+/** How every time names its zone: "Kathmandu time". */
+export function zoneTimeName(zone: string): string {
+  return `${zonePlace(zone)} time`;
+}
+
+/**
+ * The zones a person may pick, one name per zone (the runtime lists some under old aliases), with
+ * `preferred` names (the salon's spelling, the current choice) kept over their aliases.
+ */
+export function pickableZones(preferred: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const z of [...preferred, ...allZones()]) {
+    const key = canonicalZone(z) ?? z;
+    if (!seen.has(key)) seen.set(key, z);
   }
+  return [...seen.values()];
 }
 
 export function allZones(): string[] {
@@ -75,14 +94,39 @@ function fmt(key: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat
   return f;
 }
 
+/** "10:30 AM" in `zone`; in a repeated hour, with its offset: "1:00 AM −04:00". */
 export function formatTime(instant: string | number, zone: string): string {
-  return fmt(`t|${zone}`, { timeZone: zone, hour: 'numeric', minute: '2-digit' }).format(new Date(instant));
+  const ms = new Date(instant).getTime();
+  return labelRepeated(fmt(`t|${zone}`, { timeZone: zone, hour: 'numeric', minute: '2-digit' }).format(ms), ms, zone);
 }
 
+/** "Sat, Dec 5, 10:30 AM" in `zone` (the browser's without one), labelled in a repeated hour as formatTime. */
 export function formatDateTime(instant: string | number, zone?: string): string {
-  return fmt(`dt|${zone}`, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(
-    new Date(instant),
-  );
+  const ms = new Date(instant).getTime();
+  const text = fmt(`dt|${zone}`, {
+    timeZone: zone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: 'numeric',
+    minute: '2-digit',
+  }).format(ms);
+  return zone ? labelRepeated(text, ms, zone) : text;
+}
+
+/**
+ * The same instant in the customer's own zone, as a second line under the salon's time: "" when
+ * the two zones are one. `withDate`: always with the date; otherwise the weekday only when the
+ * customer's date differs from the salon's ("11:45 PM Fri").
+ */
+export function otherZoneTime(instant: string | number, salonZone: string, yourZone: string, withDate = false): string {
+  if (sameZone(salonZone, yourZone)) return '';
+  const ms = new Date(instant).getTime();
+  if (withDate) return formatDateTime(ms, yourZone);
+  const time = formatTime(ms, yourZone);
+  return dateIn(yourZone, ms) === dateIn(salonZone, ms)
+    ? time
+    : `${time} ${fmt(`wdz|${yourZone}`, { timeZone: yourZone, weekday: 'short' }).format(ms)}`;
 }
 
 /** A local date (YYYY-MM-DD) for reading: "Tue 12 Mar". */

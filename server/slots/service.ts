@@ -39,6 +39,8 @@ export interface DayEntry extends CachedDay {
   computedAtMs: number;
   computedAt: string;
   windows: Interval[];
+  /** A closure override (salon-wide or the stylist's) covers the date. */
+  closed: boolean;
   slots: EntrySlot[];
   /** Rendered answers by (customer zone, bookable range): the cached path does no per-slot work. */
   rendered: Map<string, Rendered>;
@@ -156,6 +158,11 @@ export class SlotService {
     return this.#trusted;
   }
 
+  /** Grows whenever a stylist-wide or salon-wide change is invalidated: what is derived from the roster of stylists must be read again. */
+  get stylistsGeneration(): number {
+    return this.#windowsGeneration;
+  }
+
   /** The cache's counters and size, and the trust flag, as the metrics read them at scrape time. */
   cacheStats() {
     return { ...this.cache.stats, entries: this.cache.size, bytes: this.cache.bytes, trusted: this.#trusted };
@@ -266,6 +273,7 @@ export class SlotService {
       computedAtMs,
       computedAt: new Date(computedAtMs).toISOString(),
       windows,
+      closed: day.input.overrides.some((o) => o.kind === 'closed' && o.startDate <= key.date && key.date <= o.endDate),
       slots: entrySlots,
       rendered: new Map(),
       bytes: 600 + entrySlots.length * BYTES_PER_SLOT,

@@ -44,6 +44,8 @@ export interface AnyAnswer {
   hit: boolean;
   /** No starts, and a closure covers the date for every stylist (at least one). */
   closed: boolean;
+  /** The date is outside every stylist's bookable window: nothing was computed (no version applies). */
+  outside: boolean;
 }
 
 /** A stylist roster per service is a handful of rows; far more services than a salon has are remembered. */
@@ -128,8 +130,9 @@ export class AnySlots {
     const parts: Part[] = [];
     for (const { stylist, key } of this.#keys(roster, serviceId, date, salonZone)) {
       const a = this.#slots.answerCached(key, zone);
-      if (!a) return null;
-      parts.push({ stylist, answer: a });
+      if (a) parts.push({ stylist, answer: a });
+      else if (this.#slots.knownOutsideWindow(key)) parts.push({ stylist, answer: null });
+      else return null;
     }
     return { ...this.#compose(serviceId, date, zone, salonZone, roster, parts), hit: true };
   }
@@ -146,6 +149,7 @@ export class AnySlots {
       this.#keys(roster, serviceId, date, salonZone).map(async ({ stylist, key }): Promise<Part> => {
         const cached = this.#slots.answerCached(key, zone);
         if (cached) return { stylist, answer: cached };
+        if (this.#slots.knownOutsideWindow(key)) return { stylist, answer: null };
         hit = false;
         try {
           const a = await this.#slots.answerBookable(key, zone);
@@ -166,7 +170,9 @@ export class AnySlots {
     const roster = this.#cachedRoster(serviceId);
     if (salonZone === undefined || !roster) return null;
     let n = 0;
-    for (const { key } of this.#keys(roster, serviceId, date, salonZone)) if (!this.#slots.answerCached(key, salonZone)) n++;
+    for (const { key } of this.#keys(roster, serviceId, date, salonZone)) {
+      if (!this.#slots.answerCached(key, salonZone) && !this.#slots.knownOutsideWindow(key)) n++;
+    }
     return n;
   }
 
@@ -193,6 +199,7 @@ export class AnySlots {
     let version = roster.version;
     let computedAt = '';
     let closed = parts.length > 0;
+    const outside = parts.every((p) => p.answer === null);
     for (const { stylist, answer } of parts) {
       if (!answer) {
         closed = false;
@@ -243,6 +250,7 @@ export class AnySlots {
       computedAt: computedAt || new Date(this.#slots.now()).toISOString(),
       version,
       closed,
+      outside,
     };
     if (this.#composed.size >= MAX_COMPOSED) this.#composed.clear();
     this.#composed.set(memoKey, { parts: ids, rosterVersion: roster.version, answer });

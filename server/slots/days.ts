@@ -46,7 +46,7 @@ export class AvailableDays {
     for (const [i, date] of dates.entries()) {
       if (any) {
         const a = this.#any.answerCached(q.serviceId, date, undefined);
-        if (a) out[i] = dayOf(date, a.slots, a.closed, a.version);
+        if (a) out[i] = dayOf(date, a.slots, a.closed, a.outside ? null : a.version);
         else {
           todo.push(i);
           units += this.#any.uncachedParts(q.serviceId, date) ?? 1;
@@ -68,7 +68,7 @@ export class AvailableDays {
         const date = dates[i];
         if (any) {
           const a = await this.#any.answer(q.serviceId, date, undefined);
-          out[i] = dayOf(date, a.slots, a.closed, a.version);
+          out[i] = dayOf(date, a.slots, a.closed, a.outside ? null : a.version);
         } else {
           const a = await this.#slots.answerBookable({ stylistId: q.stylistId, serviceId: q.serviceId, date }, undefined);
           out[i] = 'entry' in a ? fromAnswer(date, a) : { date, available: 0, status: 'off', version: null };
@@ -84,7 +84,7 @@ function fromAnswer(date: string, a: SlotAnswer): AvailableDay {
   return dayOf(date, a.slots, a.entry.closed, a.entry.version);
 }
 
-function dayOf(date: string, slots: readonly Slot[], closed: boolean, version: number): AvailableDay {
+function dayOf(date: string, slots: readonly Slot[], closed: boolean, version: number | null): AvailableDay {
   let available = 0;
   for (const s of slots) if (s.status === 'available') available++;
   const status: DayStatus = available > 0 ? 'open' : slots.length > 0 ? 'full' : closed ? 'closed' : 'off';

@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics.ts';
 import type { AnySlots } from './any.ts';
 import type { DayKey } from './cache.ts';
 import type { AvailableDays, ChargeMisses } from './days.ts';
-import type { Sendable, SlotService } from './service.ts';
+import { OUTSIDE_WINDOW, type Sendable, type SlotService } from './service.ts';
 
 export const AVAILABLE_SLOTS_PATH = '/api/bookings/available-slots';
 /** Validated slot queries remembered by URL (each a few hundred bytes). */
@@ -54,8 +54,12 @@ export function availableSlotsHandler(slots: SlotService, metrics?: Metrics, lim
       return fail(err);
     }
     if (cached) return send(req, res, cached, started, observe);
-    const compute = (): Promise<Sendable> =>
-      q.key.stylistId === ANY_STYLIST ? any!.answer(q.key.serviceId, q.key.date, q.zone) : slots.answerBookable(q.key, q.zone);
+    const compute = async (): Promise<Sendable> => {
+      if (q.key.stylistId !== ANY_STYLIST) return slots.answerBookable(q.key, q.zone);
+      // Outside every stylist's window: answered as for one stylist (no ETag, never cached).
+      const a = await any!.answer(q.key.serviceId, q.key.date, q.zone);
+      return a.outside ? OUTSIDE_WINDOW : a;
+    };
     const miss = () => compute().then((a) => send(req, res, a, started, observe), fail);
     if (!limitMisses) return void miss();
     limitMisses(req, res, (err?: unknown) => (err ? fail(err) : void miss()));
@@ -142,7 +146,9 @@ function chargeWith(limit: RequestHandler | undefined, req: Request, res: Respon
     if (!limit) return;
     for (let i = 0; i < units; i++) {
       await new Promise<void>((resolve, reject) => {
-        void limit(req, res, (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+        void limit(req, res, (err?: unknown) =>
+          err === undefined ? resolve() : reject(err instanceof Error ? err : new Error('slot-miss limiter failed')),
+        );
       });
     }
   };

@@ -223,6 +223,12 @@ export class SlotService {
     return inBookableWindow(key.date, w, this.now()) ? a : OUTSIDE_WINDOW;
   }
 
+  /** Whether the day is known, from memory, to be outside the stylist's bookable window (answered without any work). */
+  knownOutsideWindow(key: DayKey): boolean {
+    const w = this.trusted ? this.#windows.get(key.stylistId) : undefined;
+    return w !== undefined && !inBookableWindow(key.date, w, this.now());
+  }
+
   async #loadWindow(stylistId: string): Promise<StylistWindow> {
     const generation = this.#windowsGeneration;
     const { rows } = await this.#pool.query<{ timezone: string; horizon_days: number }>(

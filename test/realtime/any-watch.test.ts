@@ -31,7 +31,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const at = (slots: { startUtc: string }[], t: string) => slots.find((s) => s.startUtc === t) as { status: string; stylistIds: string[] };
+const at = (slots: { startUtc: string; status: string; stylistIds?: string[] }[], t: string) => {
+  const s = slots.find((x) => x.startUtc === t);
+  return { status: s?.status, stylistIds: s?.stylistIds ?? [] };
+};
 
 describe('slots:watch with stylistId "any"', () => {
   it('answers the union, then a booking on one stylist updates it live', async () => {

@@ -51,12 +51,12 @@ async function slotsOf(stylistId: string, date: string, extra: Record<string, st
   const res = await fetch(
     `${srv.baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId, serviceId: service.id, targetDate: date, ...extra })}`,
   );
-  return { status: res.status, headers: res.headers, body: (await res.json()) };
+  return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
 async function days(q: Record<string, string>, base = srv.baseUrl) {
   const res = await fetch(`${base}/api/bookings/available-days?${new URLSearchParams({ serviceId: service.id, ...q })}`);
-  return { status: res.status, headers: res.headers, body: (await res.json()) };
+  return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
 describe('GET available-slots?stylistId=any', () => {

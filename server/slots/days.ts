@@ -35,11 +35,9 @@ export class AvailableDays {
 
   async #days(q: { stylistId: string; serviceId: string }, dates: readonly string[], charge: ChargeMisses): Promise<AvailableDay[]> {
     const any = q.stylistId === ANY_STYLIST;
-    if (any) {
-      // The roster first (one small query when not known), so the misses can be counted per stylist.
-      await this.#any.roster(q.serviceId);
-      await this.#any.salonZone();
-    }
+    // The roster first (one small query when not known), so the misses can be counted per stylist.
+    const rosterSize = any ? (await this.#any.roster(q.serviceId)).stylists.length : 0;
+    if (any) await this.#any.salonZone();
     const out = new Array<AvailableDay | undefined>(dates.length);
     const todo: number[] = [];
     let units = 0;
@@ -49,7 +47,7 @@ export class AvailableDays {
         if (a) out[i] = dayOf(date, a.slots, a.closed, a.outside ? null : a.version);
         else {
           todo.push(i);
-          units += this.#any.uncachedParts(q.serviceId, date) ?? 1;
+          units += this.#any.uncachedParts(q.serviceId, date) ?? rosterSize;
         }
       } else {
         const a = this.#slots.answerCached({ stylistId: q.stylistId, serviceId: q.serviceId, date }, undefined);

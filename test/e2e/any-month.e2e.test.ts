@@ -68,7 +68,18 @@ describe('any stylist and a month at a glance, end to end', () => {
       new Date(Date.parse(today) + 6 * 86_400_000).toISOString().slice(0, 10),
     );
 
-    // The open day after today with the most free times.
+    // The open day after today with the most free times (on the month's last days, in the next month).
+    const laterOpen = (p: Person) =>
+      p.page.evaluate(
+        (t) => [...document.querySelectorAll<HTMLElement>('.month .day.open')].filter((d) => d.dataset.date! > t).length,
+        today,
+      );
+    if ((await laterOpen(C)) === 0) {
+      for (const p of [C, W]) {
+        await p.page.getByRole('button', { name: 'Next month' }).click();
+        await p.page.waitForFunction(() => !document.querySelector('.month .day.loading') && !!document.querySelector('.month .day.open'));
+      }
+    }
     const day = await C.page.evaluate((t) => {
       const free = (d: HTMLElement) => Number(d.querySelector('.avail')?.textContent?.split(' ')[0]);
       const open = [...document.querySelectorAll<HTMLElement>('.month .day.open')].filter((d) => d.dataset.date! > t);

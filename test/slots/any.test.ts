@@ -100,6 +100,19 @@ describe('GET available-slots?stylistId=any', () => {
     expect(before.body[0].stylistIds).toEqual([ana.id, bina.id, chandra.id]);
   });
 
+  it('with CACHE=off answers the same union, computed every time', async () => {
+    const off = await startTestServer(db.pool, { now: clock.now, env: { ...NO_LIMITS, CACHE: 'off' } });
+    try {
+      const url = `${off.baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: 'any', serviceId: service.id, targetDate: '2027-03-10' })}`;
+      const [a, b] = [await fetch(url), await fetch(url)];
+      expect([a.headers.get('x-cache-hit'), b.headers.get('x-cache-hit')]).toEqual(['false', 'false']);
+      expect(await a.json()).toEqual((await slotsOf('any', '2027-03-10')).body);
+      await b.arrayBuffer();
+    } finally {
+      await off.close();
+    }
+  });
+
   it('404 for a service no active stylist offers; 400 for a bad zone', async () => {
     const none = await fetch(
       `${srv.baseUrl}/api/bookings/available-slots?${new URLSearchParams({ stylistId: 'any', serviceId: other.id, targetDate: '2027-03-10' })}`,

@@ -62,6 +62,11 @@ export function availableSlotsHandler(slots: SlotService, metrics?: Metrics, lim
     };
     const miss = () => compute().then((a) => send(req, res, a, started, observe), fail);
     if (!limitMisses) return void miss();
+    // `any` is charged like available-days: one unit per stylist-day it must compute.
+    if (q.key.stylistId === ANY_STYLIST) {
+      const units = Math.max(1, any!.uncachedParts(q.key.serviceId, q.key.date) ?? 1);
+      return void chargeWith(limitMisses, req, res)(units).then(miss, fail);
+    }
     limitMisses(req, res, (err?: unknown) => (err ? fail(err) : void miss()));
   };
 }

@@ -14,7 +14,10 @@ import { openApiRoutes } from './http/openapi-route.ts';
 import { Readiness } from './http/readiness.ts';
 import { WEB_DIST } from './web-dist.ts';
 import { requestLog } from './http/request-log.ts';
-import { AVAILABLE_SLOTS_PATH, availableSlotsHandler } from './slots/routes.ts';
+import { AVAILABLE_SLOTS_PATH, availableDaysRoutes, availableSlotsHandler } from './slots/routes.ts';
+import { AnySlots } from './slots/any.ts';
+import { AvailableDays } from './slots/days.ts';
+import { AnyStylistBookings } from './bookings/any.ts';
 import { SlotService } from './slots/service.ts';
 import { slotMissLimiter } from './slots/limit.ts';
 import { AdminService } from './admin/service.ts';
@@ -67,6 +70,9 @@ export function createApp(deps: AppDeps): App {
     now,
   });
   const salon = new SalonSettings(pool, config.salonTimezone);
+  const anySlots = new AnySlots({ pool, slots, salon });
+  const days = new AvailableDays({ slots, any: anySlots });
+  const limitMisses = slotMissLimiter({ windowMs: config.rateLimitWindowMs, limit: config.rateLimitSlotMisses });
   const readiness = new Readiness();
   readiness.add('database', async () => (await pool.query<{ ok: number }>('select 1 as ok')).rows[0]?.ok === 1);
 
@@ -81,10 +87,7 @@ export function createApp(deps: AppDeps): App {
   app.use(helmet());
   // The hottest path first: public, cached, no session lookup, no body parsing; it records its own
   // latency, so it runs ahead of the generic metrics middleware too.
-  app.get(
-    AVAILABLE_SLOTS_PATH,
-    availableSlotsHandler(slots, metrics, slotMissLimiter({ windowMs: config.rateLimitWindowMs, limit: config.rateLimitSlotMisses })),
-  );
+  app.get(AVAILABLE_SLOTS_PATH, availableSlotsHandler(slots, metrics, limitMisses, anySlots));
   app.use(httpMetrics(metrics));
 
   app.get('/healthz', (_req, res) => {
@@ -114,6 +117,8 @@ export function createApp(deps: AppDeps): App {
 
   // The public catalogue: also before body parsing and sessions.
   app.use(catalogueRoutes({ pool, currency: config.currency, salon }));
+  // A month at a glance (public, from the slot cache; misses share the slot route's budget).
+  app.use(availableDaysRoutes(days, limitMisses));
   // The OpenAPI document of this contract (server/contract/routes-table.ts): public, built once.
   app.use(openApiRoutes());
 
@@ -121,21 +126,17 @@ export function createApp(deps: AppDeps): App {
   // `sessions` is the same middleware the socket server must use (io.engine.use(sessions)).
   const sessions = createSessionMiddleware({ config, pool, log });
   app.use('/api', sameOriginOnly(config), express.json({ limit: config.bodyLimitBytes }), refuseNulInBody, sessions);
-  const realtime = createRealtime({ config, pool, log, slots, metrics, sessionMiddleware: sessions });
+  const realtime = createRealtime({ config, pool, log, slots, anySlots, days, metrics, sessionMiddleware: sessions });
   readiness.add('listener', () => realtime.relay.ready);
   app.use(authRoutes({ pool, config }));
-  app.use(
-    bookingRoutes({
-      bookings: new BookingService({
-        pool,
-        slots,
-        now,
-        holdMinutes: config.holdMinutes,
-        holdRenewalWindowMinutes: config.holdRenewalWindowMinutes,
-      }),
-      config,
-    }),
-  );
+  const bookings = new BookingService({
+    pool,
+    slots,
+    now,
+    holdMinutes: config.holdMinutes,
+    holdRenewalWindowMinutes: config.holdRenewalWindowMinutes,
+  });
+  app.use(bookingRoutes({ bookings, anyStylist: new AnyStylistBookings({ pool, bookings, anySlots }), config }));
   app.use(stylistRoutes({ pool, now }));
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
   app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));

@@ -13,20 +13,22 @@ import {
   statusBody,
 } from '../contract/bookings.ts';
 import { parseOr400 } from '../errors.ts';
+import { ANY_STYLIST } from '../contract/slots.ts';
+import type { AnyStylistBookings } from './any.ts';
 import type { BookingService } from './service.ts';
 
 const idParams = z.strictObject({ id: uuid });
 
 /** Holds and bookings of the logged-in user (docs/api.md "Holds and bookings"). Thin: validate → act → present. */
-export function bookingRoutes(deps: { bookings: BookingService; config: Config }): Router {
-  const { bookings, config } = deps;
+export function bookingRoutes(deps: { bookings: BookingService; anyStylist: AnyStylistBookings; config: Config }): Router {
+  const { bookings, anyStylist, config } = deps;
   const r = Router();
   const limited = bookingLimiter(config);
 
   r.post('/api/holds', limited, async (req, res) => {
     const user = requireUser(req);
     const body = parseOr400(createHoldBody, req.body);
-    res.status(201).json(await bookings.createHold(user, body));
+    res.status(201).json(await (body.stylistId === ANY_STYLIST ? anyStylist.createHold(user, body) : bookings.createHold(user, body)));
   });
 
   r.delete('/api/holds/:id', async (req, res) => {
@@ -44,7 +46,9 @@ export function bookingRoutes(deps: { bookings: BookingService; config: Config }
       header === undefined
         ? undefined
         : parseOr400(z.object({ 'Idempotency-Key': idempotencyKey }), { 'Idempotency-Key': header })['Idempotency-Key'];
-    const { booking, replayed } = await bookings.createBooking(user, body, key);
+    const { booking, replayed } = await (body.stylistId === ANY_STYLIST
+      ? anyStylist.createBooking(user, body, key)
+      : bookings.createBooking(user, body, key));
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(201).json(booking);
   });

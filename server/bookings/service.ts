@@ -122,8 +122,14 @@ export class BookingService {
    * POST /api/bookings, from a hold or a direct start. With an Idempotency-Key, a retry returns the
    * booking the first request made (`replayed`); the same key with a different request is refused.
    */
-  async createBooking(user: Actor, body: CreateBookingBody, idempotencyKey?: string): Promise<{ booking: BookingDto; replayed: boolean }> {
-    const fingerprint = idempotencyKey === undefined ? null : fingerprintOf(body);
+  async createBooking(
+    user: Actor,
+    body: CreateBookingBody,
+    idempotencyKey?: string,
+    /** The request as the client made it, when `body` names the stylist assigned for `"any"` (bookings/any.ts). */
+    asRequested: CreateBookingBody = body,
+  ): Promise<{ booking: BookingDto; replayed: boolean }> {
+    const fingerprint = idempotencyKey === undefined ? null : fingerprintOf(asRequested);
     if (idempotencyKey !== undefined) {
       const prior = await this.#byIdempotencyKey(this.#pool, user.id, idempotencyKey, fingerprint!);
       if (prior) return { booking: prior, replayed: true };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OverrideDto } from './admin.ts';
 import { instant, localDate, uuid } from './common.ts';
+import { stylistRef } from './slots.ts';
 import { BOOKING_STATUSES, type BookingStatus } from './enums.ts';
 
 /** Holds, bookings and the stylist's view (docs/api.md "Holds and bookings", "Stylist"). */
@@ -11,7 +12,8 @@ export type { BookingStatus } from './enums.ts';
 export const bookingNotes = z.string().max(2000);
 
 export const createHoldBody = z.strictObject({
-  stylistId: uuid,
+  /** A stylist, or `"any"`: one free stylist is assigned (docs/api.md, "Any stylist"). */
+  stylistId: stylistRef,
   serviceId: uuid,
   startUtc: instant,
 });
@@ -21,7 +23,7 @@ export type CreateHoldBody = z.infer<typeof createHoldBody>;
 export const createBookingBody = z
   .strictObject({
     holdId: uuid.optional(),
-    stylistId: uuid.optional(),
+    stylistId: stylistRef.optional(),
     serviceId: uuid.optional(),
     startUtc: instant.optional(),
     notes: bookingNotes.optional(),

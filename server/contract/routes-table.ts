@@ -30,7 +30,7 @@ import {
 import { uuid } from './common.ts';
 import type { ErrorCode } from './errors.ts';
 import { ROLES, type Role } from './enums.ts';
-import { availableSlotsQuery, slotSchema } from './slots.ts';
+import { availableDaySchema, availableDaysQuery, availableSlotsQuery, slotSchema } from './slots.ts';
 
 /** Who calls: no session, or a logged-in user of a role. */
 export type Caller = 'anonymous' | Role;
@@ -140,7 +140,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'get',
     path: '/api/bookings/available-slots',
     tag: 'Slots',
-    summary: "A stylist's slots on one local date (cached)",
+    summary: "A stylist's slots on one local date, or with `any` the union of every stylist's (cached)",
     roles: EVERYONE,
     query: availableSlotsQuery,
     ok: {
@@ -148,7 +148,21 @@ export const ROUTES: readonly RouteSpec[] = [
       description: 'Every candidate start of the day with its status (ETag, 304 on If-None-Match)',
       schema: z.array(slotSchema),
     },
-    errors: ['NOT_FOUND', 'UNKNOWN_TIMEZONE'],
+    errors: ['NOT_FOUND', 'UNKNOWN_TIMEZONE', 'RATE_LIMITED'],
+  },
+  {
+    method: 'get',
+    path: '/api/bookings/available-days',
+    tag: 'Slots',
+    summary: "A stylist's (or any stylist's) days at a glance, up to 62 (from the slot cache)",
+    roles: EVERYONE,
+    query: availableDaysQuery,
+    ok: {
+      status: 200,
+      description: '`[{date, available, status: "open"|"full"|"closed"|"off", version}]`, one per date from `from` to `to`',
+      schema: z.array(availableDaySchema),
+    },
+    errors: ['NOT_FOUND', 'RATE_LIMITED'],
   },
   {
     method: 'get',

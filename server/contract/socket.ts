@@ -7,13 +7,14 @@ import { localDate, uuid, zoneName } from './common.ts';
 import type { ErrorCode } from './errors.ts';
 import type { AnnouncementDto, OverrideDto } from './admin.ts';
 import type { BookingWithCustomerDto } from './bookings.ts';
-import { slotSchema } from './slots.ts';
+import { availableDaySchema, slotSchema, stylistRef } from './slots.ts';
 
 // ── client → server ─────────────────────────────────────────────────────────────────────────────
 
 /** `slots:watch`: start receiving `slots:update` for one (stylist, service, stylist-local date). */
 export const slotsWatchPayload = z.strictObject({
-  stylistId: uuid,
+  /** A stylist, or `"any"` (the union; `date` then in the salon's zone). */
+  stylistId: stylistRef,
   serviceId: uuid,
   date: localDate,
   /** Only changes `display`; default the stylist's zone. */
@@ -22,7 +23,7 @@ export const slotsWatchPayload = z.strictObject({
 export type SlotsWatchPayload = z.infer<typeof slotsWatchPayload>;
 
 /** `slots:unwatch`: the same key, without the zone. */
-export const slotsUnwatchPayload = z.strictObject({ stylistId: uuid, serviceId: uuid, date: localDate });
+export const slotsUnwatchPayload = z.strictObject({ stylistId: stylistRef, serviceId: uuid, date: localDate });
 export type SlotsUnwatchPayload = z.infer<typeof slotsUnwatchPayload>;
 
 /**
@@ -50,9 +51,17 @@ export type SlotsWatchResult = z.infer<typeof slotsWatchResult>;
 export const slotsUnwatchResult = z.strictObject({ watching: z.number().int() });
 export type SlotsUnwatchResult = z.infer<typeof slotsUnwatchResult>;
 
+/** `days:watch` / `days:unwatch`: start or stop receiving `days:update` for one stylist (or `any`) and service. */
+export const daysWatchPayload = z.strictObject({ stylistId: stylistRef, serviceId: uuid });
+export type DaysWatchPayload = z.infer<typeof daysWatchPayload>;
+export const daysWatchResult = z.strictObject({ watching: z.number().int() });
+export type DaysWatchResult = z.infer<typeof daysWatchResult>;
+
 export interface ClientToServerEvents {
   'slots:watch': (payload: SlotsWatchPayload, ack: AckFn<SlotsWatchResult>) => void;
   'slots:unwatch': (payload: SlotsUnwatchPayload, ack: AckFn<SlotsUnwatchResult>) => void;
+  'days:watch': (payload: DaysWatchPayload, ack: AckFn<DaysWatchResult>) => void;
+  'days:unwatch': (payload: DaysWatchPayload, ack: AckFn<DaysWatchResult>) => void;
 }
 
 // ── server → client ─────────────────────────────────────────────────────────────────────────────
@@ -66,7 +75,7 @@ export type SlotsUpdateReason = z.infer<typeof slotsUpdateReason>;
  * passed the minimum notice.
  */
 export const slotsUpdatePayload = z.strictObject({
-  stylistId: uuid,
+  stylistId: stylistRef,
   serviceId: uuid,
   date: localDate,
   version: z.number().int(),
@@ -74,6 +83,17 @@ export const slotsUpdatePayload = z.strictObject({
   reason: slotsUpdateReason,
 });
 export type SlotsUpdatePayload = z.infer<typeof slotsUpdatePayload>;
+
+/**
+ * The days of a `days:watch` that a change touched, as `available-days` answers them now; `days:
+ * null`: too many days changed (a schedule, a long closure), read your range again.
+ */
+export const daysUpdatePayload = z.strictObject({
+  stylistId: stylistRef,
+  serviceId: uuid,
+  days: z.array(availableDaySchema).nullable(),
+});
+export type DaysUpdatePayload = z.infer<typeof daysUpdatePayload>;
 
 /** `booking:created` / `booking:updated`, to the booking's stylist and to admins, with the customer context. */
 export interface BookingEventPayload {
@@ -113,6 +133,7 @@ export type ResyncPayload = z.infer<typeof resyncPayload>;
 
 export interface ServerToClientEvents {
   'slots:update': (payload: SlotsUpdatePayload) => void;
+  'days:update': (payload: DaysUpdatePayload) => void;
   'booking:created': (payload: BookingEventPayload) => void;
   'booking:updated': (payload: BookingEventPayload) => void;
   'override:changed': (payload: OverrideChangedPayload) => void;

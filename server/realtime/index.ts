@@ -8,6 +8,9 @@ import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Metrics } from '../metrics.ts';
 import type { SlotService } from '../slots/service.ts';
+import type { AnySlots } from '../slots/any.ts';
+import type { AvailableDays } from '../slots/days.ts';
+import { DayWatches } from './day-watches.ts';
 import { NOTIFY_CHANNEL } from './events.ts';
 import { Fanout } from './fanout.ts';
 import { Maintenance } from './maintenance.ts';
@@ -22,6 +25,9 @@ export interface RealtimeDeps {
   pool: Pool;
   log: Logger;
   slots: SlotService;
+  /** The `any`-stylist union and the month summary (slots:watch `any`, days:watch). */
+  anySlots?: AnySlots;
+  days?: AvailableDays;
   metrics: Metrics;
   /** The HTTP API's session middleware: sockets read the same cookie, and end when its sessions end. */
   sessionMiddleware?: SessionMiddleware;
@@ -50,6 +56,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const { config, pool, log, slots, metrics } = deps;
   const rt = config.realtime;
   const watches = new WatchRegistry();
+  const anySlots = deps.anySlots;
+  const dayWatches = anySlots && deps.days ? new DayWatches({ log, days: deps.days, any: anySlots, now: () => slots.now() }) : undefined;
   const listenerName = `kb-listener:${process.pid}:${++instances}`;
   const maintenance = new Maintenance({
     pool,
@@ -65,6 +73,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     slots,
     metrics,
     watches,
+    anyDay: anySlots ? (key) => anySlots.day(key) : undefined,
+    dayWatches,
     listener: {
       channel: NOTIFY_CHANNEL,
       checkIntervalMs: rt.listenerCheckMs,
@@ -115,6 +125,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
         server,
         log,
         slots,
+        any: anySlots,
+        dayWatches,
         relay,
         watches,
         metrics,

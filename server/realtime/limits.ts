@@ -137,8 +137,8 @@ export function takeToken(b: TokenBucket, now: number, burst: number, perMinute:
 type Packet = [string, ...unknown[]];
 
 /**
- * The per-socket message limiter, for `socket.use`: a socket may send only slots:watch and
- * slots:unwatch, each one payload (of at most maxPayloadBytes as JSON) and an ack, at most
+ * The per-socket message limiter, for `socket.use`: a socket may send only slots:watch,
+ * slots:unwatch, days:watch and days:unwatch, each one payload (of at most maxPayloadBytes as JSON) and an ack, at most
  * watchBurst at once and watchPerMinute sustained. A refused message is answered on its ack (when it
  * has one), counted in kb_socket_rejections_total, and never reaches a handler.
  */
@@ -156,7 +156,8 @@ export function messageLimiter(
       ack?.({ ok: false, error: { code, message } });
     };
     const event = packet[0];
-    if (event !== 'slots:watch' && event !== 'slots:unwatch') return refuse('INVALID_INPUT', 'Unknown event', 'unknown_event');
+    if (event !== 'slots:watch' && event !== 'slots:unwatch' && event !== 'days:watch' && event !== 'days:unwatch')
+      return refuse('INVALID_INPUT', 'Unknown event', 'unknown_event');
     if (args.length !== 1) return refuse('INVALID_INPUT', 'Expected one payload object and an ack', 'malformed');
     let size: number;
     try {

@@ -14,7 +14,8 @@ import { EventFeed } from './feed.ts';
 import { NotificationListener, type ListenerOptions } from './listener.ts';
 import { buildRoomMessages, emitToRooms } from './messages.ts';
 import { ReplayLog } from './replay-log.ts';
-import { SlotPushes } from './slot-pushes.ts';
+import { SlotPushes, type SlotPushesOptions } from './slot-pushes.ts';
+import type { DayWatches } from './day-watches.ts';
 import type { ReplayTarget, ResyncReason } from './types.ts';
 import type { WatchRegistry } from './watches.ts';
 
@@ -29,6 +30,10 @@ export interface RelayOptions {
   batchSize?: number;
   /** Recent room messages kept for replays that overlap live relaying. */
   ringSize?: number;
+  /** Computes watched `any` slot keys (server/slots/any.ts). */
+  anyDay?: SlotPushesOptions['anyDay'];
+  /** The live month calendars (days:watch). */
+  dayWatches?: DayWatches;
   /** Told of every hold's expiry as it is created, so the sweeper can be on time. */
   onHoldCreated?: (expiresAtMs: number) => void;
 }
@@ -44,7 +49,7 @@ export class Relay {
     this.#o = opts;
     const { pool, log, slots, metrics, watches } = opts;
     const batchSize = opts.batchSize ?? 500;
-    this.#pushes = new SlotPushes({ slots, watches, metrics, log });
+    this.#pushes = new SlotPushes({ slots, watches, metrics, log, anyDay: opts.anyDay });
     this.#feed = new EventFeed({
       pool,
       log,
@@ -116,12 +121,14 @@ export class Relay {
   async #batch(events: RelayEvent[]): Promise<() => void> {
     const { pool, metrics, onHoldCreated } = this.#o;
     const pushed = this.#pushes.batch(events);
+    // After the batch's invalidation (done synchronously above): calendars get their changed days.
+    const days = this.#o.dayWatches?.batch(events, this.#fanout);
     if (onHoldCreated) {
       for (const ev of events)
         if (ev.kind === 'hold.created' && typeof ev.data.expiresAt === 'string') onHoldCreated(Date.parse(ev.data.expiresAt));
     }
     const fanout = this.#fanout;
-    const [messages] = await Promise.all([buildRoomMessages(pool, events), pushed]);
+    const [messages] = await Promise.all([buildRoomMessages(pool, events), pushed, days]);
     return () => {
       for (const m of messages) {
         if (fanout) emitToRooms(fanout, m);

@@ -5,6 +5,8 @@
 // what is done. Slot lists are state, not history: they are not replayed.
 import type { Logger } from 'pino';
 import type { SlotsUpdateReason } from '../contract/socket.ts';
+import { ANY_STYLIST, type Slot } from '../contract/slots.ts';
+import type { DayKey } from '../slots/cache.ts';
 import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { applyEffect } from '../outbox/effects.ts';
@@ -14,8 +16,16 @@ import { slotEffectOf, type RelayEvent, type SlotEffect } from './events.ts';
 import { watchRoom } from './rooms.ts';
 import type { WatchRegistry, WatchedKey } from './watches.ts';
 
+/** A day composed elsewhere (the `any`-stylist union, server/slots/any.ts): its version, and its slots in a zone. */
+export interface ComposedDay {
+  version: number;
+  slotsIn(zone: string, nowMs: number): Slot[];
+}
+
 export interface SlotPushesOptions {
   slots: SlotService;
+  /** Computes watched `any` keys. */
+  anyDay?: (key: DayKey) => Promise<ComposedDay>;
   watches: WatchRegistry;
   metrics: Pick<Metrics, 'slotUpdates'>;
   log: Logger;
@@ -103,14 +113,15 @@ export class SlotPushes {
     );
   }
 
-  async #computeAll(touches: Touch[], done: (touch: Touch, entry: DayEntry | null) => void): Promise<void> {
+  async #computeAll(touches: Touch[], done: (touch: Touch, entry: DayEntry | ComposedDay | null) => void): Promise<void> {
     let next = 0;
     const worker = async () => {
       while (next < touches.length) {
         const touch = touches[next++];
-        let entry: DayEntry | null;
+        let entry: DayEntry | ComposedDay | null;
         try {
-          entry = (await this.#o.slots.day(touch.w.key)).entry;
+          const anyDay = touch.w.key.stylistId === ANY_STYLIST ? this.#o.anyDay : undefined;
+          entry = anyDay ? await anyDay(touch.w.key) : (await this.#o.slots.day(touch.w.key)).entry;
         } catch (err) {
           // The stylist stopped offering the service, or left: watchers see an empty day.
           if (err instanceof AppError && err.code === 'NOT_FOUND') entry = null;
@@ -128,7 +139,7 @@ export class SlotPushes {
   }
 
   /** One key's fresh answer to each of its zone rooms: computed once, rendered once per zone. */
-  #push(fanout: Fanout | null, touch: Touch, entry: DayEntry | null): void {
+  #push(fanout: Fanout | null, touch: Touch, entry: DayEntry | ComposedDay | null): void {
     const { watches, metrics, slots } = this.#o;
     const w = watches.get(touch.w.keyString);
     if (!w) return;
@@ -139,7 +150,7 @@ export class SlotPushes {
     w.lastPushedVersion = version;
     const now = slots.now();
     for (const zone of w.zones.keys()) {
-      const rendered = entry ? render(entry, zone, now).slots : [];
+      const rendered = entry ? ('slotsIn' in entry ? entry.slotsIn(zone, now) : render(entry, zone, now).slots) : [];
       fanout?.to(watchRoom(w.keyString, zone)).emit('slots:update', {
         stylistId: w.key.stylistId,
         serviceId: w.key.serviceId,

@@ -14,6 +14,8 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../contract/soc
 import type { Metrics } from '../metrics.ts';
 import { allowedOriginSet } from '../origin.ts';
 import type { SlotService } from '../slots/service.ts';
+import type { AnySlots } from '../slots/any.ts';
+import type { DayWatches } from './day-watches.ts';
 import { handshakeMiddleware, originAllowed } from './handshake.ts';
 import { ConnectionsPerIp, messageLimiter } from './limits.ts';
 import type { Relay } from './relay.ts';
@@ -28,6 +30,9 @@ export interface SocketServerOptions {
   server: http.Server;
   log: Logger;
   slots: SlotService;
+  any?: AnySlots;
+  /** days:watch and days:unwatch (the live month calendar). */
+  dayWatches?: DayWatches;
   relay: Relay;
   watches: WatchRegistry;
   metrics: Metrics;
@@ -90,7 +95,7 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
 
   const parts: ConnectionParts = {
     o,
-    handlers: createWatchHandlers({ log, slots: o.slots, relay: o.relay, watches: o.watches, metrics, limits }),
+    handlers: createWatchHandlers({ log, slots: o.slots, any: o.any, relay: o.relay, watches: o.watches, metrics, limits }),
     replay: createReplayOnConnect({ log, metrics, relay: o.relay, limits, trustProxy: o.trustProxy ?? false }),
   };
   io.on('connection', (socket) => onConnection(parts, socket));
@@ -105,7 +110,15 @@ function onConnection({ o, handlers, replay }: ConnectionParts, socket: AppSocke
   socket.use(messageLimiter(socket, o.limits, o.metrics));
   socket.on('slots:watch', (payload, ack) => handlers.watch(socket, payload, ack));
   socket.on('slots:unwatch', (payload, ack) => handlers.unwatch(socket, payload, ack));
-  socket.on('disconnect', () => handlers.forget(socket));
+  const days = o.dayWatches;
+  if (days) {
+    socket.on('days:watch', (payload, ack) => void days.watch(socket, payload, ack));
+    socket.on('days:unwatch', (payload, ack) => days.unwatch(socket, payload, ack));
+  }
+  socket.on('disconnect', () => {
+    handlers.forget(socket);
+    days?.forget(socket);
+  });
   const lastEventId = socket.data.lastEventId;
   if (lastEventId === undefined) void socket.join(rooms);
   else replay(socket, rooms, lastEventId);

@@ -17,6 +17,7 @@ import { AppError, fromPgError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { DayKey } from '../slots/cache.ts';
 import { zoneKeyOf, type SlotService } from '../slots/service.ts';
+import { ANY_STYLIST, type AnySlots } from '../slots/any.ts';
 import { dayKeyString, watchRoom } from './rooms.ts';
 import type { AppSocket, SocketLimits } from './types.ts';
 import type { WatchRegistry } from './watches.ts';
@@ -24,6 +25,8 @@ import type { WatchRegistry } from './watches.ts';
 export interface WatchHandlerDeps {
   log: Logger;
   slots: SlotService;
+  /** Answers `any` keys (the union of the stylists who offer the service). */
+  any?: AnySlots;
   /** The relay: watches wait for its starting point; errors while it is not ready are NOT_READY. */
   relay: { readonly started: boolean; readonly ready: boolean };
   watches: WatchRegistry;
@@ -39,7 +42,15 @@ export interface WatchHandlers {
 }
 
 export function createWatchHandlers(deps: WatchHandlerDeps): WatchHandlers {
-  const { log, slots, relay, watches, metrics, limits } = deps;
+  const { log, slots, relay, watches, metrics, limits, any } = deps;
+  const answer = async (key: DayKey, zone: string | undefined) => {
+    if (key.stylistId !== ANY_STYLIST) {
+      const a = await slots.answer(key, zone);
+      return { version: a.entry.version, slots: a.slots };
+    }
+    if (!any) throw new AppError('NOT_FOUND', 'Any-stylist answers are not available here');
+    return any.answer(key.serviceId, key.date, zone);
+  };
 
   const stop = (socket: AppSocket, ks: string, zone: string) => {
     socket.data.watching?.delete(ks);
@@ -82,11 +93,11 @@ export function createWatchHandlers(deps: WatchHandlerDeps): WatchHandlers {
           watching.set(ks, zone);
           added = { ks, zone };
         }
-        let a = await slots.answer(key, p.customerTimezone);
+        let a = await answer(key, p.customerTimezone);
         // Never answer older than an update this key's room has already been sent.
         const w = watches.get(ks);
-        if (w && a.entry.version < w.lastPushedVersion) a = await slots.answer(key, p.customerTimezone);
-        reply({ ok: true, data: { version: a.entry.version, slots: a.slots } });
+        if (w && a.version < w.lastPushedVersion) a = await answer(key, p.customerTimezone);
+        reply({ ok: true, data: { version: a.version, slots: a.slots } });
       } catch (err) {
         if (added && socket.data.watching?.get(added.ks) === added.zone) stop(socket, added.ks, added.zone);
         reply({ ok: false, error: toAckError(err, log, relay.ready) });

@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+import { ANY_STYLIST } from '../contract/slots.ts';
 import type { DayKey } from '../slots/cache.ts';
 import { dayKeyString } from './rooms.ts';
 
@@ -67,6 +69,14 @@ export class WatchRegistry {
       for (const w of this.#keys.values()) consider(w);
     } else {
       for (const ks of this.#byStylist.get(stylistId) ?? []) consider(this.#keys.get(ks)!);
+      // `any` days (salon-local dates) are unions over every stylist: a change to any stylist may
+      // touch them, on the dates named or, for a stylist in another zone, the day either side.
+      // Recomputing one that did not change pushes nothing (its version did not move).
+      const near = wanted ? withNeighbours(wanted) : null;
+      for (const ks of this.#byStylist.get(ANY_STYLIST) ?? []) {
+        const w = this.#keys.get(ks)!;
+        if (!near || near.has(w.key.date)) out.push(w);
+      }
     }
     return out;
   }
@@ -75,4 +85,16 @@ export class WatchRegistry {
   get size(): number {
     return this.#keys.size;
   }
+}
+
+function withNeighbours(dates: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const d of dates) {
+    const t = DateTime.fromISO(d, { zone: 'UTC' });
+    out
+      .add(d)
+      .add(t.minus({ days: 1 }).toISODate()!)
+      .add(t.plus({ days: 1 }).toISODate()!);
+  }
+  return out;
 }

@@ -1,11 +1,13 @@
-import type { Request, RequestHandler, Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { LRUCache } from 'lru-cache';
-import { availableSlotsQuery } from '../contract/slots.ts';
-import { parseOr400 } from '../errors.ts';
+import { ANY_STYLIST, availableDaysQuery, availableSlotsQuery } from '../contract/slots.ts';
+import { AppError, parseOr400 } from '../errors.ts';
 import { routeObserver } from '../http/metrics.ts';
 import type { Metrics } from '../metrics.ts';
+import type { AnySlots } from './any.ts';
 import type { DayKey } from './cache.ts';
-import type { Sendable, SlotService } from './service.ts';
+import type { AvailableDays, ChargeMisses } from './days.ts';
+import { OUTSIDE_WINDOW, type Sendable, type SlotService } from './service.ts';
 
 export const AVAILABLE_SLOTS_PATH = '/api/bookings/available-slots';
 /** Validated slot queries remembered by URL (each a few hundred bytes). */
@@ -20,7 +22,7 @@ const PARSED_QUERIES = 20_000;
  * A miss first passes `limitMisses` (per client IP), then the stylist's bookable window: a day
  * outside it answers [] without being loaded or cached (SlotService.answerBookable).
  */
-export function availableSlotsHandler(slots: SlotService, metrics?: Metrics, limitMisses?: RequestHandler): RequestHandler {
+export function availableSlotsHandler(slots: SlotService, metrics?: Metrics, limitMisses?: RequestHandler, any?: AnySlots): RequestHandler {
   const observe = metrics ? routeObserver(metrics, 'GET', AVAILABLE_SLOTS_PATH) : () => {};
   // Validated queries by their exact URL: clients repeat the same few URLs, and parsing and
   // validating a query string was the largest share of a hit's own work. Only valid ones are kept,
@@ -45,13 +47,26 @@ export function availableSlotsHandler(slots: SlotService, metrics?: Metrics, lim
     let cached: Sendable | null;
     try {
       q = parseQuery(req);
-      cached = slots.answerCached(q.key, q.zone);
+      // `any`: the union of the stylists who offer the service (./any.ts), composed from the same cache.
+      if (q.key.stylistId === ANY_STYLIST && !any) throw new AppError('NOT_FOUND', 'Any-stylist answers are not available here');
+      cached = q.key.stylistId === ANY_STYLIST ? any!.answerCached(q.key.serviceId, q.key.date, q.zone) : slots.answerCached(q.key, q.zone);
     } catch (err) {
       return fail(err);
     }
     if (cached) return send(req, res, cached, started, observe);
-    const miss = () => slots.answerBookable(q.key, q.zone).then((a) => send(req, res, a, started, observe), fail);
+    const compute = async (): Promise<Sendable> => {
+      if (q.key.stylistId !== ANY_STYLIST) return slots.answerBookable(q.key, q.zone);
+      // Outside every stylist's window: answered as for one stylist (no ETag, never cached).
+      const a = await any!.answer(q.key.serviceId, q.key.date, q.zone);
+      return a.outside ? OUTSIDE_WINDOW : a;
+    };
+    const miss = () => compute().then((a) => send(req, res, a, started, observe), fail);
     if (!limitMisses) return void miss();
+    // `any` is charged like available-days: one unit per stylist-day it must compute.
+    if (q.key.stylistId === ANY_STYLIST) {
+      const units = Math.max(1, any!.uncachedParts(q.key.serviceId, q.key.date) ?? 1);
+      return void chargeWith(limitMisses, req, res)(units).then(miss, fail);
+    }
     limitMisses(req, res, (err?: unknown) => (err ? fail(err) : void miss()));
   };
 }
@@ -110,4 +125,36 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   if (header === etag || header.trim() === '*') return true;
   const ours = etag.replace(/^W\//, '');
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === ours);
+}
+
+export const AVAILABLE_DAYS_PATH = '/api/bookings/available-days';
+
+/**
+ * GET /api/bookings/available-days — public: a day-by-day summary of a range (at most 62 days) for
+ * one stylist or `any`, from the slot cache. What is not cached is charged to `limitMisses`, one
+ * unit per stylist-day it computes, before anything is computed.
+ */
+export function availableDaysRoutes(days: AvailableDays, limitMisses?: RequestHandler): Router {
+  const r = Router();
+  r.get(AVAILABLE_DAYS_PATH, async (req, res) => {
+    const q = parseOr400(availableDaysQuery, req.query);
+    const answer = await days.days(q, chargeWith(limitMisses, req, res));
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json(answer);
+  });
+  return r;
+}
+
+/** Charges `units` to a rate limiter by passing the request through it that many times (it stops at the first refusal). */
+function chargeWith(limit: RequestHandler | undefined, req: Request, res: Response): ChargeMisses {
+  return async (units) => {
+    if (!limit) return;
+    for (let i = 0; i < units; i++) {
+      await new Promise<void>((resolve, reject) => {
+        void limit(req, res, (err?: unknown) =>
+          err === undefined ? resolve() : reject(err instanceof Error ? err : new Error('slot-miss limiter failed')),
+        );
+      });
+    }
+  };
 }

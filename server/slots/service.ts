@@ -42,6 +42,8 @@ export interface DayEntry extends CachedDay {
   computedAtMs: number;
   computedAt: string;
   windows: Interval[];
+  /** A closure override (salon-wide or the stylist's) covers the date. */
+  closed: boolean;
   slots: EntrySlot[];
   /** The stylist's zone by its canonical name: a customer zone naming the same zone renders as none. */
   zoneKey: string;
@@ -187,6 +189,11 @@ export class SlotService {
     return this.#trusted;
   }
 
+  /** Grows whenever a stylist-wide or salon-wide change is invalidated: what is derived from the roster of stylists must be read again. */
+  get stylistsGeneration(): number {
+    return this.#windowsGeneration;
+  }
+
   /** The cache's counters and size, and the trust flag, as the metrics read them at scrape time. */
   cacheStats() {
     return { ...this.cache.stats, entries: this.cache.size, bytes: this.cache.bytes, trusted: this.#trusted };
@@ -247,6 +254,12 @@ export class SlotService {
     return inBookableWindow(key.date, w, this.now()) ? a : OUTSIDE_WINDOW;
   }
 
+  /** Whether the day is known, from memory, to be outside the stylist's bookable window (answered without any work). */
+  knownOutsideWindow(key: DayKey): boolean {
+    const w = this.trusted ? this.#windows.get(key.stylistId) : undefined;
+    return w !== undefined && !inBookableWindow(key.date, w, this.now());
+  }
+
   async #loadWindow(stylistId: string): Promise<StylistWindow> {
     const generation = this.#windowsGeneration;
     const { rows } = await this.#pool.query<{ timezone: string; horizon_days: number }>(
@@ -300,6 +313,7 @@ export class SlotService {
       computedAtMs,
       computedAt: new Date(computedAtMs).toISOString(),
       windows,
+      closed: day.input.overrides.some((o) => o.kind === 'closed' && o.startDate <= key.date && key.date <= o.endDate),
       slots: entrySlots,
       zoneKey: canonicalZone(zone) ?? zone,
       rendered: new Map(),
@@ -331,6 +345,11 @@ function displayText(fmt: Intl.DateTimeFormat, ms: number, zone: string, mayBeRe
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+/** One instant as the grid writes it in `zone` (the repeated hour labelled): for slots composed across zones. */
+export function displayIn(ms: number, zone: string): string {
+  return displayText(displayFormat(zone), ms, zone, true);
+}
+
 function dateFormat(zone: string): Intl.DateTimeFormat {
   let f = dateFormats.get(zone);
   if (!f) {

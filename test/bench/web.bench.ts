@@ -36,20 +36,20 @@ try {
     await p.page.getByText('Haircut & Style').click();
     await p.page.getByText('Aarav Shrestha').click();
     await p.page.waitForFunction(
-      () => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'),
+      () => document.querySelectorAll('.month .day').length >= 28 && !document.querySelector('.month .day.loading'),
     );
   }
-  const openDays = await viewer.page.locator('.strip .day.open').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.date!));
+  const openDays = await viewer.page.locator('.month .day.open').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.date!));
   const cold: number[] = [];
   const warm: number[] = [];
   for (let i = 0; i < OPEN_RUNS; i++) {
     const date = openDays[i % openDays.length];
-    // The strip has already read every day once, so even the "cold" open is a server cache hit;
+    // The month calendar has already read every day once, so even the "cold" open is a server cache hit;
     // "cold" here is the first open in this page, "warm" the same day opened again.
     (i < openDays.length ? cold : warm).push(await openToUsableGrid(viewer.page, date));
   }
 
-  // Days beyond the strip, reached with the modal's "next day" button: nobody has read them yet,
+  // Days beyond the month shown, reached with the modal's "next day" button: nobody has read them yet,
   // so the server computes them (a cache miss) while the modal waits.
   const uncached: number[] = [];
   await openDay(viewer.page, openDays.at(-1)!);
@@ -64,7 +64,7 @@ try {
   await watcher.page.getByText('Haircut & Style').click();
   await watcher.page.getByText('Aarav Shrestha').click();
   await watcher.page.waitForFunction(
-    () => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'),
+    () => document.querySelectorAll('.month .day').length >= 28 && !document.querySelector('.month .day.loading'),
   );
   const bookedLag: number[] = [];
   const heldLag: number[] = [];
@@ -106,7 +106,7 @@ try {
     '',
     '### Booking modal: open → usable slot grid',
     '',
-    'Click on a day of the strip until the grid is rendered with its free times clickable (measured in the page, after the next frame).',
+    'Click on a day of the month calendar until the grid is rendered with its free times clickable (measured in the page, after the next frame).',
     '',
     table(
       ['open', 'n', 'p50 ms', 'p90 ms', 'max ms'],
@@ -164,7 +164,7 @@ async function openToUsableGrid(page: Page, date: string): Promise<number> {
   return page.evaluate(
     (d) =>
       new Promise<number>((resolve, reject) => {
-        const button = document.querySelector<HTMLButtonElement>(`.strip [data-date="${d}"]`)!;
+        const button = document.querySelector<HTMLButtonElement>(`.month [data-date="${d}"]`)!;
         const ready = () => !!document.querySelector('[data-testid=slot-grid] .slot.available');
         const t0 = performance.now();
         const obs = new MutationObserver(() => {
@@ -203,7 +203,7 @@ async function nextDayToGrid(page: Page): Promise<number> {
 
 async function openDay(page: Page, date: string): Promise<void> {
   if (await page.getByRole('dialog').count()) await page.getByRole('button', { name: 'Close', exact: true }).click();
-  await page.locator(`.strip [data-date="${date}"]`).click();
+  await page.locator(`.month [data-date="${date}"]`).click();
   await page.locator('[data-testid=slot-grid] .slot').first().waitFor();
 }
 

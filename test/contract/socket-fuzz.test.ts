@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS } from '../../server/contract/errors.ts';
 import { CALLERS, type Caller } from '../../server/contract/routes-table.ts';
-import { handshakeAuth, slotsUnwatchPayload, slotsWatchPayload, type Ack } from '../../server/contract/socket.ts';
+import { daysWatchPayload, handshakeAuth, slotsUnwatchPayload, slotsWatchPayload, type Ack } from '../../server/contract/socket.ts';
 import { z } from 'zod';
 import { connect, type ClientSocket } from '../realtime/helpers.ts';
 import { BAD_DATES, BOUNDARY_DATES, fromJsonSchema, garbage, nest, NASTY_STRINGS, ZONES, type FieldContext } from './arbitraries.ts';
@@ -20,7 +20,12 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
 const RUNS = 40;
 const ACK_TIMEOUT_MS = 5_000;
 /** Every client → server event of the contract, with its payload schema. */
-const EVENTS = { 'slots:watch': slotsWatchPayload, 'slots:unwatch': slotsUnwatchPayload } as const;
+const EVENTS = {
+  'slots:watch': slotsWatchPayload,
+  'slots:unwatch': slotsUnwatchPayload,
+  'days:watch': daysWatchPayload,
+  'days:unwatch': daysWatchPayload,
+} as const;
 type EventName = keyof typeof EVENTS;
 
 let world: World;

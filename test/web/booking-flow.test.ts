@@ -47,6 +47,21 @@ function setup(extra: Record<string, Route> = {}) {
           headers: { 'x-availability-version': '1' },
         }),
         'GET /api/auth/session': () => ({ body: { user: loggedIn ? customer : null } }),
+        'GET /api/bookings/available-days': ({ query }) => {
+          const from = query.get('from')!;
+          const to = query.get('to')!;
+          const out = [];
+          for (let d = from; d <= to; d = new Date(Date.parse(d) + 86_400_000).toISOString().slice(0, 10)) {
+            out.push(
+              d === DATE
+                ? { date: d, available: 5, status: 'open', version: 1 }
+                : d === '2027-03-02'
+                  ? { date: d, available: 0, status: 'closed', version: 1 }
+                  : { date: d, available: 0, status: 'off', version: 1 },
+            );
+          }
+          return { body: out };
+        },
         'POST /api/auth/login': ({ body }) => {
           if ((body as { password: string }).password !== 'right-password')
             return { status: 401, body: errorBody('UNAUTHENTICATED', 'Wrong email or password') };
@@ -127,14 +142,73 @@ async function openDay() {
 }
 
 describe('BookingFlow', () => {
-  it('marks the days of the strip that have no free time', async () => {
+  it('shows the month of today with each day’s status, from one available-days read', async () => {
     const { flow } = await openDay();
-    await vi.waitFor(() => expect(flow.strip.every((d) => d.available !== null)).toBe(true));
-    expect(flow.strip).toHaveLength(14);
-    expect(flow.strip[0].date).toBe('2027-03-01');
-    const open = flow.strip.find((d) => d.date === DATE)!;
-    expect(open).toEqual({ date: DATE, available: 5, total: 6 });
-    expect(flow.strip.find((d) => d.date === '2027-03-02')).toEqual({ date: '2027-03-02', available: 0, total: 0 });
+    await vi.waitFor(() => expect(flow.days.every((d) => d.status !== null)).toBe(true));
+    expect(flow.month).toBe('2027-03-01');
+    expect(flow.days).toHaveLength(31);
+    expect(flow.days[0].date).toBe('2027-03-01');
+    expect(flow.days.find((d) => d.date === DATE)).toMatchObject({ available: 5, status: 'open' });
+    expect(flow.days.find((d) => d.date === '2027-03-02')).toMatchObject({ available: 0, status: 'closed' });
+    expect(calls.filter((c) => c.path === '/api/bookings/available-days')).toHaveLength(1);
+    flow.pageMonth(1);
+    await vi.waitFor(() => expect(flow.days[0]).toMatchObject({ date: '2027-04-01', status: 'off' }));
+    expect(flow.days).toHaveLength(30);
+    // Never before the month of today.
+    flow.pageMonth(-1);
+    flow.pageMonth(-1);
+    expect(flow.month).toBe('2027-03-01');
+  });
+
+  it('keeps the calendar live: days:watch while shown, days:update merged, null reads the month again', async () => {
+    const { flow } = await openDay();
+    await vi.waitFor(() => expect(flow.days.every((d) => d.status !== null)).toBe(true));
+    const stop = flow.keepCalendarLive();
+    expect(socket().sentOf('days:watch')).toEqual([{ stylistId: STYLIST, serviceId: SERVICE }]);
+    socket().push('days:update', {
+      stylistId: STYLIST,
+      serviceId: SERVICE,
+      days: [{ date: '2027-03-11', available: 0, status: 'full', version: 7 }],
+    });
+    expect(flow.days.find((d) => d.date === '2027-03-11')).toMatchObject({ status: 'full', version: 7 });
+    // An older version of a day never replaces a newer one.
+    socket().push('days:update', {
+      stylistId: STYLIST,
+      serviceId: SERVICE,
+      days: [{ date: '2027-03-11', available: 9, status: 'open', version: 3 }],
+    });
+    expect(flow.days.find((d) => d.date === '2027-03-11')?.status).toBe('full');
+    const reads = calls.filter((c) => c.path === '/api/bookings/available-days').length;
+    socket().push('days:update', { stylistId: STYLIST, serviceId: SERVICE, days: null });
+    await vi.waitFor(() => expect(calls.filter((c) => c.path === '/api/bookings/available-days')).toHaveLength(reads + 1));
+    stop();
+    expect(socket().sentOf('days:unwatch')).toEqual([{ stylistId: STYLIST, serviceId: SERVICE }]);
+  });
+
+  it('with any stylist: holds with stylistId "any" and names the stylist the salon assigned', async () => {
+    const t = setup();
+    await t.catalogue.load();
+    loggedIn = true;
+    await t.session.load();
+    t.flow.setService(SERVICE);
+    t.flow.setStylist('any');
+    expect(t.flow.ready).toBe(true);
+    expect(t.flow.withStylist).toBeNull();
+    t.flow.openDay(DATE);
+    await vi.waitFor(() => expect(t.flow.day?.loading).toBe(false));
+    expect(calls.find((c) => c.path === '/api/bookings/available-days')).toBeTruthy();
+    t.flow.select(slots[2].startUtc);
+    await t.flow.holdSelected();
+    expect(calls.find((c) => c.method === 'POST' && c.path === '/api/holds')?.body).toEqual({
+      stylistId: 'any',
+      serviceId: SERVICE,
+      startUtc: slots[2].startUtc,
+    });
+    expect(t.flow.step).toBe('held');
+    expect(t.flow.withStylist?.displayName).toBe('Aarav');
+    await t.flow.confirm();
+    expect(t.flow.step).toBe('done');
+    expect(t.flow.withStylist?.displayName).toBe('Aarav');
   });
 
   it('keeps the selection through an inline sign-in, then holds it, counts down and books', async () => {

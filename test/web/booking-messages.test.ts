@@ -12,7 +12,7 @@ import { Clock } from '../../web/src/lib/clock.svelte.ts';
 import { LiveConnection } from '../../web/src/lib/live.svelte.ts';
 import { Session } from '../../web/src/lib/session.svelte.ts';
 import type { Slot } from '../../web/src/lib/types.ts';
-import { errorBody, fakeFetch, fakeSocketFactory, makeSlots, settle, withStatus, type FakeResponse } from './fakes.ts';
+import { availableDaysRoute, errorBody, fakeFetch, fakeSocketFactory, makeSlots, settle, withStatus, type FakeResponse } from './fakes.ts';
 
 const STYLIST = '11111111-1111-4111-8111-111111111111';
 const SERVICE = '22222222-2222-4222-8222-222222222222';
@@ -32,6 +32,7 @@ async function page(opts: { signedIn?: boolean; hold?: () => FakeResponse | Prom
       'GET /api/stylists': () => ({
         body: [{ id: STYLIST, displayName: 'Aarav Shrestha', timezone: 'Asia/Kathmandu', bio: '', services: [offer] }],
       }),
+      'GET /api/bookings/available-days': availableDaysRoute({ [DATE]: 5 }),
       'GET /api/bookings/available-slots': ({ query }) => ({
         body: query.get('targetDate') === DATE ? slots : [],
         headers: { 'x-availability-version': '1' },

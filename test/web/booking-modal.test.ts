@@ -6,6 +6,7 @@ import { BookingFlow } from '../../web/src/customer/booking.svelte.ts';
 import { Api } from '../../web/src/lib/api.ts';
 import { Catalogue } from '../../web/src/lib/catalogue.svelte.ts';
 import { Clock } from '../../web/src/lib/clock.svelte.ts';
+import { monthDates } from '../../web/src/lib/time.ts';
 import { LiveConnection } from '../../web/src/lib/live.svelte.ts';
 import { Session } from '../../web/src/lib/session.svelte.ts';
 import type { Slot } from '../../web/src/lib/types.ts';
@@ -44,6 +45,11 @@ async function page() {
         headers: { 'x-availability-version': '1' },
       }),
       'GET /api/auth/session': () => ({ body: { user: null } }),
+      'GET /api/bookings/available-days': ({ query }) => ({
+        body: monthDates(query.get('from')!).map((date) =>
+          date === DATE ? { date, available: 5, status: 'open', version: 1 } : { date, available: 0, status: 'off', version: 1 },
+        ),
+      }),
     }),
   );
   const f = fakeSocketFactory();

@@ -2,7 +2,6 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import DayStrip from '../../web/src/customer/DayStrip.svelte';
 import SlotGrid from '../../web/src/customer/SlotGrid.svelte';
 import ZonePicker from '../../web/src/customer/ZonePicker.svelte';
 import { Api } from '../../web/src/lib/api.ts';
@@ -70,34 +69,6 @@ describe('SlotGrid', () => {
     expect(buttons[2].getAttribute('aria-label')).toBe('05:15, Held for you');
     expect(buttons[2].classList.contains('mine')).toBe(true);
     expect(buttons[1].classList.contains('changed')).toBe(true);
-  });
-});
-
-describe('DayStrip', () => {
-  it('marks closed and full days in words and opens a day', async () => {
-    const onopen = vi.fn();
-    render(DayStrip, {
-      props: {
-        days: [
-          { date: '2027-03-10', available: 4, total: 8 },
-          { date: '2027-03-11', available: 0, total: 8 },
-          { date: '2027-03-12', available: 0, total: 0 },
-          { date: '2027-03-13', available: null, total: null },
-        ],
-        today: '2027-03-10',
-        canGoBack: false,
-        onopen,
-        onpage: () => {},
-      },
-    });
-    const days = screen.getAllByRole('button').filter((b) => b.dataset.date);
-    expect(days.map((d) => d.querySelector('.avail')?.textContent)).toEqual(['4 free', 'Full', 'Closed', '…']);
-    expect(days[1].getAttribute('aria-label')).toMatch(/fully booked$/);
-    expect(days[2].className).toContain('closed');
-    expect(days[0].textContent).toContain('Today');
-    await fireEvent.click(days[1]);
-    expect(onopen).toHaveBeenCalledWith('2027-03-11');
-    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Earlier days' }).disabled).toBe(true);
   });
 });
 

@@ -184,3 +184,21 @@ export const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 export async function settle(rounds = 5): Promise<void> {
   for (let i = 0; i < rounds; i++) await tick();
 }
+
+/**
+ * A fake `GET /api/bookings/available-days`: each date of the asked range (at most 62) is `open`
+ * with the count `open` gives it, else `off`.
+ */
+export function availableDaysRoute(open: Record<string, number>) {
+  return ({ query }: { query: URLSearchParams }) => {
+    const from = Date.parse(`${query.get('from')}T00:00:00Z`);
+    const to = Date.parse(`${query.get('to')}T00:00:00Z`);
+    const body = [];
+    for (let i = 0; i < 62 && from + i * 86_400_000 <= to; i++) {
+      const date = new Date(from + i * 86_400_000).toISOString().slice(0, 10);
+      const n = open[date];
+      body.push(n ? { date, available: n, status: 'open', version: 1 } : { date, available: 0, status: 'off', version: 1 });
+    }
+    return { body };
+  };
+}

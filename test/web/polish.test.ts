@@ -7,14 +7,14 @@ import { createRawSnippet, flushSync } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DISPLAY_NAME_MAX } from '../../server/contract/limits.ts';
 import App from '../../web/src/App.svelte';
-import DayStrip from '../../web/src/customer/DayStrip.svelte';
+import MonthCalendar from '../../web/src/customer/MonthCalendar.svelte';
 import { Announcements } from '../../web/src/lib/announcements.svelte.ts';
 import { Api } from '../../web/src/lib/api.ts';
 import { createAppContext } from '../../web/src/lib/app.ts';
 import { APP_CONTEXT_KEY } from '../../web/src/lib/context.ts';
 import { pageTitle } from '../../web/src/lib/page-title.ts';
 import { Session } from '../../web/src/lib/session.svelte.ts';
-import { formatDuration } from '../../web/src/lib/time.ts';
+import { formatDuration, monthDates } from '../../web/src/lib/time.ts';
 import AuthForm from '../../web/src/ui/AuthForm.svelte';
 import Modal from '../../web/src/ui/Modal.svelte';
 import { errorBody, fakeFetch, fakeSocketFactory } from './fakes.ts';
@@ -24,24 +24,26 @@ afterEach(() => {
   window.history.replaceState(null, '', '/');
 });
 
-describe('the day strip', () => {
+describe('the month calendar', () => {
   it('says "No more times" for today when none is left, and "Full" for a later full day', () => {
-    render(DayStrip, {
+    render(MonthCalendar, {
       props: {
-        days: [
-          { date: '2027-03-10', available: 0, total: 16 },
-          { date: '2027-03-11', available: 0, total: 16 },
-        ],
+        month: '2027-03-01',
+        days: monthDates('2027-03-01').map((date) =>
+          date === '2027-03-10' || date === '2027-03-11'
+            ? { date, available: 0, status: 'full' as const, version: 1 }
+            : { date, available: 3, status: 'open' as const, version: 1 },
+        ),
         today: '2027-03-10',
         canGoBack: false,
         onopen: () => {},
         onpage: () => {},
       },
     });
-    const [today, tomorrow] = screen.getAllByRole('button').filter((b) => b.dataset.date);
+    const today = document.querySelector<HTMLButtonElement>('button[data-date="2027-03-10"]')!;
+    const tomorrow = document.querySelector<HTMLButtonElement>('button[data-date="2027-03-11"]')!;
     expect(today.querySelector('.avail')?.textContent).toBe('No more times');
-    expect(today.getAttribute('aria-label')).toMatch(/: no more times today$/);
-    expect(today.textContent).toContain('Today');
+    expect(today.getAttribute('aria-label')).toMatch(/: today, no more times today$/);
     expect(today.textContent).not.toContain('Full');
     expect(tomorrow.querySelector('.avail')?.textContent).toBe('Full');
   });

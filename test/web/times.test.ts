@@ -18,7 +18,7 @@ import { formatTime, otherZoneTime, pickableZones } from '../../web/src/lib/time
 import type { Booking, Slot, StylistBooking } from '../../web/src/lib/types.ts';
 import Timeline from '../../web/src/stylist/Timeline.svelte';
 import SalonTime from '../../web/src/ui/SalonTime.svelte';
-import { fakeFetch, fakeSocketFactory, makeSlots } from './fakes.ts';
+import { availableDaysRoute, fakeFetch, fakeSocketFactory, makeSlots } from './fakes.ts';
 
 const STYLIST = '11111111-1111-4111-8111-111111111111';
 const SERVICE = '22222222-2222-4222-8222-222222222222';
@@ -68,6 +68,7 @@ function world(slots: Slot[] = makeSlots(6)) {
           },
         ],
       }),
+      'GET /api/bookings/available-days': availableDaysRoute({ [DATE]: slots.filter((s) => s.status === 'available').length }),
       'GET /api/bookings/available-slots': ({ query }) => ({
         body: query.get('targetDate') === DATE ? slots : [],
         headers: { 'x-availability-version': '1' },

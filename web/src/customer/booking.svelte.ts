@@ -1,5 +1,5 @@
-// The customer's booking flow as one state object: choose a service and a stylist, look along a
-// strip of days, open a day in the booking modal (a live slot grid), hold a time, sign in inline if
+// The customer's booking flow as one state object: choose a service and a stylist (or any
+// stylist), look over a month of days (kept live), open a day in the booking modal (a live slot grid), hold a time, sign in inline if
 // needed (the selection survives), confirm. Also drives rescheduling an existing booking.
 import { alternativesOf, ApiError, plainMessage, query, type Api } from '../lib/api.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
@@ -7,8 +7,8 @@ import type { Clock } from '../lib/clock.svelte.ts';
 import { DaySlots, nearestAvailable } from '../lib/day-slots.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import type { Session } from '../lib/session.svelte.ts';
-import { addDays, browserZone, dateIn, formatTime, otherZoneTime } from '../lib/time.ts';
-import type { Booking, Hold, Slot, SlotsReason } from '../lib/types.ts';
+import { addDays, addMonths, browserZone, dateIn, formatTime, monthDates, otherZoneTime } from '../lib/time.ts';
+import type { AvailableDay, Booking, DayStatus, Hold, Slot, SlotsReason } from '../lib/types.ts';
 
 export type Step = 'pick' | 'auth' | 'held' | 'done';
 
@@ -30,12 +30,17 @@ export type FlowMessage =
 /** Refusals that mean "someone else has the time": true only while that time is not free. */
 const TAKEN_CODES: Record<string, 'booked' | 'held'> = { SLOT_TAKEN: 'booked', SLOT_HELD: 'held' };
 
-export interface StripDay {
+/** A day of the month calendar: null fields while loading (or after an error). */
+export interface CalendarDay {
   date: string;
-  /** null while loading or after an error */
   available: number | null;
-  total: number | null;
+  status: DayStatus | null;
+  /** The day's availability version (null outside the bookable window or before loading). */
+  version: number | null;
 }
+
+/** The stylist choice that lets the salon assign one free stylist. */
+export const ANY_STYLIST = 'any';
 
 export interface FlowDeps {
   api: Api;
@@ -46,15 +51,14 @@ export interface FlowDeps {
   now?: () => number;
 }
 
-export const STRIP_DAYS = 14;
-
 export class BookingFlow {
   serviceId = $state<string | null>(null);
   stylistId = $state<string | null>(null);
   /** The customer's own zone: each time is shown in the salon's zone, and in this one too when it differs. */
   zone = $state(browserZone());
-  stripStart = $state<string | null>(null);
-  strip = $state.raw<StripDay[]>([]);
+  /** First day of the month the calendar shows (YYYY-MM-01, in the salon's zone). */
+  month = $state<string | null>(null);
+  days = $state.raw<CalendarDay[]>([]);
   /** The open day (stylist-local date); null when the modal is closed. */
   date = $state<string | null>(null);
   day = $state.raw<DaySlots | null>(null);
@@ -75,7 +79,7 @@ export class BookingFlow {
   #deps: FlowDeps;
   #now: () => number;
   #stopDay: (() => void) | null = null;
-  #stripToken = 0;
+  #monthToken = 0;
   #idempotencyKey = '';
 
   constructor(deps: FlowDeps) {
@@ -85,7 +89,7 @@ export class BookingFlow {
     deps.live.onReconnect(() => {
       // Back online: "could not reach the salon" is no longer true.
       if (this.message?.kind === 'failed' && this.message.code === 'NETWORK') this.message = null;
-      void this.loadStrip();
+      void this.loadMonth();
     });
   }
 
@@ -100,6 +104,13 @@ export class BookingFlow {
   stylist = $derived.by(() => this.#deps.catalogue.stylist(this.stylistId));
   service = $derived.by(() => this.#deps.catalogue.service(this.serviceId));
   offer = $derived.by(() => this.#deps.catalogue.offer(this.stylistId, this.serviceId));
+  /** "Any stylist" is chosen: the salon assigns one when the time is held (or booked). */
+  anyStylist = $derived(this.stylistId === ANY_STYLIST);
+  /** Who the appointment is with: the chosen stylist, else the one assigned, else null (any, not yet assigned). */
+  withStylist = $derived.by(() => {
+    if (!this.anyStylist) return this.stylist ?? null;
+    return this.#deps.catalogue.stylist(this.booking?.stylistId ?? this.hold?.stylistId) ?? null;
+  });
   /** The currency of the salon's prices, as the catalogue states it. */
   currency = $derived.by(() => this.#deps.catalogue.currency);
   /** The stylist's zone, else the salon's (before the catalogue loads, the browser's). */
@@ -159,55 +170,79 @@ export class BookingFlow {
 
   setService(id: string | null): void {
     this.serviceId = id;
-    if (this.stylistId && !this.#deps.catalogue.stylistsFor(id).some((s) => s.id === this.stylistId)) this.stylistId = null;
-    void this.loadStrip();
+    if (this.stylistId && !this.anyStylist && !this.#deps.catalogue.stylistsFor(id).some((s) => s.id === this.stylistId))
+      this.stylistId = null;
+    void this.loadMonth();
   }
 
   setStylist(id: string | null): void {
     this.stylistId = id;
-    void this.loadStrip();
+    void this.loadMonth();
   }
 
   setZone(zone: string): void {
     this.zone = zone;
   }
 
-  /** Counts the free times of each day on the strip (the server caches these reads). */
-  async loadStrip(): Promise<void> {
+  /** Reads the shown month's days (GET available-days: one request, answered from the server's cache). */
+  async loadMonth(): Promise<void> {
     if (!this.ready) {
-      this.strip = [];
+      this.days = [];
       return;
     }
-    const token = ++this.#stripToken;
-    const today = this.today();
-    if (!this.stripStart || this.stripStart < today) this.stripStart = today;
-    const dates = Array.from({ length: STRIP_DAYS }, (_, i) => addDays(this.stripStart!, i));
-    this.strip = dates.map((date) => ({ date, available: this.strip.find((d) => d.date === date)?.available ?? null, total: null }));
+    const token = ++this.#monthToken;
+    const thisMonth = this.today().slice(0, 8) + '01';
+    if (!this.month || this.month < thisMonth) this.month = thisMonth;
+    const dates = monthDates(this.month);
+    const kept = new Map(this.days.map((d) => [d.date, d]));
+    this.days = dates.map((date) => kept.get(date) ?? { date, available: null, status: null, version: null });
     const { stylistId, serviceId } = this;
-    await Promise.all(
-      dates.map(async (date) => {
-        try {
-          const slots = await this.#deps.api.get<Slot[]>(
-            `/api/bookings/available-slots${query({ stylistId, serviceId, targetDate: date })}`,
-          );
-          if (token === this.#stripToken) this.#setStripDay(date, slots);
-        } catch {
-          /* the day shows as unknown; opening it will say why */
-        }
-      }),
-    );
+    try {
+      const days = await this.#deps.api.get<AvailableDay[]>(
+        `/api/bookings/available-days${query({ stylistId, serviceId, from: dates[0], to: dates.at(-1)! })}`,
+      );
+      if (token === this.#monthToken) this.days = this.days.map((d) => days.find((x) => x.date === d.date) ?? d);
+    } catch {
+      /* the days stay unknown; opening one says why */
+    }
   }
 
-  pageStrip(direction: 1 | -1): void {
-    const today = this.today();
-    const next = addDays(this.stripStart ?? today, direction * STRIP_DAYS);
-    this.stripStart = next < today ? today : next;
-    void this.loadStrip();
+  pageMonth(direction: 1 | -1): void {
+    const thisMonth = this.today().slice(0, 8) + '01';
+    const next = addMonths(this.month ?? thisMonth, direction);
+    this.month = next < thisMonth ? thisMonth : next;
+    void this.loadMonth();
   }
 
-  #setStripDay(date: string, slots: Slot[]): void {
-    this.strip = this.strip.map((d) =>
-      d.date === date ? { date, available: slots.filter((s) => s.status === 'available').length, total: slots.length } : d,
+  /**
+   * Keeps the calendar live while it is shown: days:update brings the days a change touched (null:
+   * read the month again). Reads the stylist and service, so an $effect calling it re-watches when
+   * either changes. Returns the stop function.
+   */
+  keepCalendarLive(): () => void {
+    const { stylistId, serviceId } = this;
+    if (!stylistId || !serviceId) return () => {};
+    return this.#deps.live.watchDays({ stylistId, serviceId }, (days) => {
+      if (stylistId !== this.stylistId || serviceId !== this.serviceId) return;
+      if (days === null) return void this.loadMonth();
+      this.days = this.days.map((d) => {
+        const fresh = days.find((x) => x.date === d.date);
+        return fresh && (d.version === null || fresh.version === null || fresh.version >= d.version) ? fresh : d;
+      });
+    });
+  }
+
+  /** The open day's live grid also keeps its calendar day current. */
+  #setCalendarDay(date: string, slots: Slot[]): void {
+    const available = slots.filter((s) => s.status === 'available').length;
+    this.days = this.days.map((d) =>
+      d.date !== date
+        ? d
+        : {
+            ...d,
+            available,
+            status: available > 0 ? 'open' : slots.length > 0 ? 'full' : d.status === 'closed' ? 'closed' : 'off',
+          },
     );
   }
 
@@ -231,7 +266,7 @@ export class BookingFlow {
         isOwn: (t) => this.hold?.startUtc === t || (this.busy && this.selected === t) || this.rescheduling?.startUtc === t,
         describe: (t) => this.timeOf(t),
         onApply: (slots) => {
-          this.#setStripDay(date, slots);
+          this.#setCalendarDay(date, slots);
           if (this.day === day) this.#check();
         },
       },
@@ -379,8 +414,10 @@ export class BookingFlow {
     this.serviceId = b.serviceId;
     this.stylistId = b.stylistId;
     this.rescheduling = b;
-    void this.loadStrip();
-    this.openDay(dateIn(this.salonZone, Date.parse(b.startUtc)));
+    const day = dateIn(this.salonZone, Date.parse(b.startUtc));
+    this.month = day.slice(0, 8) + '01';
+    void this.loadMonth();
+    this.openDay(day);
   }
 
   async reschedule(): Promise<void> {
@@ -402,7 +439,7 @@ export class BookingFlow {
 
   /** After a resync: everything on screen is read again. */
   refresh(): void {
-    void this.loadStrip();
+    void this.loadMonth();
     if (this.date) {
       const keepSelected = this.selected;
       const keepStep = this.step;

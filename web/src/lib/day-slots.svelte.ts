@@ -12,7 +12,7 @@ export interface DaySlotsOptions {
   isOwn?: (startUtc: string) => boolean;
   /** How a start reads to a person (in their zone and locale). */
   describe?: (startUtc: string) => string;
-  /** Called after every applied list (the strip of days keeps its count from it). */
+  /** Called after every applied list (the month calendar keeps its count from it). */
   onApply?: (slots: Slot[]) => void;
   /** How long a changed slot keeps its "just changed" mark, ms. Default 2500. */
   markMs?: number;

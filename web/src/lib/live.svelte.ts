@@ -4,7 +4,17 @@
 // tells screens to re-fetch on `resync`. Screens never touch the socket directly.
 import { io, type Socket } from 'socket.io-client';
 import { createSubscriber } from 'svelte/reactivity';
-import type { Ack, ClientToServerEvents, ServerToClientEvents, Slot, SlotsKey, SlotsUpdate } from './types.ts';
+import type {
+  Ack,
+  AvailableDay,
+  ClientToServerEvents,
+  DaysKey,
+  DaysUpdate,
+  ServerToClientEvents,
+  Slot,
+  SlotsKey,
+  SlotsUpdate,
+} from './types.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -50,6 +60,7 @@ export class LiveConnection {
   #now: () => number;
   #listeners = new Set<() => void>();
   #watches = new Map<string, { key: SlotsKey; listeners: Set<WatchListener>; retries: number; retry?: ReturnType<typeof setTimeout> }>();
+  #dayWatches = new Map<string, { key: DaysKey; listeners: Set<(days: AvailableDay[] | null) => void> }>();
   #handlers = new Map<string, Set<(p: never) => void>>();
   #resyncHandlers = new Set<(reason: string) => void>();
   #reconnectHandlers = new Set<() => void>();
@@ -86,6 +97,7 @@ export class LiveConnection {
       this.#notify();
     });
     s.on('slots:update', (p) => this.#onSlotsUpdate(p));
+    s.on('days:update', (p) => this.#onDaysUpdate(p));
     s.on('resync', (p) => {
       for (const h of [...this.#resyncHandlers]) h(p?.reason ?? 'resync');
     });
@@ -192,6 +204,36 @@ export class LiveConnection {
     };
   }
 
+  /**
+   * Keeps a calendar of one stylist (or `any`) and service live: `days:update` brings the days a
+   * change touched (null: read the range again); re-watched after every reconnect, when the caller
+   * should read its range again anyway (onReconnect). Returns the unwatch function.
+   */
+  watchDays(key: DaysKey, onDays: (days: AvailableDay[] | null) => void): () => void {
+    const k = `${key.stylistId}|${key.serviceId}`;
+    let w = this.#dayWatches.get(k);
+    if (!w) {
+      this.#dayWatches.set(k, (w = { key: { stylistId: key.stylistId, serviceId: key.serviceId }, listeners: new Set() }));
+      if (this.socket.connected) this.socket.emit('days:watch', w.key, () => {});
+    }
+    w.listeners.add(onDays);
+    return () => {
+      const cur = this.#dayWatches.get(k);
+      if (!cur) return;
+      cur.listeners.delete(onDays);
+      if (cur.listeners.size === 0) {
+        this.#dayWatches.delete(k);
+        if (this.socket.connected) this.socket.emit('days:unwatch', cur.key, () => {});
+      }
+    };
+  }
+
+  #onDaysUpdate(p: DaysUpdate): void {
+    const w = this.#dayWatches.get(`${p?.stylistId}|${p?.serviceId}`);
+    if (!w) return;
+    for (const l of [...w.listeners]) l(p.days);
+  }
+
   get watchedKeys(): string[] {
     return [...this.#watches.keys()];
   }
@@ -241,6 +283,7 @@ export class LiveConnection {
     this.#since = this.#now();
     this.#notify();
     for (const w of this.#watches.values()) this.#sendWatch(w.key);
+    for (const w of this.#dayWatches.values()) this.socket.emit('days:watch', w.key, () => {});
     if (wasReconnect) for (const h of [...this.#reconnectHandlers]) h();
   }
 

@@ -27,6 +27,20 @@ export function addDays(date: string, days: number): string {
   return new Date(utcOf(date) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** The first day of the month `months` after the month of `date` (YYYY-MM-01). */
+export function addMonths(date: string, months: number): string {
+  const [y, m] = date.split('-').map(Number);
+  const d = new Date(Date.UTC(y, m - 1 + months, 1));
+  return d.toISOString().slice(0, 10);
+}
+
+/** Every date of the month of `date`, first to last. */
+export function monthDates(date: string): string[] {
+  const first = date.slice(0, 8) + '01';
+  const n = daysBetween(first, addMonths(first, 1));
+  return Array.from({ length: n }, (_, i) => addDays(first, i));
+}
+
 /** 0 = Sunday … 6 = Saturday, as in the schedule API. */
 export function weekdayOf(date: string): number {
   return new Date(utcOf(date)).getUTCDay();

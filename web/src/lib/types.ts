@@ -1,6 +1,7 @@
 // Wire types the web app uses, all from the shared contract (server/contract/*.ts). Type-only
 // imports: nothing of zod or the server reaches the browser bundle.
 export type { Slot, SlotStatus, SalonDto, ServiceDto, StylistDto } from '../../../server/contract/slots.ts';
+export type { AvailableDay, DayStatus } from '../../../server/contract/slots.ts';
 export type { ErrorCode } from '../../../server/contract/errors.ts';
 export type { Role, UserDto as User } from '../../../server/contract/auth.ts';
 export type {
@@ -32,6 +33,7 @@ export type {
   SlotsUpdateReason as SlotsReason,
   AnnouncementPayload,
 } from '../../../server/contract/socket.ts';
+export type { DaysWatchPayload as DaysKey, DaysUpdatePayload as DaysUpdate } from '../../../server/contract/socket.ts';
 import type { ScheduleBody } from '../../../server/contract/admin.ts';
 import type { AnnouncementPayload } from '../../../server/contract/socket.ts';
 

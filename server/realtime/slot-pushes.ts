@@ -138,6 +138,7 @@ export class SlotPushes {
     if (version <= w.lastPushedVersion) return;
     w.lastPushedVersion = version;
     const now = slots.now();
+    const charged = entry?.bytes;
     for (const zone of w.zones.keys()) {
       const rendered = entry ? render(entry, zone, now).slots : [];
       fanout?.to(watchRoom(w.keyString, zone)).emit('slots:update', {
@@ -150,5 +151,7 @@ export class SlotPushes {
       });
       metrics.slotUpdates.inc({ reason: touch.reason });
     }
+    // Variants rendered here stay on the cached entry: the cache charges them.
+    if (entry && entry.bytes !== charged) slots.cache.recharge(entry.key, entry);
   }
 }

@@ -21,8 +21,7 @@ interface EntrySlot {
  */
 export interface Rendered {
   slots: Slot[];
-  body: string;
-  /** The body as sent, encoded once. */
+  /** The body as sent (the slots' JSON), encoded once. */
   bytes: Buffer;
   /** A weak validator of these bytes. */
   etag: string;
@@ -79,10 +78,17 @@ export function inBookableWindow(date: string, w: StylistWindow, nowMs: number):
 const MAX_WINDOWS = 10_000;
 
 // Rendered variants kept per entry: the stylist's zone and a few customer zones, each for the
-// current bookable range (it moves as "now" passes a slot). The byte estimate counts them all.
+// current bookable range (it moves as "now" passes a slot). An entry is charged for what it holds:
+// the computed day when stored, each variant when rendered (the cache is told: SlotCache.recharge).
+// Measured heap and buffers (V8, Node 24, days of 7 to 28 slots; docs/benchmarks.md, "Realistic
+// mix"): a computed day ≈ 1.8 KB + 220 B a slot; a variant ≈ 0.4 KB + 130 B a slot + its body.
 const MAX_RENDERED = 4;
-/** Approximate heap per slot: the computed slot, plus per rendered variant its object and JSON text. */
-const BYTES_PER_SLOT = 400 + MAX_RENDERED * 350;
+const ENTRY_BYTES = 1800;
+const ENTRY_BYTES_PER_SLOT = 220;
+const RENDERED_BYTES = 400;
+const RENDERED_BYTES_PER_SLOT = 130;
+/** A flat copy of a string built by concatenation (luxon's toISO: a rope of ≈ 250 B instead of ≈ 50 B). */
+const flat = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
 const displayFormats = new Map<string, Intl.DateTimeFormat>();
 
 function displayFormat(zone: string): Intl.DateTimeFormat {
@@ -241,7 +247,10 @@ export class SlotService {
   }
 
   #reply(entry: DayEntry, customerZone: string | undefined, hit: boolean): SlotAnswer {
-    return { ...render(entry, customerZone, this.now()), entry, hit };
+    const charged = entry.bytes;
+    const r = render(entry, customerZone, this.now());
+    if (entry.bytes !== charged) this.cache.recharge(entry.key, entry);
+    return { ...r, entry, hit };
   }
 
   /** Loads and computes one day, never from the cache. */
@@ -255,7 +264,8 @@ export class SlotService {
       startMs: s.startMs,
       startUtc: new Date(s.startMs).toISOString(),
       endUtc: new Date(s.startMs + durationMs).toISOString(),
-      startLocal: DateTime.fromMillis(s.startMs, { zone }).toISO()!,
+      // ASCII (an ISO date-time), so latin1 copies it exactly.
+      startLocal: flat(DateTime.fromMillis(s.startMs, { zone }).toISO()!),
       status: s.status,
     }));
     const computedAtMs = this.now();
@@ -268,7 +278,7 @@ export class SlotService {
       windows,
       slots: entrySlots,
       rendered: new Map(),
-      bytes: 600 + entrySlots.length * BYTES_PER_SLOT,
+      bytes: ENTRY_BYTES + entrySlots.length * ENTRY_BYTES_PER_SLOT,
       // The cache's clock, shifted by how far this holds' expiry is from the database's clock.
       expiresAtMs: day.earliestHoldExpiryMs === Infinity ? Infinity : computedAtMs + (day.earliestHoldExpiryMs - day.dbNowMs),
     };
@@ -309,11 +319,17 @@ export function render(entry: DayEntry, customerZone: string | undefined, nowMs:
     display: fmt.format(s.startMs).replace(/\u202f/g, ' '),
     status: i >= from && i < to ? s.status : 'unavailable',
   }));
-  const body = JSON.stringify(slots);
-  const bytes = Buffer.from(body);
+  const bytes = Buffer.from(JSON.stringify(slots));
   const etag = `W/"${entry.version}-${entry.computedAtMs.toString(36)}-${fnv1a(memoKey).toString(36)}"`;
-  r = { slots, body, bytes, etag, computedAt: entry.computedAt, version: entry.version };
-  if (entry.rendered.size >= MAX_RENDERED) entry.rendered.clear();
+  r = { slots, bytes, etag, computedAt: entry.computedAt, version: entry.version };
+  if (entry.rendered.size >= MAX_RENDERED) {
+    for (const old of entry.rendered.values()) entry.bytes -= renderedBytes(old);
+    entry.rendered.clear();
+  }
   entry.rendered.set(memoKey, r);
+  entry.bytes += renderedBytes(r);
   return r;
 }
+
+/** What one rendered variant adds to its entry's charge. */
+const renderedBytes = (r: Rendered): number => RENDERED_BYTES + r.bytes.length + r.slots.length * RENDERED_BYTES_PER_SLOT;

@@ -80,8 +80,8 @@ const MAX_WINDOWS = 10_000;
 // Rendered variants kept per entry: the stylist's zone and a few customer zones, each for the
 // current bookable range (it moves as "now" passes a slot). An entry is charged for what it holds:
 // the computed day when stored, each variant when rendered (the cache is told: SlotCache.recharge).
-// Measured heap and buffers (V8, Node 24, days of 7 to 28 slots; docs/benchmarks.md, "Realistic
-// mix"): a computed day ≈ 1.8 KB + 220 B a slot; a variant ≈ 0.4 KB + 130 B a slot + its body.
+// Measured heap and buffers (V8, Node 24, days of 7 to 28 slots; docs/benchmarks.md, "The
+// cache's bytes"): a computed day ≈ 1.8 KB + 220 B a slot; a variant ≈ 0.4 KB + 130 B a slot + its body.
 const MAX_RENDERED = 4;
 const ENTRY_BYTES = 1800;
 const ENTRY_BYTES_PER_SLOT = 220;

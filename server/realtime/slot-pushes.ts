@@ -149,6 +149,8 @@ export class SlotPushes {
     if (version <= w.lastPushedVersion) return;
     w.lastPushedVersion = version;
     const now = slots.now();
+    const cached = entry && !('slotsIn' in entry) ? entry : null;
+    const charged = cached?.bytes;
     for (const zone of w.zones.keys()) {
       const rendered = entry ? ('slotsIn' in entry ? entry.slotsIn(zone, now) : render(entry, zone, now).slots) : [];
       fanout?.to(watchRoom(w.keyString, zone)).emit('slots:update', {
@@ -161,5 +163,7 @@ export class SlotPushes {
       });
       metrics.slotUpdates.inc({ reason: touch.reason });
     }
+    // Variants rendered here stay on the cached entry: the cache charges them.
+    if (cached && cached.bytes !== charged) slots.cache.recharge(cached.key, cached);
   }
 }

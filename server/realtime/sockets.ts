@@ -5,7 +5,7 @@
 // This file builds the server and wires each connection; the parts live in handshake.ts (origin,
 // session user, auth), limits.ts (connections per IP, the per-socket message limiter),
 // watch-handlers.ts (slots:watch/unwatch) and replay-on-connect.ts.
-import type { IncomingMessage } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type http from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -49,8 +49,39 @@ export interface SocketServerOptions {
 /** What each connection is wired to; built once per server. */
 interface ConnectionParts {
   o: SocketServerOptions;
-  handlers: WatchHandlers;
   replay: (socket: AppSocket, rooms: string[], lastEventId: number) => void;
+  /**
+   * The event listeners every socket gets: built once and shared (Socket.IO calls a listener with
+   * the socket as `this`), so a connection costs no closures of its own for them.
+   */
+  listeners: {
+    watch: (this: AppSocket, payload: unknown, ack: unknown) => void;
+    unwatch: (this: AppSocket, payload: unknown, ack: unknown) => void;
+    daysWatch: (this: AppSocket, payload: unknown, ack: unknown) => void;
+    daysUnwatch: (this: AppSocket, payload: unknown, ack: unknown) => void;
+    disconnect: (this: AppSocket) => void;
+  };
+}
+
+function sharedListeners(handlers: WatchHandlers, days: DayWatches | undefined): ConnectionParts['listeners'] {
+  return {
+    watch: function (this: AppSocket, payload: unknown, ack: unknown) {
+      void handlers.watch(this, payload, ack);
+    },
+    unwatch: function (this: AppSocket, payload: unknown, ack: unknown) {
+      handlers.unwatch(this, payload, ack);
+    },
+    daysWatch: function (this: AppSocket, payload: unknown, ack: unknown) {
+      void days?.watch(this, payload, ack);
+    },
+    daysUnwatch: function (this: AppSocket, payload: unknown, ack: unknown) {
+      days?.unwatch(this, payload, ack);
+    },
+    disconnect: function (this: AppSocket) {
+      handlers.forget(this);
+      days?.forget(this);
+    },
+  };
 }
 
 export function createSocketServer(o: SocketServerOptions): IoServer {
@@ -76,9 +107,16 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
       callback(null, true);
     },
   });
-  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): unknown }) =>
-    perIp.connected(conn.request, conn),
-  );
+  /** WebSocket handshakes (Engine.IO's WebSocketResponse) that went through the session middleware. */
+  const upgradeResponses = new WeakMap<IncomingMessage, object>();
+  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): unknown }) => {
+    perIp.connected(conn.request, conn);
+    const res = upgradeResponses.get(conn.request);
+    if (res) {
+      upgradeResponses.delete(conn.request);
+      releaseUpgradeResponse(res);
+    }
+  });
   io.engine.on('connection_error', (e: { req: IncomingMessage }) => perIp.failed(e.req));
   if (o.sessionMiddleware) {
     const mw = o.sessionMiddleware;
@@ -86,8 +124,12 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
     // for a client already at its connection limit (allowRequest, which runs after the
     // middlewares, refuses it): a flood of handshakes costs no session lookups.
     io.engine.use((req: IncomingMessage & { _query?: Record<string, string> }, res: http.ServerResponse, next: (err?: unknown) => void) => {
-      if (req._query?.sid === undefined && !perIp.full(req)) mw(req as never, res as never, next);
-      else next();
+      if (req._query?.sid === undefined && !perIp.full(req)) {
+        // A WebSocket handshake's response lives as long as the connection (Engine.IO keeps it for a
+        // "close" event): what the session middleware hung on it is let go once connected.
+        if (!(res instanceof ServerResponse)) upgradeResponses.set(req, res);
+        mw(req as never, res as never, next);
+      } else next();
     });
   }
 
@@ -95,7 +137,10 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
 
   const parts: ConnectionParts = {
     o,
-    handlers: createWatchHandlers({ log, slots: o.slots, any: o.any, relay: o.relay, watches: o.watches, metrics, limits }),
+    listeners: sharedListeners(
+      createWatchHandlers({ log, slots: o.slots, any: o.any, relay: o.relay, watches: o.watches, metrics, limits }),
+      o.dayWatches,
+    ),
     replay: createReplayOnConnect({ log, metrics, relay: o.relay, limits, trustProxy: o.trustProxy ?? false }),
   };
   io.on('connection', (socket) => onConnection(parts, socket));
@@ -104,24 +149,38 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
 }
 
 /** Wires one connection: its session, message limiter, handlers, and rooms (after a replay if it asked for one). */
-function onConnection({ o, handlers, replay }: ConnectionParts, socket: AppSocket): void {
+function onConnection({ o, listeners, replay }: ConnectionParts, socket: AppSocket): void {
   adoptSession(o, socket);
   const rooms = roomsFor(socket.data.user);
   socket.use(messageLimiter(socket, o.limits, o.metrics));
-  socket.on('slots:watch', (payload, ack) => handlers.watch(socket, payload, ack));
-  socket.on('slots:unwatch', (payload, ack) => handlers.unwatch(socket, payload, ack));
-  const days = o.dayWatches;
-  if (days) {
-    socket.on('days:watch', (payload, ack) => void days.watch(socket, payload, ack));
-    socket.on('days:unwatch', (payload, ack) => days.unwatch(socket, payload, ack));
+  socket.on('slots:watch', listeners.watch);
+  socket.on('slots:unwatch', listeners.unwatch);
+  if (o.dayWatches) {
+    socket.on('days:watch', listeners.daysWatch);
+    socket.on('days:unwatch', listeners.daysUnwatch);
   }
-  socket.on('disconnect', () => {
-    handlers.forget(socket);
-    days?.forget(socket);
-  });
+  socket.on('disconnect', listeners.disconnect);
   const lastEventId = socket.data.lastEventId;
   if (lastEventId === undefined) void socket.join(rooms);
   else replay(socket, rooms, lastEventId);
+  // The handshake request is not needed once connected (socket.handshake keeps its headers, query
+  // and auth): Socket.IO's memory-usage guide. Everything above read it synchronously.
+  (socket.conn as unknown as { request: IncomingMessage | null }).request = null;
+}
+
+/**
+ * Lets go of what a WebSocket handshake's response holds once the connection is open: its request,
+ * and the session middleware's wrappers of `end` and `writeHead` (closures over the request, the
+ * store and the session's state). Engine.IO keeps the response for the connection's life (it relays
+ * the TCP socket's "close" to it) and has called `writeHead` already (the session cookie is sent).
+ * Assigned, not deleted: deleting turns the object into a dictionary that costs more than it frees.
+ */
+function releaseUpgradeResponse(res: object): void {
+  const r = res as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(res) as Record<string, unknown>;
+  if (Object.hasOwn(r, 'end')) r.end = proto.end;
+  if (Object.hasOwn(r, 'writeHead')) r.writeHead = proto.writeHead;
+  r.req = null;
 }
 
 /**

@@ -7,7 +7,10 @@ export interface DayKey {
 }
 
 export interface CachedDay {
-  /** Approximate bytes held by this entry, for the byte bound. */
+  /**
+   * Approximate bytes held by this entry, for the byte bound. It may grow after the entry is stored
+   * (a memo filled on use): `recharge` then brings the cache's count up to date.
+   */
   bytes: number;
   /** Epoch ms after which the entry must not be served (the earliest hold expiry), or Infinity. */
   expiresAtMs: number;
@@ -120,6 +123,24 @@ export class SlotCache<V extends CachedDay> {
     }
     const controller = new AbortController();
     return { value: await this.#load(key, controller.signal), hit: false };
+  }
+
+  /**
+   * Charges `value` at its current `bytes` if it is still the cached entry of `key` (an entry whose
+   * memo grew since it was stored): keeps its remaining TTL, makes it the most recently used, and
+   * evicts others if the bound is now exceeded. Anything else (evicted, replaced, loading) is left.
+   */
+  recharge(key: DayKey, value: V): void {
+    const k = dayKeyString(key);
+    if (this.#lru.peek(k) !== value) return;
+    // lru-cache re-sizes an entry only when a different value is set: take it out and put it back.
+    const ttl = this.#lru.getRemainingTTL(k);
+    if (!(ttl > 0)) return;
+    this.#lru.delete(k);
+    this.#index(key.stylistId, k);
+    this.#lru.set(k, value, { ttl: Number.isFinite(ttl) ? ttl : this.#ttlMs });
+    // A value larger than the whole bound is not stored: take it out of the index again.
+    if (!this.#lru.has(k)) this.#byStylist.get(key.stylistId)?.delete(k);
   }
 
   /** Drops the entries of one stylist, for the given local dates or, with null, every date. */

@@ -24,8 +24,7 @@ interface EntrySlot {
  */
 export interface Rendered {
   slots: Slot[];
-  body: string;
-  /** The body as sent, encoded once. */
+  /** The body as sent (the slots' JSON), encoded once. */
   bytes: Buffer;
   /** A weak validator of these bytes. */
   etag: string;
@@ -104,10 +103,17 @@ export function horizonFor(zone: string, horizonDays: number, nowMs: number): Ho
 const MAX_WINDOWS = 10_000;
 
 // Rendered variants kept per entry: the stylist's zone and a few customer zones, each for the
-// current bookable range (it moves as "now" passes a slot). The byte estimate counts them all.
+// current bookable range (it moves as "now" passes a slot). An entry is charged for what it holds:
+// the computed day when stored, each variant when rendered (the cache is told: SlotCache.recharge).
+// Measured heap and buffers (V8, Node 24, days of 7 to 28 slots; docs/benchmarks.md, "The
+// cache's bytes"): a computed day ≈ 1.8 KB + 220 B a slot; a variant ≈ 0.4 KB + 130 B a slot + its body.
 const MAX_RENDERED = 4;
-/** Approximate heap per slot: the computed slot, plus per rendered variant its object and JSON text. */
-const BYTES_PER_SLOT = 400 + MAX_RENDERED * 350;
+const ENTRY_BYTES = 1800;
+const ENTRY_BYTES_PER_SLOT = 220;
+const RENDERED_BYTES = 400;
+const RENDERED_BYTES_PER_SLOT = 130;
+/** A flat copy of a string built by concatenation (luxon's toISO: a rope of ≈ 250 B instead of ≈ 50 B). */
+const flat = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
 const displayFormats = new Map<string, Intl.DateTimeFormat>();
 
 function displayFormat(zone: string): Intl.DateTimeFormat {
@@ -285,7 +291,10 @@ export class SlotService {
   }
 
   #reply(entry: DayEntry, customerZone: string | undefined, hit: boolean): SlotAnswer {
-    return { ...render(entry, customerZone, this.now()), entry, hit };
+    const charged = entry.bytes;
+    const r = render(entry, customerZone, this.now());
+    if (entry.bytes !== charged) this.cache.recharge(entry.key, entry);
+    return { ...r, entry, hit };
   }
 
   /** Loads and computes one day, never from the cache. */
@@ -301,7 +310,8 @@ export class SlotService {
       startMs: s.startMs,
       startUtc: new Date(s.startMs).toISOString(),
       endUtc: new Date(s.startMs + durationMs).toISOString(),
-      startLocal: DateTime.fromMillis(s.startMs, { zone }).toISO()!,
+      // ASCII (an ISO date-time), so latin1 copies it exactly.
+      startLocal: flat(DateTime.fromMillis(s.startMs, { zone }).toISO()!),
       localDisplay: displayText(fmt, s.startMs, zone, repeats),
       status: s.status,
     }));
@@ -317,7 +327,7 @@ export class SlotService {
       slots: entrySlots,
       zoneKey: canonicalZone(zone) ?? zone,
       rendered: new Map(),
-      bytes: 600 + entrySlots.length * BYTES_PER_SLOT,
+      bytes: ENTRY_BYTES + entrySlots.length * ENTRY_BYTES_PER_SLOT,
       // The cache's clock, shifted by how far this holds' expiry is from the database's clock.
       expiresAtMs: day.earliestHoldExpiryMs === Infinity ? Infinity : computedAtMs + (day.earliestHoldExpiryMs - day.dbNowMs),
     };
@@ -392,11 +402,28 @@ export function render(entry: DayEntry, customerZone: string | undefined, nowMs:
     displayDate: dates ? dates.format(s.startMs) : s.startLocal.slice(0, 10),
     status: i >= from && i < to ? s.status : 'unavailable',
   }));
-  const body = JSON.stringify(slots);
-  const bytes = Buffer.from(body);
+  const bytes = unpooled(JSON.stringify(slots));
   const etag = `W/"${entry.version}-${entry.computedAtMs.toString(36)}-${fnv1a(memoKey).toString(36)}"`;
-  r = { slots, body, bytes, etag, computedAt: entry.computedAt, version: entry.version };
-  if (entry.rendered.size >= MAX_RENDERED) entry.rendered.clear();
+  r = { slots, bytes, etag, computedAt: entry.computedAt, version: entry.version };
+  if (entry.rendered.size >= MAX_RENDERED) {
+    for (const old of entry.rendered.values()) entry.bytes -= renderedBytes(old);
+    entry.rendered.clear();
+  }
   entry.rendered.set(memoKey, r);
+  entry.bytes += renderedBytes(r);
   return r;
 }
+
+/**
+ * The body's bytes in a buffer of their own. Buffer.from would carve small ones out of a shared 8 KB
+ * slab, which stays allocated while any one body cut from it is cached: with entries evicted in LRU
+ * order, the slabs pinned that way came to about three times the bodies' own bytes.
+ */
+function unpooled(json: string): Buffer {
+  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+  b.write(json);
+  return b;
+}
+
+/** What one rendered variant adds to its entry's charge. */
+const renderedBytes = (r: Rendered): number => RENDERED_BYTES + r.bytes.length + r.slots.length * RENDERED_BYTES_PER_SLOT;

@@ -448,6 +448,7 @@ async function main(): Promise<void> {
       'idle-hold': { type: 'string' },
       'workers-watchers': { type: 'string' },
       'probe-rounds': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -462,6 +463,7 @@ async function main(): Promise<void> {
   --idle-hold <s>          how long those stay connected; over 25 s covers a heartbeat (default 30)
   --workers-watchers <n>   watchers over WORKERS=2, against one process at half (default 5000; 0 skips)
   --probe-rounds <n>       changes with an HTTP GET loop running, at the largest watcher count (default 10)
+  --cpu-prof <dir>         write a V8 CPU profile of our server and of the floor into <dir> (slows them down)
   --quick                  a smoke run (under 2 minutes): 8 rounds, watchers 1,200, 500 / 1,000 idle
                            sockets held 3 s, WORKERS=2 with 200, 5 bookings
 Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_ROUNDS set the defaults.`);
@@ -534,7 +536,8 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
       RATE_LIMIT_SLOT_MISSES: '1000000000',
       ...extra,
     });
-    const preload = ['--expose-gc', '--import', path.join(HERE, 'live.preload.ts')];
+    const cpuProf = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
+    const preload = ['--expose-gc', ...cpuProf, '--import', path.join(HERE, 'live.preload.ts')];
     const oursPrefix = path.join(db.root, 'ours-probe');
     const server: ServerProcess = await startServer({
       name: 'server',

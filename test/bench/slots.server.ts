@@ -79,7 +79,7 @@ function v2App(pool: Pool): Express {
     const hit = body !== undefined;
     if (body === undefined) {
       const a = await slots.answer({ stylistId: q.stylistId, serviceId: q.serviceId, date: q.targetDate }, q.customerTimezone);
-      body = a.body;
+      body = a.bytes.toString();
       await pool.query(
         `insert into slot_cache (key, body, expires_at) values ($1, $2, now() + interval '${V2_TTL}')
          on conflict (key) do update set body = excluded.body, expires_at = excluded.expires_at`,

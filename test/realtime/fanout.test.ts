@@ -53,6 +53,25 @@ describe('fan-out to large rooms', () => {
     for (const inbox of inboxes) expect(inbox.of('announcement').map((a) => a.message)).toEqual(['first', 'second']);
   });
 
+  it('encodes a message once per chunk, not once per socket', async () => {
+    const fanout = srv.app.realtime.fanout!;
+    const encoder = (srv.app.realtime.io!.of('/').adapter as unknown as { encoder: { encode(p: unknown): unknown[] } }).encoder;
+    const encode = encoder.encode.bind(encoder);
+    let encodings = 0;
+    encoder.encode = (p) => {
+      encodings++;
+      return encode(p);
+    };
+    try {
+      fanout.to('all').emit('announcement', announcement('counted'));
+      await Promise.all(inboxes.map((i) => i.next('announcement', (a) => a.message === 'counted')));
+    } finally {
+      encoder.encode = encode;
+    }
+    // 20 sockets in chunks of 5.
+    expect(encodings).toBe(SOCKETS / 5);
+  });
+
   it('every watcher in a chunked room gets every update of a key in order, interleaved with room messages in event order', async () => {
     const key = { stylistId: salon.stylist.id, serviceId: salon.service.id, date: DAY };
     const acks = await Promise.all(sockets.map((s) => request(s, 'slots:watch', key)));

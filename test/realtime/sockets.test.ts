@@ -66,6 +66,23 @@ describe('socket connection', () => {
   });
 });
 
+describe('socket memory', () => {
+  it('keeps no handshake request once connected, and the socket keeps its session identity', async () => {
+    const ws = await open({ cookie: cookies.admin });
+    const polling = await open({ cookie: cookies.admin, transports: ['polling'] });
+    const io = srv.app.realtime.io!;
+    const server = [ws.id, polling.id].map((id) => io.sockets.sockets.get(id!)!);
+    // The request (and what the session middleware hung on it) is let go; the handshake's record stays.
+    expect(server.map((s) => [s.conn.request, typeof s.handshake.headers.cookie])).toEqual([
+      [null, 'string'],
+      [null, 'string'],
+    ]);
+    const inboxes = [new Inbox(ws), new Inbox(polling)];
+    await announce(db.pool, 'stylists', 'still staff');
+    for (const i of inboxes) expect((await i.next('announcement')).message).toBe('still staff');
+  });
+});
+
 describe('socket payloads', () => {
   it('answers slots:watch with the same slots as the REST endpoint', async () => {
     const s = await open();

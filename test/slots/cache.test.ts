@@ -137,6 +137,39 @@ describe('SlotCache', () => {
     expect((await h.cache.get(key('2027-01-05'))).hit).toBe(true);
   });
 
+  it('charges an entry that grew after it was stored, keeping its TTL and the index', async () => {
+    const h = harness({ maxBytes: 1000, bytes: 300, ttlMs: 60_000 });
+    const load = async (d: string) => {
+      const p = h.cache.get(key(d));
+      await h.settle();
+      return (await p).value;
+    };
+    const a = await load('2027-01-01');
+    await load('2027-01-02');
+    expect(h.cache.bytes).toBe(600);
+    h.advance(30_000);
+    // The first entry's memo grew: charged now, it is the most recent, and the other one goes.
+    a.bytes = 800;
+    h.cache.recharge(key('2027-01-01'), a);
+    expect([h.cache.bytes, h.cache.size, h.cache.stats.evictions]).toEqual([800, 1, 1]);
+    expect((await h.cache.get(key('2027-01-01'))).value).toBe(a);
+    // A value that is not the cached one is left alone.
+    h.cache.recharge(key('2027-01-02'), { ...a, bytes: 10 });
+    expect(h.cache.size).toBe(1);
+    // Still invalidated through the stylist index, and still expiring at its first TTL.
+    expect(h.cache.invalidate('s1', ['2027-01-01'])).toBe(1);
+    const again = await load('2027-01-01');
+    h.advance(30_000);
+    again.bytes = 400;
+    h.cache.recharge(key('2027-01-01'), again);
+    h.advance(29_000);
+    expect((await h.cache.get(key('2027-01-01'))).hit).toBe(true);
+    h.advance(2_000);
+    const late = h.cache.get(key('2027-01-01'));
+    await h.settle();
+    expect((await late).hit).toBe(false);
+  });
+
   it('expires an entry at its earliest hold expiry, before the safety TTL', async () => {
     const h = harness({ ttlMs: 300_000, expiresAtMs: 1_000_000 + 60_000 });
     const p = h.cache.get(key());

@@ -5,6 +5,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from '../../web/src/App.svelte';
+import CustomerPage from '../../web/src/customer/CustomerPage.svelte';
 import { BookingFlow } from '../../web/src/customer/booking.svelte.ts';
 import { MyBookings } from '../../web/src/customer/my-bookings.svelte.ts';
 import { Api } from '../../web/src/lib/api.ts';
@@ -99,7 +100,7 @@ describe('My bookings, live', () => {
         .getAllByRole('listitem')
         .map((li) => li.dataset.bookingId),
     ).toEqual(['b1', 'b2']);
-    expect(within(rowOf('b2')!).getByTestId('updated-live').textContent).toContain('Updated just now');
+    expect(within(rowOf('b2')!).getByTestId('updated-live').textContent).toContain('Added just now');
     expect(screen.getByTestId('live-polite').textContent).toContain('A new booking was added');
 
     // Moved earlier than b1 in another tab: the list re-sorts.
@@ -111,6 +112,7 @@ describe('My bookings, live', () => {
           .map((li) => li.dataset.bookingId),
       ).toEqual(['b2', 'b1']),
     );
+    expect(within(rowOf('b2')!).getByTestId('updated-live').textContent).toContain('Updated just now');
 
     // Cancelled by the salon: it leaves "Coming up" for "Past and cancelled".
     socket().push('booking:updated', { eventId: 22, booking: booking('b2', -2, { status: 'cancelled' }) });
@@ -245,6 +247,8 @@ describe('the booking flow and My bookings share one state', () => {
     // Cancelled from another tab: the confirmation says so.
     t.socket().push('booking:updated', { eventId: 50, booking: booking('new', 0, { startUtc: t.slots[2].startUtc, status: 'cancelled' }) });
     expect(t.flow.booking?.status).toBe('cancelled');
+    render(CustomerPage, { props: { flow: t.flow, catalogue: t.catalogue, session: t.session, onmybookings: () => {} } });
+    expect((await screen.findByTestId('confirmation-status')).textContent).toContain('This booking is now cancelled');
     expect(t.mine.items[0].status).toBe('cancelled');
   });
 
@@ -258,6 +262,11 @@ describe('the booking flow and My bookings share one state', () => {
     // Moved in another tab.
     t.socket().push('booking:updated', { eventId: 60, booking: { ...b, startUtc: t.slots[3].startUtc } });
     expect(t.flow.rescheduling?.startUtc).toBe(t.slots[3].startUtc);
+    const { unmount } = render(CustomerPage, {
+      props: { flow: t.flow, catalogue: t.catalogue, session: t.session, onmybookings: () => {} },
+    });
+    // The modal names the booking's current time, the one set in the other tab.
+    await vi.waitFor(() => expect(screen.getByTestId('reschedule-current').textContent).toContain(t.flow.timeOf(t.slots[3].startUtc)));
     expect(t.mine.items[0].startUtc).toBe(t.slots[3].startUtc);
     // Moved here: the answer updates the list.
     t.flow.select(t.slots[4].startUtc);
@@ -271,6 +280,8 @@ describe('the booking flow and My bookings share one state', () => {
     await vi.waitFor(() => expect(t.flow.day?.loading).toBe(false));
     t.socket().push('booking:updated', { eventId: 61, booking: { ...c, status: 'cancelled' } });
     expect(t.flow.reschedulingGone).toBe(true);
+    expect((await screen.findByTestId('reschedule-gone')).textContent).toContain('now cancelled, so it can no longer be moved');
+    unmount();
     t.flow.select(t.slots[5].startUtc);
     await t.flow.holdSelected();
     expect(t.flow.error).toMatch(/cancelled, so it cannot be moved/);

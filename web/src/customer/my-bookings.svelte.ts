@@ -20,8 +20,8 @@ export class MyBookings {
   busyId = $state<string | null>(null);
   /** Last finished action, for the polite live region. */
   message = $state('');
-  /** Ids of the bookings a live event added or changed since the list was shown (marked on screen). */
-  changed = $state.raw<ReadonlySet<string>>(new Set());
+  /** The bookings a live event added or changed since the list was loaded (marked on screen), by id. */
+  changed = $state.raw<ReadonlyMap<string, 'added' | 'updated'>>(new Map());
   #api: Api;
   #now: () => number;
   #me: () => string | null;
@@ -79,7 +79,7 @@ export class MyBookings {
     this.#loadSeq++;
     this.#duringLoad = null;
     this.items = [];
-    this.changed = new Set();
+    this.changed = new Map();
     this.loaded = false;
     this.message = '';
   }
@@ -110,7 +110,7 @@ export class MyBookings {
     // The answer to this tab's own action may have brought it already.
     if (known && JSON.stringify(known) === JSON.stringify(b)) return;
     this.upsert(b);
-    this.changed = new Set([...this.changed, b.id]);
+    this.changed = new Map([...this.changed, [b.id, known ? 'updated' : 'added']]);
     this.message = !known
       ? 'A new booking was added to your list.'
       : known.status !== b.status

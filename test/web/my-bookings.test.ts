@@ -186,6 +186,26 @@ describe('My bookings, live', () => {
   });
 });
 
+describe('My bookings, another customer in the same browser', () => {
+  it('shows nothing of the previous customer’s list, nor their late events', async () => {
+    let list = [booking('b1', 0)];
+    const { ctx, socket } = startApp(() => list);
+    await vi.waitFor(() => expect(rowOf('b1')).toBeTruthy());
+    socket().push('booking:created', { eventId: 70, booking: booking('b2', 1) });
+    await vi.waitFor(() => expect(rowOf('b2')).toBeTruthy());
+    // Rohan signs in here (as the sign-in form does): his own list only.
+    list = [booking('r1', 2, { customerId: 'c2' })];
+    ctx.session.user = { id: 'c2', email: 'rohan@example.test', displayName: 'Rohan', role: 'customer' };
+    await vi.waitFor(() => expect(rowOf('r1')).toBeTruthy());
+    expect(document.querySelectorAll('[data-booking-id]')).toHaveLength(1);
+    expect(screen.queryByTestId('updated-live')).toBeNull();
+    // An event for Anita still in flight on the old socket is not shown to Rohan.
+    socket().push('booking:updated', { eventId: 71, booking: booking('b1', 0, { status: 'cancelled' }) });
+    await settle();
+    expect(rowOf('b1')).toBeNull();
+  });
+});
+
 describe('the booking flow and My bookings share one state', () => {
   function setup() {
     const calls: { method: string; path: string; body: unknown; headers: Record<string, string> }[] = [];

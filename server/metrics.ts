@@ -172,7 +172,7 @@ export function createMetrics(opts: { slotCache: () => SlotCacheStats; defaultMe
     }),
     replayBookings: new Counter({
       name: 'kb_socket_replay_bookings_total',
-      help: 'Bookings loaded with customer context for replays.',
+      help: 'Bookings loaded for replays (with customer context for staff, in their own view for a customer).',
       registers: [registry],
     }),
     socketRejections: new Counter({

@@ -108,3 +108,13 @@ export async function loadBookingsWithCustomerContext(db: Queryable, bookingIds:
     },
   }));
 }
+
+/**
+ * Bookings in their customer's own view (what `GET /api/bookings/mine` answers), for the customer's
+ * live events. Unknown ids are skipped.
+ */
+export async function loadBookings(db: Queryable, bookingIds: string[]): Promise<BookingDto[]> {
+  if (bookingIds.length === 0) return [];
+  const { rows } = await db.query<BookingRow>(`select ${BOOKING_COLUMNS} from bookings b where b.id = any($1::uuid[])`, [bookingIds]);
+  return rows.map(toBookingDto);
+}

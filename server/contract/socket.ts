@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { localDate, uuid, zoneName } from './common.ts';
 import type { ErrorCode } from './errors.ts';
 import type { AnnouncementDto, OverrideDto } from './admin.ts';
-import type { BookingWithCustomerDto } from './bookings.ts';
+import type { BookingDto, BookingWithCustomerDto } from './bookings.ts';
 import { availableDaySchema, slotSchema, stylistRef } from './slots.ts';
 
 // ── client → server ─────────────────────────────────────────────────────────────────────────────
@@ -101,6 +101,18 @@ export interface BookingEventPayload {
   booking: BookingWithCustomerDto;
 }
 
+/**
+ * `booking:created` / `booking:updated`, to the booking's own customer (every socket of theirs): the
+ * booking as `GET /api/bookings/mine` shows it, without the stylist's context of the customer.
+ */
+export interface MyBookingEventPayload {
+  eventId: number;
+  booking: BookingDto;
+}
+
+/** A socket receives one of the two views, by its rooms: staff the first, a customer the second. */
+export type AnyBookingEventPayload = BookingEventPayload | MyBookingEventPayload;
+
 /** `override:changed`, to stylists and admins. An edited override arrives as deleted then created. */
 export interface OverrideChangedPayload {
   eventId: number;
@@ -134,8 +146,8 @@ export type ResyncPayload = z.infer<typeof resyncPayload>;
 export interface ServerToClientEvents {
   'slots:update': (payload: SlotsUpdatePayload) => void;
   'days:update': (payload: DaysUpdatePayload) => void;
-  'booking:created': (payload: BookingEventPayload) => void;
-  'booking:updated': (payload: BookingEventPayload) => void;
+  'booking:created': (payload: AnyBookingEventPayload) => void;
+  'booking:updated': (payload: AnyBookingEventPayload) => void;
   'override:changed': (payload: OverrideChangedPayload) => void;
   announcement: (payload: AnnouncementPayload) => void;
   resync: (payload: ResyncPayload) => void;

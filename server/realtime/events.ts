@@ -123,8 +123,8 @@ const EVENT_COLUMNS = `id, kind, stylist_id, dates::text[] as dates, entity_id, 
 
 /**
  * Committed events with after < id <= through that a socket of `scope` may receive, in id order:
- * one arm per kind it may see, each an index range scan (sql/000008 indexes), so a socket that may
- * see only announcements reads only those rows.
+ * one arm per kind it may see, each an index range scan (sql/000008 and sql/000011 indexes), so a
+ * socket that may see only announcements reads only those rows.
  */
 export async function readReplayEvents(
   db: Pick<pg.ClientBase, 'query'>,
@@ -146,6 +146,11 @@ export async function readReplayEvents(
   } else if (scope.bookings.length) {
     params.push(scope.bookings);
     arms.push(arm(`kind in ('booking.created', 'booking.updated') and stylist_id = any($${params.length}::uuid[])`));
+  }
+  if (scope.customer !== null) {
+    // sql/000011: a customer's own booking events.
+    params.push(scope.customer);
+    arms.push(arm(`kind in ('booking.created', 'booking.updated') and customer_id is not null and customer_id = $${params.length}::uuid`));
   }
   if (arms.length === 0) return [];
   const { rows } = await db.query<RawEventRow>(`select * from (${arms.join(' union all ')}) e order by id limit $3`, params);

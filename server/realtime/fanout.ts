@@ -63,6 +63,8 @@ export class Fanout {
     if (this.#queue.length === 0) {
       let n = 0;
       for (const r of rooms) n += members.get(r)?.size ?? 0;
+      // Nobody here (a customer's room while they are offline, the usual case): nothing to encode.
+      if (n === 0) return;
       if (n <= this.#chunk) {
         this.#send([...rooms], event, payload);
         return;

@@ -3,11 +3,12 @@
 // sent to their rooms from here.
 import type pg from 'pg';
 import type { OverrideDto } from '../contract/admin.ts';
-import type { AnnouncementPayload, BookingEventPayload, OverrideChangedPayload } from '../contract/socket.ts';
-import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
+import type { BookingDto } from '../contract/bookings.ts';
+import type { AnnouncementPayload, BookingEventPayload, MyBookingEventPayload, OverrideChangedPayload } from '../contract/socket.ts';
+import { loadBookings, loadBookingsWithCustomerContext } from '../bookings/present.ts';
 import { OVERRIDE_DTO, overrideDto } from '../overrides/present.ts';
 import { assertNever, type AnnouncementEvent, type BookingEvent, type OverrideEvent, type RelayEvent } from './events.ts';
-import { ROOM_ADMINS, ROOM_STAFF, audienceRoom, stylistRoom } from './rooms.ts';
+import { ROOM_ADMINS, ROOM_STAFF, audienceRoom, customerRoom, stylistRoom } from './rooms.ts';
 import type { Fanout } from './fanout.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -37,16 +38,28 @@ export function emitToRooms(fanout: Fanout, m: RoomMessage): void {
 
 export type RoomMessage =
   | (Base & { name: 'booking:created' | 'booking:updated'; payload: BookingEventPayload })
+  | (Base & { name: 'booking:created' | 'booking:updated'; payload: MyBookingEventPayload })
   | (Base & { name: 'override:changed'; payload: OverrideChangedPayload })
   | (Base & { name: 'announcement'; payload: AnnouncementPayload });
 
 /**
- * Messages for a batch of events, in event order. Each kind is loaded in one query per batch.
- * Bookings are shown as they are now (the current row, with the customer context): a replayed
- * `booking:created` of a booking cancelled since carries status `cancelled`. A booking or
- * announcement whose row is gone yields no message.
+ * Which views of a booking event to build: `staff`, with the customer context, for the booking's
+ * stylist and admins; `own`, the customer's own view, for the booking's customer. The relay builds
+ * both; a replay only what its socket may receive.
  */
-export async function buildRoomMessages(db: Queryable, events: readonly RelayEvent[]): Promise<RoomMessage[]> {
+export interface BookingViews {
+  staff: boolean;
+  own: boolean;
+}
+const BOTH: BookingViews = { staff: true, own: true };
+
+/**
+ * Messages for a batch of events, in event order (one event may yield a message for staff and one
+ * for its customer). Each kind and view is loaded in one query per batch. Bookings are shown as
+ * they are now (the current row): a replayed `booking:created` of a booking cancelled since carries
+ * status `cancelled`. A booking or announcement whose row is gone yields no message.
+ */
+export async function buildRoomMessages(db: Queryable, events: readonly RelayEvent[], views: BookingViews = BOTH): Promise<RoomMessage[]> {
   const bookingIds = new Set<string>();
   const announcementIds = new Set<string>();
   const legacyOverrideIds = new Set<string>();
@@ -72,43 +85,45 @@ export async function buildRoomMessages(db: Queryable, events: readonly RelayEve
         assertNever(ev);
     }
   }
-  const [bookings, announcements, overrides] = await Promise.all([
-    bookingIds.size ? loadBookingsWithCustomerContext(db, [...bookingIds]) : [],
+  const [bookings, own, announcements, overrides] = await Promise.all([
+    bookingIds.size && views.staff ? loadBookingsWithCustomerContext(db, [...bookingIds]) : [],
+    bookingIds.size && views.own ? loadBookings(db, [...bookingIds]) : [],
     announcementIds.size ? loadAnnouncements(db, [...announcementIds]) : [],
     legacyOverrideIds.size ? loadOverrides(db, [...legacyOverrideIds]) : [],
   ]);
   const bookingById = new Map(bookings.map((b) => [b.id, b]));
+  const ownById = new Map(own.map((b) => [b.id, b]));
   const announcementById = new Map(announcements.map((a) => [a.id, a]));
   const overrideById = new Map(overrides.map((o) => [o.id, o]));
 
   const out: RoomMessage[] = [];
   for (const ev of events) {
-    const m = messageFor(ev, bookingById, announcementById, overrideById);
-    if (m) out.push(m);
+    for (const m of messagesFor(ev, bookingById, ownById, announcementById, overrideById)) if (m) out.push(m);
   }
   return out;
 }
 
-function messageFor(
+function messagesFor(
   ev: RelayEvent,
   bookings: Map<string, BookingEventPayload['booking']>,
+  own: Map<string, BookingDto>,
   announcements: Map<string, Omit<AnnouncementPayload, 'eventId'>>,
   overrides: Map<string, OverrideDto>,
-): RoomMessage | null {
+): (RoomMessage | null)[] {
   switch (ev.kind) {
     case 'booking.created':
     case 'booking.updated':
-      return bookingMessage(ev, bookings);
+      return [bookingMessage(ev, bookings), ownBookingMessage(ev, own)];
     case 'override.created':
     case 'override.deleted':
-      return overrideMessage(ev, overrides);
+      return [overrideMessage(ev, overrides)];
     case 'announcement.created':
-      return announcementMessage(ev, announcements);
+      return [announcementMessage(ev, announcements)];
     case 'hold.created':
     case 'hold.deleted':
     case 'schedule.changed':
     case 'stylist.changed':
-      return null;
+      return [];
     default:
       return assertNever(ev);
   }
@@ -121,6 +136,21 @@ function bookingMessage(ev: BookingEvent, bookings: Map<string, BookingEventPayl
   return {
     eventId: ev.id,
     rooms: [stylistRoom(ev.stylistId), ROOM_ADMINS],
+    name: ev.kind === 'booking.created' ? 'booking:created' : 'booking:updated',
+    payload: { eventId: ev.id, booking },
+  };
+}
+
+/**
+ * The customer's own view, to their room. Not for the second event of a booking moved to another
+ * stylist (`movedAway`: it tells the old stylist; the customer hears of the move once).
+ */
+function ownBookingMessage(ev: BookingEvent, bookings: Map<string, BookingDto>): RoomMessage | null {
+  const booking = bookings.get(ev.entityId);
+  if (!booking || ev.data.movedAway === true) return null;
+  return {
+    eventId: ev.id,
+    rooms: [customerRoom(booking.customerId)],
     name: ev.kind === 'booking.created' ? 'booking:created' : 'booking:updated',
     payload: { eventId: ev.id, booking },
   };

@@ -101,7 +101,7 @@ export class ReplayLog {
    * relayed, the last stretch (events relayed while reading) from the ring, and the join happens
    * synchronously after it, so every later event reaches the socket through its rooms. Only the
    * event kinds its rooms may receive are read (replayScopeOf), customer context is built only for
-   * the bookings it may receive, and at most `maxEvents` events are replayed: a client that missed
+   * the bookings it may receive (and a customer's own bookings only in their own view), and at most `maxEvents` events are replayed: a client that missed
    * more gets `too_many` before anything is sent. Returns a resync reason when the replay is
    * impossible (the caller joins and sends `resync`).
    */
@@ -119,6 +119,8 @@ export class ReplayLog {
     if (from > feed.lastId! && !(await feed.waitFor(from, CATCH_UP_WAIT_MS))) return 'behind';
 
     const scope = replayScopeOf(target.rooms);
+    // Customer context only for a socket of staff; the customer's own view only for theirs.
+    const views = { staff: scope.bookings === 'all' || scope.bookings.length > 0, own: scope.customer !== null };
     const visible = (m: RoomMessage) => m.rooms.some((r) => target.rooms.has(r));
     let cursor = from;
     /** Events counted against maxEvents so far (rows read, each at most one message). */
@@ -156,7 +158,7 @@ export class ReplayLog {
         metrics.replayBookings.inc(
           new Set(chunk.flatMap((e) => (e.kind === 'booking.created' || e.kind === 'booking.updated' ? [e.entityId] : []))).size,
         );
-        const messages = await buildRoomMessages(pool, chunk);
+        const messages = await buildRoomMessages(pool, chunk, views);
         if (!target.connected) return null;
         for (const m of messages) if (visible(m)) target.send(m);
       }

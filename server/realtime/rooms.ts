@@ -18,6 +18,8 @@ export const ROOM_CUSTOMERS = 'customers';
 export const ROOM_STAFF = 'staff';
 export const ROOM_ADMINS = 'admins';
 export const stylistRoom = (stylistId: string) => `stylist:${stylistId}`;
+/** One customer's sockets (every tab, every device): their own bookings, in their own view. */
+export const customerRoom = (userId: string) => `customer:${userId}`;
 /**
  * The sockets of one login session, so that ending the session (logout, expiry) ends them. Named from
  * a hash of the session id: no session id in room names (adapters, debug output), and like every
@@ -30,7 +32,7 @@ export function roomsFor(user: SocketUser | null): string[] {
   if (!user) return [ROOM_ALL, ROOM_CUSTOMERS];
   switch (user.role) {
     case 'customer':
-      return [ROOM_ALL, ROOM_CUSTOMERS];
+      return [ROOM_ALL, ROOM_CUSTOMERS, customerRoom(user.id)];
     case 'stylist':
       return user.stylistId ? [ROOM_ALL, ROOM_STAFF, stylistRoom(user.stylistId)] : [ROOM_ALL, ROOM_STAFF];
     case 'admin':
@@ -40,22 +42,31 @@ export function roomsFor(user: SocketUser | null): string[] {
 
 /**
  * What a socket in `rooms` may receive of the history, by event kind: announcements of these
- * audiences, overrides (staff), bookings of these stylists ('all' for admins). A replay reads only
- * these events, so its cost follows what it sends (messages.ts names each kind's rooms).
+ * audiences, overrides (staff), bookings of these stylists ('all' for admins) with the customer
+ * context, and the own bookings of this customer in their own view. A replay reads only these
+ * events, so its cost follows what it sends (messages.ts names each kind's rooms). A socket is in
+ * stylist rooms or in a customer room, never both (roomsFor), so no booking event is read twice.
  */
 export interface ReplayScope {
   audiences: ('all' | 'stylists' | 'customers')[];
   overrides: boolean;
   bookings: 'all' | string[];
+  /** The customer (user id) whose own bookings the socket receives; null: none. */
+  customer: string | null;
 }
 
 export function replayScopeOf(rooms: ReadonlySet<string>): ReplayScope {
   const stylists: string[] = [];
-  for (const r of rooms) if (r.startsWith('stylist:')) stylists.push(r.slice('stylist:'.length));
+  let customer: string | null = null;
+  for (const r of rooms) {
+    if (r.startsWith('stylist:')) stylists.push(r.slice('stylist:'.length));
+    else if (r.startsWith('customer:')) customer = r.slice('customer:'.length);
+  }
   return {
     audiences: (['all', 'stylists', 'customers'] as const).filter((a) => rooms.has(audienceRoom(a))),
     overrides: rooms.has(ROOM_STAFF),
     bookings: rooms.has(ROOM_ADMINS) ? 'all' : stylists,
+    customer,
   };
 }
 

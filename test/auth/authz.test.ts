@@ -6,6 +6,7 @@ import { at, fakeClock } from '../bookings/fixture.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
 import { createSalon, createStylist, createUser, insertBooking } from '../setup/factories.ts';
 import { startTestServer, type TestServer } from '../setup/server.ts';
+import { Inbox, announce, connect, type ClientSocket } from '../realtime/helpers.ts';
 import { HttpClient, loginAs, NO_LIMITS, type Answer } from './client.ts';
 
 type Role = 'anon' | 'owner' | 'otherCustomer' | 'ownStylist' | 'otherStylist' | 'admin';
@@ -260,5 +261,60 @@ describe('what each role sees', () => {
     const text = await res.text();
     expect(text).not.toContain(ownerId);
     expect(text).not.toContain(fx.bookingId);
+  });
+});
+
+/** Which view of a booking event each role's socket gets for the owner's booking: none, staff, own. */
+const SOCKET_VIEW: Record<Role, 'none' | 'staff' | 'own'> = {
+  anon: 'none',
+  owner: 'own',
+  otherCustomer: 'none',
+  ownStylist: 'staff',
+  otherStylist: 'none',
+  admin: 'staff',
+};
+
+describe('booking events on the socket, by role', () => {
+  it('the owner’s booking, cancel and reschedule reach the owner (own view), its stylist and admins (staff view), nobody else', async () => {
+    const sockets: ClientSocket[] = [];
+    try {
+      const inboxes = {} as Record<Role, Inbox>;
+      for (const role of ROLES) {
+        const s = await connect(srv.baseUrl, { cookie: clients[role].cookie || undefined });
+        sockets.push(s);
+        inboxes[role] = new Inbox(s);
+      }
+      const fx = await fixture();
+      const made = await clients.owner.post('/api/bookings', fx.free('16:00'));
+      expect(made.status).toBe(201);
+      const moved = await clients.owner.post(`/api/bookings/${made.body.id}/reschedule`, { startUtc: fx.free('15:00').startUtc });
+      expect(moved.status).toBe(200);
+      expect((await clients.owner.post(`/api/bookings/${made.body.id}/cancel`, {})).status).toBe(200);
+      const barrier = await announce(db.pool, 'all');
+      await Promise.all(ROLES.map((r) => inboxes[r].next('announcement', (a) => a.id === barrier)));
+      for (const role of ROLES) {
+        const got = inboxes[role].all
+          .filter((e) => (e.name === 'booking:created' || e.name === 'booking:updated') && e.payload.booking.id === made.body.id)
+          .map((e) => ({ name: e.name, view: 'customer' in e.payload.booking ? 'staff' : 'own', status: e.payload.booking.status }));
+        const want = SOCKET_VIEW[role];
+        expect(got, role).toEqual(
+          want === 'none'
+            ? []
+            : [
+                { name: 'booking:created', view: want, status: 'confirmed' },
+                { name: 'booking:updated', view: want, status: 'confirmed' },
+                { name: 'booking:updated', view: want, status: 'cancelled' },
+              ],
+        );
+        // Nobody but staff ever sees another customer's context, and no customer sees another's booking.
+        if (role !== 'ownStylist' && role !== 'admin' && role !== 'otherStylist')
+          for (const e of inboxes[role].all.filter((x) => x.name.startsWith('booking:')))
+            expect(e.payload.booking.customerId).toBe(ownerId);
+      }
+      expect(inboxes.otherCustomer.all.filter((e) => e.name.startsWith('booking:'))).toEqual([]);
+      expect(inboxes.anon.all.filter((e) => e.name.startsWith('booking:'))).toEqual([]);
+    } finally {
+      for (const s of sockets) s.close();
+    }
   });
 });

@@ -1,12 +1,12 @@
 // A replay costs what the socket may receive, no more: an anonymous `auth: {lastEventId: 0}` loads
 // announcements only and builds no customer context; a stylist loads their own bookings, not the
-// salon's; a replay is capped (beyond it: `resync`), and replays are rate-limited per client IP.
+// salon's; a customer loads their own bookings in their own view, with no customer context; a replay is capped (beyond it: `resync`), and replays are rate-limited per client IP.
 // The work is counted on the real pool: event rows and customer-context rows the server read.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryResult } from 'pg';
 import { loginAs } from '../auth/client.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
-import { createSalon, createStylist, insertBooking } from '../setup/factories.ts';
+import { createSalon, createStylist, createUser, insertBooking } from '../setup/factories.ts';
 import { io as connectIo } from 'socket.io-client';
 import { Inbox, SocketJar, announce, startLive, until, type ClientSocket, type LiveServer } from '../realtime/helpers.ts';
 
@@ -15,15 +15,22 @@ let srv: LiveServer;
 let salon: Awaited<ReturnType<typeof createSalon>>;
 let other: Awaited<ReturnType<typeof createStylist>>;
 let stylistCookie = '';
+let customerCookie = '';
+let customer: Awaited<ReturnType<typeof createUser>>;
 const jar = new SocketJar();
 const extra: LiveServer[] = [];
 
-/** Rows the server read through the pool: outbox events, and bookings with customer context. */
-const work = { eventRows: 0, contextRows: 0 };
-const resetWork = () => Object.assign(work, { eventRows: 0, contextRows: 0 });
+/**
+ * Rows the server read through the pool: outbox events, bookings with customer context, and
+ * bookings in their customer's own view.
+ */
+const work = { eventRows: 0, contextRows: 0, ownRows: 0 };
+const resetWork = () => Object.assign(work, { eventRows: 0, contextRows: 0, ownRows: 0 });
 
 const OWN_BOOKINGS = 25;
 const OTHER_BOOKINGS = 25;
+/** Bookings of a second customer (with the other stylist). */
+const CUSTOMER_BOOKINGS = 3;
 
 beforeAll(async () => {
   db = await freshDatabase();
@@ -36,20 +43,23 @@ beforeAll(async () => {
     const first = r?.rows?.[0] as Record<string, unknown> | undefined;
     if (first && 'kind' in first && 'entity_id' in first) work.eventRows += r.rows.length;
     if (first && 'customer_display_name' in first) work.contextRows += r.rows.length;
+    else if (first && 'customer_id' in first && 'start_at' in first) work.ownRows += r.rows.length;
     return r;
   };
 
   // History: bookings of two stylists (some updated), overrides, announcements for each audience.
   let slot = 0;
-  const book = (stylistId: string) =>
+  customer = await createUser(db.pool);
+  const book = (stylistId: string, customerId = salon.customer.id) =>
     insertBooking(db.pool, {
-      customerId: salon.customer.id,
+      customerId,
       stylistId,
       serviceId: salon.service.id,
       startUtc: new Date(Date.parse('2027-04-01T00:00:00Z') + slot++ * 2 * 3_600_000).toISOString(),
     });
   for (let i = 0; i < OWN_BOOKINGS; i++) await book(salon.stylist.id);
   for (let i = 0; i < OTHER_BOOKINGS; i++) await book(other.id);
+  for (let i = 0; i < CUSTOMER_BOOKINGS; i++) await book(other.id, customer.id);
   await db.pool.query(
     `insert into overrides (scope, start_date, end_date, kind, reason) values ('salon', '2027-05-01', '2027-05-01', 'closed', 'Holiday')`,
   );
@@ -57,6 +67,7 @@ beforeAll(async () => {
 
   srv = await startLive(db.pool);
   stylistCookie = (await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password)).cookie;
+  customerCookie = (await loginAs(srv.baseUrl, customer.email, customer.password)).cookie;
 });
 afterEach(() => jar.closeAll());
 afterAll(async () => {
@@ -112,7 +123,7 @@ describe('replay cost', () => {
   it('an anonymous socket replaying from 0 loads announcements only and builds no customer context', async () => {
     const { inbox, cost } = await replayed(srv, { lastEventId: 0 });
     expect(names(inbox)).toEqual(['announcement:for all', 'announcement:for customers']);
-    expect(cost).toEqual({ eventRows: 2, contextRows: 0 });
+    expect(cost).toEqual({ eventRows: 2, contextRows: 0, ownRows: 0 });
   });
 
   it('a stylist loads its own bookings, overrides and its announcements, with customer context for its own bookings only', async () => {
@@ -125,7 +136,21 @@ describe('replay cost', () => {
       'announcement:for stylists',
     ]);
     // Own bookings, the override, two announcements and the previous test's barrier (for all).
-    expect(cost).toEqual({ eventRows: OWN_BOOKINGS + 1 + 2 + 1, contextRows: OWN_BOOKINGS });
+    expect(cost).toEqual({ eventRows: OWN_BOOKINGS + 1 + 2 + 1, contextRows: OWN_BOOKINGS, ownRows: 0 });
+  });
+
+  it('a customer loads their own bookings in their own view (no customer context), and their announcements', async () => {
+    const { inbox, cost } = await replayed(srv, { cookie: customerCookie, lastEventId: 0 });
+    const got = names(inbox);
+    expect(got).toEqual([
+      ...Array(CUSTOMER_BOOKINGS).fill(`booking:created:${other.id}`),
+      'announcement:for all',
+      'announcement:for customers',
+    ]);
+    for (const b of inbox.of('booking:created')) expect(b.booking).toMatchObject({ customerId: customer.id });
+    for (const b of inbox.of('booking:created')) expect(b.booking).not.toHaveProperty('customer');
+    // Own bookings, two announcements and the two previous tests' barriers (for all).
+    expect(cost).toEqual({ eventRows: CUSTOMER_BOOKINGS + 2 + 2, contextRows: 0, ownRows: CUSTOMER_BOOKINGS });
   });
 
   it('caps the events of one replay: a client further behind gets resync {reason: too_many}, loads at most the cap, and stays live', async () => {
@@ -160,7 +185,7 @@ describe('replay cost', () => {
     for (let i = 0; i < 3; i++) {
       const { inbox, cost } = await replayed(limited, { lastEventId: 0 });
       expect(names(inbox)).toEqual(['resync:rate_limited']);
-      expect(cost).toEqual({ eventRows: 0, contextRows: 0 });
+      expect(cost).toEqual({ eventRows: 0, contextRows: 0, ownRows: 0 });
     }
     // A socket that asks for no replay is not limited, and is live.
     const plain = await jar.open(limited.baseUrl);

@@ -9,7 +9,13 @@ let srv: LiveServer;
 let salon: Awaited<ReturnType<typeof createSalon>>;
 let other: Awaited<ReturnType<typeof createStylist>>;
 const jar = new SocketJar();
-const cookies: Record<'admin' | 'stylistA' | 'stylistB' | 'customer', string> = { admin: '', stylistA: '', stylistB: '', customer: '' };
+const cookies: Record<'admin' | 'stylistA' | 'stylistB' | 'customer' | 'otherCustomer', string> = {
+  admin: '',
+  stylistA: '',
+  stylistB: '',
+  customer: '',
+  otherCustomer: '',
+};
 
 beforeAll(async () => {
   db = await freshDatabase();
@@ -30,6 +36,8 @@ beforeAll(async () => {
   cookies.stylistA = (await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password)).cookie;
   cookies.stylistB = (await loginAs(srv.baseUrl, other.email, other.password)).cookie;
   cookies.customer = (await loginAs(srv.baseUrl, salon.customer.email, salon.customer.password)).cookie;
+  const otherCustomer = await createUser(db.pool);
+  cookies.otherCustomer = (await loginAs(srv.baseUrl, otherCustomer.email, otherCustomer.password)).cookie;
 });
 afterAll(async () => {
   jar.closeAll();
@@ -146,13 +154,14 @@ describe('socket payloads', () => {
 });
 
 describe('rooms', () => {
-  it('sends booking events to the stylist (with customer context) and admins only', async () => {
+  it('sends booking events to the stylist (with customer context), admins, and the booking’s own customer (own view) only', async () => {
     const anon = await open();
     const customer = await open({ cookie: cookies.customer });
     const stylistA = await open({ cookie: cookies.stylistA });
     const stylistB = await open({ cookie: cookies.stylistB });
     const admin = await open({ cookie: cookies.admin });
-    const [ia, ic, isA, isB, iad] = [anon, customer, stylistA, stylistB, admin].map((s) => new Inbox(s));
+    const otherCustomer = await open({ cookie: cookies.otherCustomer });
+    const [ia, ic, isA, isB, iad, ioc] = [anon, customer, stylistA, stylistB, admin, otherCustomer].map((s) => new Inbox(s));
     // Even a socket watching that stylist's slots gets no booking event.
     expect((await request(anon, 'slots:watch', key)).ok).toBe(true);
     const id = await insertBooking(db.pool, {
@@ -173,10 +182,19 @@ describe('rooms', () => {
     await db.pool.query(`update bookings set status = 'cancelled' where id = $1`, [id]);
     expect((await isA.next('booking:updated')).booking.status).toBe('cancelled');
     expect((await iad.next('booking:updated')).booking.status).toBe('cancelled');
+    // The customer's own view: no customer context.
+    const own = [(await ic.next('booking:created')).booking, (await ic.next('booking:updated')).booking];
+    expect(own.map((b) => [b.id, b.status])).toEqual([
+      [id, 'confirmed'],
+      [id, 'cancelled'],
+    ]);
+    for (const b of own) expect(b).not.toHaveProperty('customer');
     // A barrier to everyone: whatever was meant for them has arrived before it.
     await announce(db.pool, 'all');
-    await Promise.all([ia, ic, isA, isB, iad].map((i) => i.next('announcement')));
-    for (const i of [ia, ic, isB]) {
+    await Promise.all([ia, ic, isA, isB, iad, ioc].map((i) => i.next('announcement')));
+    expect(ic.of('booking:created')).toHaveLength(1);
+    expect(ic.of('booking:updated')).toHaveLength(1);
+    for (const i of [ia, ioc, isB]) {
       expect(i.of('booking:created')).toEqual([]);
       expect(i.of('booking:updated')).toEqual([]);
     }

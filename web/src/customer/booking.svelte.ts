@@ -5,10 +5,10 @@ import { alternativesOf, ApiError, plainMessage, query, type Api } from '../lib/
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import type { Clock } from '../lib/clock.svelte.ts';
 import { DaySlots, nearestAvailable } from '../lib/day-slots.svelte.ts';
-import type { LiveConnection } from '../lib/live.svelte.ts';
+import { isStaffBooking, type LiveConnection } from '../lib/live.svelte.ts';
 import type { Session } from '../lib/session.svelte.ts';
 import { addDays, addMonths, browserZone, dateIn, formatTime, monthDates, otherZoneTime } from '../lib/time.ts';
-import type { AvailableDay, Booking, DayStatus, Hold, Slot, SlotsReason } from '../lib/types.ts';
+import type { AvailableDay, Booking, DayStatus, Hold, Slot, SlotsReason, StylistBooking } from '../lib/types.ts';
 
 export type Step = 'pick' | 'auth' | 'held' | 'done';
 
@@ -49,6 +49,8 @@ export interface FlowDeps {
   catalogue: Catalogue;
   clock: Clock;
   now?: () => number;
+  /** Told of each booking the customer's own actions answer with (book, reschedule): My bookings shows it at once. */
+  onBooking?: (b: Booking) => void;
 }
 
 export class BookingFlow {
@@ -91,6 +93,8 @@ export class BookingFlow {
       if (this.message?.kind === 'failed' && this.message.code === 'NETWORK') this.message = null;
       void this.loadMonth();
     });
+    deps.live.on('booking:created', (p) => this.receive(p.booking));
+    deps.live.on('booking:updated', (p) => this.receive(p.booking));
   }
 
   /** The text of a failed action ('' otherwise). Setting it replaces the message: '' clears it. */
@@ -151,6 +155,8 @@ export class BookingFlow {
       this.selectedSlot?.status === 'held' &&
       (this.message?.kind === 'lost' || (this.message?.kind === 'failed' && this.message.code === 'SLOT_HELD')),
   );
+  /** The booking being moved was cancelled or has begun meanwhile (another tab, the salon): it can no longer be moved. */
+  reschedulingGone = $derived(!!this.rescheduling && this.rescheduling.status !== 'pending' && this.rescheduling.status !== 'confirmed');
   remainingMs = $derived.by(() => (this.hold ? Math.max(0, this.hold.deadline - this.#deps.clock.now) : 0));
   holdExpired = $derived(this.hold !== null && this.remainingMs <= 0);
 
@@ -387,6 +393,7 @@ export class BookingFlow {
       this.booking = booking;
       this.hold = null;
       this.step = 'done';
+      this.#deps.onBooking?.(booking);
     } catch (err) {
       if (err instanceof ApiError && (err.code === 'HOLD_EXPIRED' || err.code === 'NOT_FOUND')) {
         this.hold = null;
@@ -423,18 +430,35 @@ export class BookingFlow {
   async reschedule(): Promise<void> {
     const b = this.rescheduling;
     if (!b || !this.selected || this.busy) return;
+    if (this.reschedulingGone) {
+      this.error = `This booking is ${b.status === 'cancelled' ? 'cancelled' : 'no longer open'}, so it cannot be moved.`;
+      return;
+    }
     this.busy = true;
     this.error = '';
     this.offered = null;
     try {
-      this.booking = await this.#deps.api.post<Booking>(`/api/bookings/${b.id}/reschedule`, { startUtc: this.selected });
+      const moved = await this.#deps.api.post<Booking>(`/api/bookings/${b.id}/reschedule`, { startUtc: this.selected });
+      this.booking = moved;
+      this.rescheduling = moved;
       this.step = 'done';
+      this.#deps.onBooking?.(moved);
     } catch (err) {
       this.#fail(err);
     } finally {
       this.busy = false;
       this.#check();
     }
+  }
+
+  /**
+   * A live event about one of the customer's own bookings (this tab, another tab, the salon): the
+   * confirmation and a move in progress show the booking as it is now.
+   */
+  receive(b: Booking | StylistBooking): void {
+    if (isStaffBooking(b)) return;
+    if (this.booking?.id === b.id) this.booking = b;
+    if (this.rescheduling?.id === b.id) this.rescheduling = b;
   }
 
   /** After a resync: everything on screen is read again. */

@@ -7,6 +7,7 @@ import { createSubscriber } from 'svelte/reactivity';
 import type {
   Ack,
   AvailableDay,
+  Booking,
   ClientToServerEvents,
   DaysKey,
   DaysUpdate,
@@ -14,6 +15,7 @@ import type {
   Slot,
   SlotsKey,
   SlotsUpdate,
+  StylistBooking,
 } from './types.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -42,6 +44,14 @@ export interface LiveOptions {
 const TRACKED: TrackedEvent[] = ['booking:created', 'booking:updated', 'override:changed', 'announcement'];
 /** Watch refusals that pass with time; anything else (a bad key) is final. */
 const RETRYABLE = new Set<string | undefined>(['RATE_LIMITED', 'NOT_READY', 'INTERNAL']);
+
+/**
+ * `booking:created`/`booking:updated` carry the staff view (with the customer context) to a stylist
+ * or an admin, and the customer's own view to the booking's customer: this tells them apart.
+ */
+export function isStaffBooking(b: Booking | StylistBooking): b is StylistBooking {
+  return 'customer' in b;
+}
 
 export function watchKey(k: SlotsKey): string {
   return `${k.stylistId}|${k.serviceId}|${k.date}`;

@@ -4,7 +4,7 @@
 import { plainMessage, query, type Api } from '../lib/api.ts';
 import { attemptWith, type Progress } from '../lib/attempt.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
-import type { LiveConnection } from '../lib/live.svelte.ts';
+import { isStaffBooking, type LiveConnection } from '../lib/live.svelte.ts';
 import { addDays, browserZone, dateIn } from '../lib/time.ts';
 import { statusLabel } from '../lib/labels.ts';
 import type { Booking, BookingStatus, Override, StylistBooking, StylistDay } from '../lib/types.ts';
@@ -136,8 +136,8 @@ export class StylistDashboard {
   /** Loads the next days and starts listening; returns the stop function. */
   start(): () => void {
     this.#offs.push(
-      this.#live.on('booking:created', (p) => this.receive(p.booking, 'new')),
-      this.#live.on('booking:updated', (p) => this.receive(p.booking, 'changed')),
+      this.#live.on('booking:created', (p) => isStaffBooking(p.booking) && this.receive(p.booking, 'new')),
+      this.#live.on('booking:updated', (p) => isStaffBooking(p.booking) && this.receive(p.booking, 'changed')),
       // Overrides reach every stylist; only the shown day's matter.
       this.#live.on('override:changed', (p) => {
         if (p.override.startDate <= this.timelineDate && this.timelineDate <= p.override.endDate) void this.loadDay();

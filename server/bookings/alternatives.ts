@@ -17,6 +17,7 @@ import {
 import type { Pool } from '../db/pool.ts';
 import { AppError, parseOr400 } from '../errors.ts';
 import type { SlotService } from '../slots/service.ts';
+import { ACTIVE_STATUSES_SQL } from './status.ts';
 
 /** Stylists searched at most (those offering the service, by id). */
 const MAX_STYLISTS = 20;
@@ -28,7 +29,7 @@ interface Deps {
 
 /**
  * Free starts of the booking's service with every active stylist offering it (not the customer
- * themselves), on the stylist-local dates from three days before the booking's to seven after
+ * themselves), that do not overlap the customer's other active bookings, on the stylist-local dates from three days before the booking's to seven after
  * (from today on), nearest to the booking's start first, then its own stylist first; at most
  * MAX_ALTERNATIVES. The caller must be the booking's customer or an admin (else 404); a booking
  * that can no longer be moved answers 409 INVALID_TRANSITION.
@@ -52,6 +53,23 @@ export async function bookingAlternatives(deps: Deps, user: Actor, bookingId: st
   );
   const nowMs = slots.now();
   const targetMs = b.start_at.getTime();
+  // The customer's other active appointments in the searched stretch (two days' margin either
+  // side): a time overlapping one of them is no alternative for them.
+  const { rows: busy } = await pool.query<{ start_at: Date; end_at: Date }>(
+    `select start_at, end_at from bookings
+      where customer_id = $1 and id <> $2 and status in (${ACTIVE_STATUSES_SQL})
+        and end_at > $3 and start_at < $4`,
+    [
+      b.customer_id,
+      bookingId,
+      new Date(targetMs - (ALTERNATIVE_DAYS_BEFORE + 2) * 86_400_000),
+      new Date(targetMs + (ALTERNATIVE_DAYS_AFTER + 2) * 86_400_000),
+    ],
+  );
+  const free = (startUtc: string, endUtc: string) => {
+    const [s, e] = [Date.parse(startUtc), Date.parse(endUtc)];
+    return !busy.some((x) => x.start_at.getTime() < e && x.end_at.getTime() > s);
+  };
   const found: (BookingAlternativeDto & { ms: number })[] = [];
   await Promise.all(
     stylists.map(async (st) => {
@@ -64,7 +82,7 @@ export async function bookingAlternatives(deps: Deps, user: Actor, bookingId: st
         const answer = await slots.answerBookable({ stylistId: st.id, serviceId: b.service_id, date: d.toISODate()! }, undefined);
         if (!('slots' in answer)) continue;
         for (const s of answer.slots) {
-          if (s.status !== 'available') continue;
+          if (s.status !== 'available' || !free(s.startUtc, s.endUtc)) continue;
           found.push({ stylistId: st.id, startUtc: s.startUtc, endUtc: s.endUtc, startLocal: s.startLocal, ms: Date.parse(s.startUtc) });
         }
       }

@@ -215,6 +215,19 @@ describe('GET /api/bookings/:id/alternatives and rescheduling a flagged booking'
     expect(distance).toEqual([...distance].sort((x, y) => x - y));
   });
 
+  it('never offers a time that overlaps another of the customer\u2019s appointments', async () => {
+    await admin.post('/api/admin/overrides', closure());
+    const colour = await createService(db.pool, {});
+    const third = await createStylist(db.pool, { serviceIds: [colour.id] });
+    await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: third.id, serviceId: colour.id, startUtc: at('09:00', DATE) });
+    const alts = (await customer.get(`/api/bookings/${ids.nine}/alternatives`)).body.alternatives as { startUtc: string; endUtc: string }[];
+    expect(alts).toHaveLength(6);
+    // Other's 09:00 and 09:30 would overlap her 09:00–10:00 appointment elsewhere.
+    for (const a of alts)
+      expect(Date.parse(a.endUtc) <= Date.parse(at('09:00', DATE)) || Date.parse(a.startUtc) >= Date.parse(at('10:00', DATE))).toBe(true);
+    expect(alts.map((a) => a.startUtc)).not.toContain(at('09:00', DATE));
+  });
+
   it('is for the booking\u2019s customer (and admins) only, and only for a booking that can still move', async () => {
     expect((await stranger.get(`/api/bookings/${ids.nine}/alternatives`)).status).toBe(404);
     expect((await stylist.get(`/api/bookings/${ids.nine}/alternatives`)).status).toBe(404);

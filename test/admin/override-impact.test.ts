@@ -101,7 +101,7 @@ describe('POST /api/admin/overrides/preview', () => {
     const created = await admin.post('/api/admin/overrides', body(patch));
     expect([preview.status, created.status]).toEqual([200, 201]);
     // The same bookings; once created, each is flagged by the new override.
-    const flagged = { reason: (patch as { kind: string }).kind, overrideId: created.body.override.id };
+    const flagged = { reason: patch.kind, overrideId: created.body.override.id };
     expect(created.body.affectedBookings).toEqual(
       preview.body.affectedBookings.map((b: Record<string, unknown>) => ({ ...b, attention: flagged })),
     );

@@ -39,8 +39,6 @@ function beats(a: OverrideRow, b: OverrideRow): boolean {
   return a.id > b.id;
 }
 
-const dayAfter = (date: string, n: number) => DateTime.fromISO(date, { zone: 'UTC' }).plus({ days: n }).toISODate()!;
-
 /** Stylist-local dates [start, end) touches, at most MAX_APPOINTMENT_DATES. */
 function localDates(zone: string, startMs: number, endMs: number): string[] {
   const out: string[] = [];
@@ -131,10 +129,11 @@ export async function activeSubjects(db: Queryable, stylistIds: readonly string[
   const { rows } = await db.query<{ id: string; stylist_id: string; start_at: Date; end_at: Date; status: BookingStatus }>(
     `select b.id, b.stylist_id, b.start_at, b.end_at, b.status from bookings b join stylists s on s.id = b.stylist_id
       where b.stylist_id = any($1::uuid[]) and b.status in (${ACTIVE_STATUSES_SQL})
-        and b.start_at < (($3::date + 1)::timestamp at time zone s.timezone)
-        and b.end_at > ($2::date::timestamp at time zone s.timezone)
+        and b.start_at < (($3::date + 2)::timestamp at time zone s.timezone)
+        and b.end_at > (($2::date - 1)::timestamp at time zone s.timezone)
       order by b.start_at, b.id`,
-    [stylistIds, dayAfter(from, -1), dayAfter(to, 1)],
+    // A day either side (in SQL: an override may end on 9999-12-31): an appointment may cross midnight.
+    [stylistIds, from, to],
   );
   return rows.map((r) => ({
     id: r.id,
@@ -165,8 +164,9 @@ const sameAttention = (a: BookingAttention | undefined, b: BookingAttention | un
 /**
  * Records a `booking.updated` outbox event (data `{status, attention}`) for each booking whose
  * attention differs between `before` and `after`, in the caller's transaction: the relay then
- * pushes the booking, as it is then, to its stylist and admins (and the customer's room). Returns
- * the ids changed.
+ * pushes the booking, as it is then, to its stylist and admins (and the customer's room). The
+ * events name no dates: the booking's time is unchanged, so no slot answer is (the override's own
+ * event invalidates its dates, and stays the reason watchers are given). Returns the ids changed.
  */
 export async function recordAttentionChanges(
   db: Queryable,
@@ -177,7 +177,7 @@ export async function recordAttentionChanges(
   const changed = ids.filter((id) => !sameAttention(before.get(id), after.get(id)));
   if (changed.length === 0) return changed;
   await db.query(
-    `select kb_record_event('booking.updated', b.stylist_id, kb_local_dates(b.stylist_id, b.start_at, b.occupied_until), b.id,
+    `select kb_record_event('booking.updated', b.stylist_id, '{}'::date[], b.id,
               jsonb_build_object('status', b.status, 'attention', c.attention::jsonb))
        from unnest($1::uuid[], $2::text[]) with ordinality as c(id, attention, n)
        join bookings b on b.id = c.id

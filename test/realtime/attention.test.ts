@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, type HttpClient } from '../auth/client.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
 import { createSalon, createStylist, createUser, insertBooking } from '../setup/factories.ts';
-import { DAY, Inbox, SocketJar, kathmandu, startLive, type LiveServer } from './helpers.ts';
+import { DAY, Inbox, SocketJar, kathmandu, request, startLive, type LiveServer } from './helpers.ts';
 
 let db: TestDb;
 let srv: LiveServer;
@@ -47,6 +47,11 @@ describe('attention, live', () => {
       jar.open(srv.baseUrl, { cookie: admin.cookie }),
     ]);
     const [inbox, otherInbox, adminInbox] = [new Inbox(mine), new Inbox(theirs), new Inbox(admins)];
+    // A customer watching that day.
+    const watcher = await jar.open(srv.baseUrl);
+    const watchInbox = new Inbox(watcher);
+    const watched = await request(watcher, 'slots:watch', { stylistId: salon.stylist.id, serviceId: salon.service.id, date: DAY });
+    expect(watched.ok).toBe(true);
 
     const created = await admin.post('/api/admin/overrides', {
       scope: 'stylist',
@@ -63,6 +68,10 @@ describe('attention, live', () => {
     // With the customer context the stylist always gets.
     expect(flagged.booking.customer.id).toBe(salon.customer.id);
     expect((await adminInbox.next('booking:updated', (p) => p.booking.id === booked)).booking.attention).toEqual(flag);
+    // The watcher is told the day closed: the flag's own event changes no slot, so it is not the reason.
+    const emptied = await watchInbox.next('slots:update', (p) => p.slots.length === 0);
+    expect(emptied.reason).toBe('override');
+    expect(watchInbox.of('slots:update').map((p) => p.reason)).not.toContain('booking');
 
     expect((await admin.delete(`/api/admin/overrides/${created.body.override.id}`)).status).toBe(204);
     const cleared = await inbox.next('booking:updated', (p) => p.booking.id === booked && p.booking.attention === null);

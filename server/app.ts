@@ -29,6 +29,7 @@ import { sameOriginOnly } from './http/origin.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createSessionMiddleware } from './auth/session.ts';
 import { bookingRoutes } from './bookings/routes.ts';
+import { alternativeRoutes } from './bookings/alternatives.ts';
 import { BookingService } from './bookings/service.ts';
 import { stylistRoutes } from './stylist/routes.ts';
 import { announcementRoutes } from './announcements/routes.ts';
@@ -137,6 +138,7 @@ export function createApp(deps: AppDeps): App {
     holdRenewalWindowMinutes: config.holdRenewalWindowMinutes,
   });
   app.use(bookingRoutes({ bookings, anyStylist: new AnyStylistBookings({ pool, bookings, anySlots }), config }));
+  app.use(alternativeRoutes({ pool, slots }));
   app.use(stylistRoutes({ pool, now }));
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
   app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));

@@ -1,6 +1,7 @@
 // Rows become wire objects here, and only here, for bookings and holds.
 import type pg from 'pg';
 import type { BookingDto, BookingStatus, BookingWithCustomerDto, HoldDto } from '../contract/bookings.ts';
+import { withAttention } from './attention.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
@@ -34,6 +35,8 @@ export function toBookingDto(r: BookingRow): BookingDto {
     priceCents: r.price_cents,
     notes: r.notes,
     createdAt: r.created_at.toISOString(),
+    // Derived on read where bookings are shown (./attention.ts); a new or moved booking is inside the hours.
+    attention: null,
   };
 }
 
@@ -94,7 +97,7 @@ order by b.start_at, b.id`;
 export async function loadBookingsWithCustomerContext(db: Queryable, bookingIds: string[]): Promise<BookingWithCustomerDto[]> {
   if (bookingIds.length === 0) return [];
   const { rows } = await db.query<BookingWithCustomerRow>(CONTEXT_SQL, [bookingIds]);
-  return rows.map((r) => ({
+  const dtos = rows.map((r) => ({
     ...toBookingDto(r),
     customer: {
       id: r.customer_id,
@@ -107,6 +110,7 @@ export async function loadBookingsWithCustomerContext(db: Queryable, bookingIds:
       hasSafetyNotes: r.customer_has_safety_notes,
     },
   }));
+  return withAttention(db, dtos);
 }
 
 /**
@@ -116,5 +120,5 @@ export async function loadBookingsWithCustomerContext(db: Queryable, bookingIds:
 export async function loadBookings(db: Queryable, bookingIds: string[]): Promise<BookingDto[]> {
   if (bookingIds.length === 0) return [];
   const { rows } = await db.query<BookingRow>(`select ${BOOKING_COLUMNS} from bookings b where b.id = any($1::uuid[])`, [bookingIds]);
-  return rows.map(toBookingDto);
+  return withAttention(db, rows.map(toBookingDto));
 }

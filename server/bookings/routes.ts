@@ -70,7 +70,7 @@ export function bookingRoutes(deps: { bookings: BookingService; anyStylist: AnyS
     const user = requireUser(req);
     const { id } = parseOr400(idParams, req.params);
     const body = parseOr400(rescheduleBody, req.body);
-    res.json(await bookings.reschedule(user, id, body.startUtc));
+    res.json(await bookings.reschedule(user, id, body.startUtc, body.stylistId));
   });
 
   r.post('/api/bookings/:id/status', async (req, res) => {

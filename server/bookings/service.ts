@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import { sha256Url } from '../hash.ts';
 import { withOutbox } from '../outbox/own.ts';
 import type { SlotService } from '../slots/service.ts';
+import { withAttention } from './attention.ts';
 import { checkStart, loadStylist, lockStylist, type StylistRow } from './check.ts';
 import { BOOKING_COLUMNS, toBookingDto, toHoldDto, type BookingRow, type HoldRow } from './present.ts';
 import { holdExpiry } from './series.ts';
@@ -226,7 +227,7 @@ export class BookingService {
       `select ${BOOKING_COLUMNS} from bookings b where b.customer_id = $1 order by b.created_at desc, b.id desc limit $2`,
       [user.id, limit],
     );
-    return rows.map(toBookingDto);
+    return withAttention(this.#pool, rows.map(toBookingDto));
   }
 
   /** POST /api/bookings/:id/cancel: customers only before the start; stylists and admins per the status machine. */
@@ -241,9 +242,11 @@ export class BookingService {
 
   /**
    * POST /api/bookings/:id/reschedule: one UPDATE in place, so the booking never disappears and
-   * never overlaps; the engine re-check ignores the booking's own current time.
+   * never overlaps; the engine re-check ignores the booking's own current time. With `stylistId`
+   * the booking moves to that stylist (who must offer the service; the same checks as booking with
+   * them); both stylists are locked, in id order. The price agreed at booking stands.
    */
-  async reschedule(user: Actor, bookingId: string, startUtc: string): Promise<BookingDto> {
+  async reschedule(user: Actor, bookingId: string, startUtc: string, toStylistId?: string): Promise<BookingDto> {
     const startMs = Date.parse(startUtc);
     const nowMs = this.#now();
     const { rows: pre } = await this.#pool.query<Pick<BookingRow, 'stylist_id' | 'service_id'>>(
@@ -251,8 +254,9 @@ export class BookingService {
       [bookingId],
     );
     if (!pre[0]) throw new AppError('NOT_FOUND', 'No such booking');
-    const row = await this.#write(pre[0].stylist_id, pre[0].service_id, startMs, null, async (db) => {
-      await lockStylist(db, pre[0].stylist_id);
+    const targetId = toStylistId ?? pre[0].stylist_id;
+    const row = await this.#write(targetId, pre[0].service_id, startMs, null, async (db) => {
+      for (const id of [...new Set([pre[0].stylist_id, targetId])].sort()) await lockStylist(db, id);
       const b = await this.#lockBooking(db, user, bookingId);
       const actor = actorOf(user, b);
       if (actor === 'stylist') throw new AppError('FORBIDDEN', 'Only the customer or an admin can reschedule a booking');
@@ -260,19 +264,25 @@ export class BookingService {
         throw new AppError('INVALID_TRANSITION', `A ${b.status} booking cannot be rescheduled`, { status: b.status });
       if (actor === 'customer' && nowMs >= b.start_at.getTime())
         throw new AppError('INVALID_TRANSITION', 'A booking can be rescheduled only before it starts');
-      const stylist: StylistRow = { id: b.stylist_id, user_id: b.stylist_user_id, timezone: b.timezone, buffer_minutes: b.buffer_minutes };
+      // Moved by someone else meanwhile: the stylist it was read with is no longer the one it has.
+      if (b.stylist_id !== pre[0].stylist_id) throw new AppError('CONFLICT', 'The booking changed meanwhile; reload it');
+      const moving = b.stylist_id !== targetId;
+      const stylist: StylistRow = moving
+        ? await loadStylist(db, targetId)
+        : { id: b.stylist_id, user_id: b.stylist_user_id, timezone: b.timezone, buffer_minutes: b.buffer_minutes };
+      if (moving && stylist.user_id === b.customer_id) throw new AppError('FORBIDDEN', SELF_BOOKING);
       const c = await checkStart(db, {
         stylist,
         serviceId: b.service_id,
         startMs,
         customerId: b.customer_id,
         nowMs,
-        exclude: { startMs: b.start_at.getTime(), endMs: b.occupied_until.getTime() },
+        exclude: moving ? undefined : { startMs: b.start_at.getTime(), endMs: b.occupied_until.getTime() },
       });
       const { rows } = await db.query<BookingRow>(
-        `update bookings b set start_at = $2, end_at = $3, occupied_until = $4, updated_at = now()
+        `update bookings b set stylist_id = $5, start_at = $2, end_at = $3, occupied_until = $4, updated_at = now()
           where b.id = $1 returning ${BOOKING_COLUMNS}`,
-        [b.id, new Date(c.startMs), new Date(c.endMs), new Date(c.occupiedUntilMs)],
+        [b.id, new Date(c.startMs), new Date(c.endMs), new Date(c.occupiedUntilMs), stylist.id],
       );
       await this.#releaseOwnHold(db, b.customer_id, stylist, c.startMs, c.occupiedUntilMs, undefined);
       if (user.role === 'admin') {
@@ -280,7 +290,11 @@ export class BookingService {
           actorId: user.id,
           action: 'booking.reschedule',
           target: `booking:${b.id}`,
-          details: { from: b.start_at.toISOString(), to: rows[0].start_at.toISOString() },
+          details: {
+            from: b.start_at.toISOString(),
+            to: rows[0].start_at.toISOString(),
+            ...(moving ? { fromStylistId: b.stylist_id, toStylistId: stylist.id } : {}),
+          },
         });
       }
       return rows[0];
@@ -321,7 +335,8 @@ export class BookingService {
       }
       return rows[0];
     });
-    return toBookingDto(row);
+    // A flagged booking whose status changes (started, say) stays flagged.
+    return (await withAttention(this.#pool, [toBookingDto(row)]))[0];
   }
 
   /** The booking, row-locked, if `user` may see it (its customer, its stylist, an admin); else 404. */

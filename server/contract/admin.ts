@@ -170,12 +170,17 @@ export interface CreateOverrideResponse {
    * Active bookings that the override puts outside the working hours (inside them without it,
    * outside with it; bookings already outside are not listed). Not cancelled.
    */
-  affectedBookings: BookingDto[];
+  affectedBookings: AffectedBookingDto[];
 }
 
 /** `POST /api/admin/overrides/preview` (same body as create): what creating it would affect; writes nothing. */
 export interface OverridePreviewResponse {
-  affectedBookings: BookingDto[];
+  affectedBookings: AffectedBookingDto[];
+}
+
+/** A booking an override affects, with how to reach its customer (the admin calls them). */
+export interface AffectedBookingDto extends BookingDto {
+  customer: { id: string; displayName: string; phone: string | null; email: string };
 }
 
 export const announcementBody = z.strictObject({

@@ -54,7 +54,11 @@ export const cancelBody = z.strictObject({
 });
 export type CancelBody = z.infer<typeof cancelBody>;
 
-export const rescheduleBody = z.strictObject({ startUtc: instant });
+export const rescheduleBody = z.strictObject({
+  startUtc: instant,
+  /** Move to another stylist who offers the service (same checks as booking with them); default: the booking's own. */
+  stylistId: uuid.optional(),
+});
 export type RescheduleBody = z.infer<typeof rescheduleBody>;
 
 export const statusBody = z.strictObject({ status: bookingStatus });
@@ -91,6 +95,8 @@ export interface StylistDayDto {
   windows: { startUtc: string; endUtc: string }[];
   holds: { startUtc: string; endUtc: string; expiresAt: string }[];
   overrides: OverrideDto[];
+  /** Active bookings starting on this date that an override puts outside the hours, with why. */
+  attention?: ({ bookingId: string } & BookingAttention)[];
 }
 
 export const safetyNotesBody = z.strictObject({
@@ -118,6 +124,18 @@ export interface BookingDto {
   priceCents: number;
   notes: string;
   createdAt: string;
+  /**
+   * Set while an override (closure, special hours, block) puts this active booking outside the
+   * stylist's working hours; null otherwise (docs/domain.md §4). Derived when the booking is read;
+   * every answer and event carries it (optional in the type only for clients' own fixtures).
+   */
+  attention?: BookingAttention | null;
+}
+
+/** Why an active booking needs attention: the override that put it outside the working hours, and its kind. */
+export interface BookingAttention {
+  reason: 'closed' | 'hours' | 'blocked';
+  overrideId: string;
 }
 
 /** What a stylist sees of the customer of a booking, computed from the customer's history. */
@@ -150,3 +168,20 @@ export interface AlternativeSlot {
   endUtc: string;
   startLocal: string;
 }
+
+/** `GET /api/bookings/:id/alternatives`: free starts for the same service, any stylist offering it. */
+export interface BookingAlternativeDto extends AlternativeSlot {
+  stylistId: string;
+}
+
+export interface BookingAlternativesDto {
+  bookingId: string;
+  serviceId: string;
+  /** Nearest to the booking's start first; at most `MAX_ALTERNATIVES`. */
+  alternatives: BookingAlternativeDto[];
+}
+
+/** Alternatives answered for one booking, and the days searched (before and after its date). */
+export const MAX_ALTERNATIVES = 6;
+export const ALTERNATIVE_DAYS_BEFORE = 3;
+export const ALTERNATIVE_DAYS_AFTER = 7;

@@ -1,6 +1,8 @@
 // What an override does to booked appointments: the active bookings it would put outside the
 // working hours, computed exactly as the slot engine computes windows (stylist/hours.ts).
 import { DateTime } from 'luxon';
+import type { AffectedBookingDto } from '../contract/admin.ts';
+import type { BookingDto } from '../contract/bookings.ts';
 import { BOOKING_COLUMNS, type BookingRow } from '../bookings/present.ts';
 import { ACTIVE_STATUSES_SQL } from '../bookings/status.ts';
 import type { PoolClient } from '../db/pool.ts';
@@ -59,5 +61,19 @@ export async function newlyOutside(db: PoolClient, stylistIds: string[], overrid
       withIt.push(...w.with);
     }
     return isCovered(without, startMs, endMs) && !isCovered(withIt, startMs, endMs);
+  });
+}
+
+/** The bookings with how to reach their customers (name, phone, e-mail), for the admin who calls them. */
+export async function withCustomerContact(db: PoolClient, bookings: readonly BookingDto[]): Promise<AffectedBookingDto[]> {
+  if (bookings.length === 0) return [];
+  const { rows } = await db.query<{ id: string; display_name: string; phone: string | null; email: string }>(
+    'select id, display_name, phone, email from users where id = any($1::uuid[])',
+    [[...new Set(bookings.map((b) => b.customerId))]],
+  );
+  const byId = new Map(rows.map((u) => [u.id, u]));
+  return bookings.map((b) => {
+    const u = byId.get(b.customerId);
+    return { ...b, customer: { id: b.customerId, displayName: u?.display_name ?? '', phone: u?.phone ?? null, email: u?.email ?? '' } };
   });
 }

@@ -4,6 +4,7 @@
 import type { Actor } from '../actor.ts';
 import { audit } from '../audit.ts';
 import { lockStylist } from '../bookings/check.ts';
+import { trackAttention, withAttention } from '../bookings/attention.ts';
 import { toBookingDto } from '../bookings/present.ts';
 import type { CreateOverrideBody, CreateOverrideResponse, OverrideDto, OverridePreviewResponse } from '../contract/admin.ts';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
@@ -11,7 +12,7 @@ import { AppError } from '../errors.ts';
 import { withOutbox } from '../outbox/own.ts';
 import type { OverrideRow } from '../slots/engine.ts';
 import type { SlotService } from '../slots/service.ts';
-import { newlyOutside } from './impact.ts';
+import { newlyOutside, withCustomerContact } from './impact.ts';
 import { OVERRIDE_DTO, OVERRIDE_ENGINE_COLUMNS, overrideDto, toOverrideRow, type OverrideEngineColumns } from './present.ts';
 
 export interface OverrideDeps {
@@ -50,24 +51,26 @@ export class OverrideService {
       // written right now is then either visible here or re-checked against this override.
       const scope = await this.#scope(db, body);
       for (const s of scope) await lockStylist(db, s);
-      const {
-        rows: [o],
-      } = await db.query<{ dto: unknown } & OverrideEngineColumns>(
-        `insert into overrides as o (scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
+      // The bookings it puts outside the hours become flagged: each gets a booking.updated event.
+      const o = await trackAttention(db, { stylistIds: scope, from: body.startDate, to: body.endDate }, async () => {
+        const { rows } = await db.query<{ dto: unknown } & OverrideEngineColumns>(
+          `insert into overrides as o (scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${OVERRIDE_DTO}, ${OVERRIDE_ENGINE_COLUMNS}`,
-        [
-          body.scope,
-          body.stylistId ?? null,
-          body.startDate,
-          body.endDate,
-          body.kind,
-          body.start ?? null,
-          body.end ?? null,
-          body.priority ?? 0,
-          body.reason,
-          admin.id,
-        ],
-      );
+          [
+            body.scope,
+            body.stylistId ?? null,
+            body.startDate,
+            body.endDate,
+            body.kind,
+            body.start ?? null,
+            body.end ?? null,
+            body.priority ?? 0,
+            body.reason,
+            admin.id,
+          ],
+        );
+        return rows[0];
+      });
       const affected = await newlyOutside(db, scope, toOverrideRow(o));
       await audit(db, {
         actorId: admin.id,
@@ -75,7 +78,8 @@ export class OverrideService {
         target: `override:${o.id}`,
         details: { ...body, affectedBookingIds: affected.map((b) => b.id) },
       });
-      return { override: overrideDto(o), affectedBookings: affected.map(toBookingDto) };
+      const bookings = await withCustomerContact(db, await withAttention(db, affected.map(toBookingDto)));
+      return { override: overrideDto(o), affectedBookings: bookings };
     });
   }
 
@@ -99,13 +103,32 @@ export class OverrideService {
         createdAtMs: Number.MAX_SAFE_INTEGER,
       };
       const affected = await newlyOutside(db, scope, candidate);
-      return { affectedBookings: affected.map(toBookingDto) };
+      return { affectedBookings: await withCustomerContact(db, await withAttention(db, affected.map(toBookingDto))) };
     });
   }
 
+  /**
+   * Deletes an override. The bookings it alone put outside the hours lose their flag (one still
+   * excluded by another override is flagged by that one); each change is a booking.updated event.
+   */
   async delete(admin: Actor, overrideId: string): Promise<void> {
     await withOutbox(this.#pool, this.#slots, async (db) => {
-      const { rows } = await db.query<{ dto: unknown }>(`delete from overrides o where o.id = $1 returning ${OVERRIDE_DTO}`, [overrideId]);
+      const { rows: found } = await db.query<{
+        scope: 'salon' | 'stylist';
+        stylist_id: string | null;
+        start_date: string;
+        end_date: string;
+      }>('select scope, stylist_id, start_date, end_date from overrides where id = $1', [overrideId]);
+      if (!found[0]) throw new AppError('NOT_FOUND', 'No such override');
+      const f = found[0];
+      // The same locks as creating it, so attention is judged on one state of the scope's overrides.
+      const scope = await this.#scope(db, { scope: f.scope, stylistId: f.stylist_id ?? undefined });
+      for (const s of scope) await lockStylist(db, s);
+      const rows = await trackAttention(db, { stylistIds: scope, from: f.start_date, to: f.end_date }, async () => {
+        const r = await db.query<{ dto: unknown }>(`delete from overrides o where o.id = $1 returning ${OVERRIDE_DTO}`, [overrideId]);
+        return r.rows;
+      });
+      // Deleted meanwhile by another admin.
       if (!rows[0]) throw new AppError('NOT_FOUND', 'No such override');
       const dto = overrideDto(rows[0]);
       await audit(db, { actorId: admin.id, action: 'override.delete', target: `override:${overrideId}`, details: { ...dto } });
@@ -113,7 +136,7 @@ export class OverrideService {
   }
 
   /** Ids of the stylists an override body covers, in id order; 404 for an unknown stylist. */
-  async #scope(db: PoolClient, body: CreateOverrideBody): Promise<string[]> {
+  async #scope(db: PoolClient, body: Pick<CreateOverrideBody, 'scope' | 'stylistId'>): Promise<string[]> {
     const { rows } = await db.query<{ id: string }>('select id from stylists where ($1::uuid is null or id = $1) order by id', [
       body.stylistId ?? null,
     ]);

@@ -8,6 +8,7 @@ import { safetyNotesBody, stylistBookingsQuery, stylistDayQuery, type SafetyNote
 import { uuid } from '../contract/common.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
+import { dayAttention } from '../bookings/attention.ts';
 import { AppError, parseOr400 } from '../errors.ts';
 import { OVERRIDE_DTO, overrideDto } from '../overrides/present.ts';
 import { loadHours, workingWindows } from './hours.ts';
@@ -84,7 +85,7 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
     const user = requireRole(req, 'stylist', 'admin');
     const q = parseOr400(stylistDayQuery, req.query);
     const st = await resolveStylist(pool, user, q.stylistId);
-    const [hours, { rows: holds }, { rows: overrides }] = await Promise.all([
+    const [hours, { rows: holds }, { rows: overrides }, attention] = await Promise.all([
       loadHours(pool, [st.id], q.date, q.date),
       pool.query<{ start_at: Date; end_at: Date; expires_at: Date }>(
         `select h.start_at, h.end_at, h.expires_at from holds h
@@ -101,6 +102,7 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
           order by o.created_at, o.id`,
         [st.id, q.date],
       ),
+      dayAttention(pool, st.id, q.date),
     ]);
     const day: StylistDayDto = {
       stylistId: st.id,
@@ -116,6 +118,7 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
         expiresAt: h.expires_at.toISOString(),
       })),
       overrides: overrides.map(overrideDto),
+      attention,
     };
     res.json(day);
   });

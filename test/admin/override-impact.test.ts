@@ -80,6 +80,10 @@ describe('POST /api/admin/overrides/preview', () => {
       priceCents: 5000,
       notes: '',
       createdAt: expect.any(String),
+      // Not flagged yet: nothing was written.
+      attention: null,
+      // How to reach the customer: the admin calls them.
+      customer: { id: salon.customer.id, displayName: expect.stringMatching(/^User /), phone: null, email: salon.customer.email },
     });
     // No override, no audit row, no event; the day keeps its slots.
     expect(await writes()).toEqual(before);
@@ -96,7 +100,11 @@ describe('POST /api/admin/overrides/preview', () => {
     const preview = await admin.post('/api/admin/overrides/preview', body(patch));
     const created = await admin.post('/api/admin/overrides', body(patch));
     expect([preview.status, created.status]).toEqual([200, 201]);
-    expect(preview.body.affectedBookings).toEqual(created.body.affectedBookings);
+    // The same bookings; once created, each is flagged by the new override.
+    const flagged = { reason: patch.kind, overrideId: created.body.override.id };
+    expect(created.body.affectedBookings).toEqual(
+      preview.body.affectedBookings.map((b: Record<string, unknown>) => ({ ...b, attention: flagged })),
+    );
   });
 
   it('judges special hours against the ones already in force: the newest wins a tie', async () => {

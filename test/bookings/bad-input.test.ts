@@ -229,7 +229,7 @@ const CASES: Case[] = [
     'customer',
     'POST',
     'BOOKING/reschedule',
-    () => ({ startUtc: at('15:00'), stylistId: salon.stylist.id }),
+    () => ({ startUtc: at('15:00'), customerId: salon.customer.id }),
     400,
     'INVALID_INPUT',
   ],

@@ -84,7 +84,14 @@ it('register → slots → hold → book → booked at once → second refused �
     reason: 'Water leak',
   });
   expect(closure.status).toBe(201);
-  expect(closure.body.affectedBookings).toEqual([booking.body]);
+  // Flagged by the closure, with how to reach the customer.
+  expect(closure.body.affectedBookings).toEqual([
+    {
+      ...booking.body,
+      attention: { reason: 'closed', overrideId: closure.body.override.id },
+      customer: { id: booking.body.customerId, displayName: expect.any(String), phone: null, email: expect.any(String) },
+    },
+  ]);
   expect((await me.get(slotsUrl)).body).toEqual([]);
   // Reported, not cancelled.
   expect((await me.get('/api/bookings/mine')).body[0].status).toBe('confirmed');

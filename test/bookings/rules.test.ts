@@ -154,6 +154,7 @@ describe('bookings', () => {
       priceCents: salon.service.priceCents,
       notes: 'Window seat please',
       createdAt: expect.any(String),
+      attention: null,
     });
     expect(await countRows(db.pool, 'holds')).toBe(0);
     const s = await statuses();

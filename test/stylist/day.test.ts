@@ -113,6 +113,8 @@ describe('GET /api/stylist/day', () => {
           createdAt: expect.any(String),
         },
       ],
+      // No booking of the day is outside the hours.
+      attention: [],
     });
     // The day as customers see it agrees: no start in the block or the lunch break.
     const slots = await (

@@ -6,10 +6,10 @@ import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import { addDays, browserZone, dateIn } from '../lib/time.ts';
 import type {
+  AffectedBooking,
   AnnouncementLevel,
   Audience,
   AuditEntry,
-  Booking,
   CurrentSchedule,
   NewStylistInput,
   Override,
@@ -301,7 +301,7 @@ export class OverridesAdmin {
   /** 'edit' → 'preview' (affected bookings shown, awaiting confirmation) → 'created'. */
   phase = $state<'edit' | 'preview' | 'created'>('edit');
   /** Bookings the draft would affect (preview) or did affect (after creating). */
-  affected = $state.raw<Booking[]>([]);
+  affected = $state.raw<AffectedBooking[]>([]);
   busy = $state(false);
   message = $state('');
   from = $state('');
@@ -362,7 +362,7 @@ export class OverridesAdmin {
   /** Step two: create it; the answer lists the active bookings it now conflicts with. */
   async confirm(): Promise<boolean> {
     return attempt(this, async () => {
-      const res = await this.#api.post<{ override: Override; affectedBookings: Booking[] }>(
+      const res = await this.#api.post<{ override: Override; affectedBookings: AffectedBooking[] }>(
         '/api/admin/overrides',
         overrideBody(this.draft),
       );

@@ -12,6 +12,9 @@ export type {
   BookingWithCustomerDto as StylistBooking,
   SafetyNotesDto,
   StylistDayDto as StylistDay,
+  BookingAttention,
+  BookingAlternativeDto as BookingAlternative,
+  BookingAlternativesDto as BookingAlternatives,
 } from '../../../server/contract/bookings.ts';
 export type {
   OverrideDto as Override,
@@ -23,6 +26,7 @@ export type {
   CurrentScheduleDto as CurrentSchedule,
   OverridePreviewResponse,
   CurrentAnnouncementDto as CurrentAnnouncement,
+  AffectedBookingDto as AffectedBooking,
 } from '../../../server/contract/admin.ts';
 export type {
   Ack,

@@ -29,6 +29,11 @@ export function bookingRoutes(deps: { bookings: BookingService; config: Config }
     res.status(201).json(await bookings.createHold(user, body));
   });
 
+  r.get('/api/holds/mine', async (req, res) => {
+    const user = requireUser(req);
+    res.json(await bookings.listMyHolds(user));
+  });
+
   r.delete('/api/holds/:id', async (req, res) => {
     const user = requireUser(req);
     const { id } = parseOr400(idParams, req.params);

@@ -210,7 +210,7 @@ export const ROUTES: readonly RouteSpec[] = [
     body: createHoldBody,
     limiter: 'booking',
     ok: { status: 201, description: 'The hold `{id, stylistId, serviceId, startUtc, endUtc, expiresAt}`' },
-    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD'],
+    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD', 'CUSTOMER_BUSY'],
   },
   {
     method: 'delete',
@@ -223,6 +223,14 @@ export const ROUTES: readonly RouteSpec[] = [
     errors: ['NOT_FOUND'],
   },
   {
+    method: 'get',
+    path: '/api/holds/mine',
+    tag: 'Bookings',
+    summary: "The caller's live holds",
+    roles: LOGGED_IN,
+    ok: { status: 200, description: 'Live holds `[{id, stylistId, serviceId, startUtc, endUtc, expiresAt}]` (at most one)' },
+  },
+  {
     method: 'post',
     path: '/api/bookings',
     tag: 'Bookings',
@@ -232,7 +240,17 @@ export const ROUTES: readonly RouteSpec[] = [
     headers: { 'Idempotency-Key': idempotencyKey },
     limiter: 'booking',
     ok: { status: 201, description: 'The booking' },
-    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD', 'HOLD_EXPIRED', 'CONFLICT'],
+    errors: [
+      'NOT_FOUND',
+      'NOT_ON_GRID',
+      'OUTSIDE_HOURS',
+      'IN_PAST',
+      'SLOT_TAKEN',
+      'SLOT_HELD',
+      'HOLD_EXPIRED',
+      'CONFLICT',
+      'CUSTOMER_BUSY',
+    ],
   },
   {
     method: 'get',
@@ -265,7 +283,7 @@ export const ROUTES: readonly RouteSpec[] = [
     body: rescheduleBody,
     limiter: 'booking',
     ok: { status: 200, description: 'The moved booking' },
-    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD', 'INVALID_TRANSITION'],
+    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD', 'INVALID_TRANSITION', 'CUSTOMER_BUSY'],
   },
   {
     method: 'post',

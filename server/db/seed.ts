@@ -200,6 +200,7 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
   );
 
   // About 60 days of history and 14 days ahead, placed on each stylist's grid without overlaps.
+  const busy = new Map<string, [number, number][]>();
   for (const st of stylists) {
     for (let offset = -60; offset <= 14; offset++) {
       const day = today.plus({ days: offset });
@@ -241,7 +242,19 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
               : random() < 0.25
                 ? 'pending'
                 : 'confirmed';
-          const customer = customers[Math.floor(random() * customers.length)];
+          // One customer is in one chair at a time (bookings_customer_no_overlap): an active
+          // booking goes to the drawn customer, else the next one free then.
+          const drawn = Math.floor(random() * customers.length);
+          const active = status === 'pending' || status === 'confirmed';
+          const k = Array.from({ length: customers.length }, (_, i) => (drawn + i) % customers.length).find(
+            (i) => !active || !(busy.get(customers[i]) ?? []).some(([s, e]) => s < finish.toMillis() && startMs < e),
+          );
+          if (k === undefined) {
+            t = t.plus({ minutes: st.step });
+            continue;
+          }
+          const customer = customers[k];
+          if (active) busy.set(customer, [...(busy.get(customer) ?? []), [startMs, finish.toMillis()]]);
           await client.query(
             `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, created_at)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,

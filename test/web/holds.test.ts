@@ -137,6 +137,29 @@ describe('after a reload, my own live hold is mine', () => {
     expect(sessionStorage.getItem(STASH_KEY)).toBeNull();
   });
 
+  it('takes the time back with a new hold even while /api/holds/mine still lists the released one (its DELETE may still be on the way)', async () => {
+    sessionStorage.setItem(
+      STASH_KEY,
+      JSON.stringify({
+        userId: CUSTOMER.id,
+        stylistId: STYLIST,
+        serviceId: SERVICE,
+        startUtc: makeSlots(6, {}, START)[2].startUtc,
+        at: Date.now(),
+      }),
+    );
+    const { calls } = start();
+    await screen.findByTestId('hold-panel', {}, { timeout: 5000 });
+    expect(calls.filter((c) => c.method === 'POST' && c.path === '/api/holds')).toHaveLength(1);
+    expect(calls.some((c) => c.path === '/api/holds/mine')).toBe(false);
+    // Confirming uses the new hold, not the one being released.
+    await fireEvent.click(screen.getByTestId('confirm-booking'));
+    await vi.waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path === '/api/bookings')).toBe(true));
+    expect(calls.find((c) => c.method === 'POST' && c.path === '/api/bookings')?.body).toMatchObject({
+      holdId: '44444444-4444-4444-8444-444444444444',
+    });
+  });
+
   it('does not take back a hold released long ago, nor another customer’s', async () => {
     const stash = { stylistId: STYLIST, serviceId: SERVICE, startUtc: makeSlots(6, {}, START)[2].startUtc };
     sessionStorage.setItem(STASH_KEY, JSON.stringify({ ...stash, userId: CUSTOMER.id, at: Date.now() - RESUME_WITHIN_MS - 1000 }));

@@ -405,30 +405,34 @@ export class BookingFlow {
   }
 
   /**
-   * On load (and on a page restored from the back-forward cache): the customer's own live hold
-   * (GET /api/holds/mine) is shown as theirs with its countdown; failing that, the hold this tab
-   * released as it reloaded is taken back if the time is still free (its hold series keeps the
-   * original expiry, so reloading never lengthens a hold).
+   * On load (and on a page restored from the back-forward cache): the hold this tab released as it
+   * went away is taken back if the time is still free (a new hold, so a release still in flight
+   * cannot remove it; its hold series keeps the original expiry, so reloading never lengthens a
+   * hold); failing that, the customer's own live hold (GET /api/holds/mine, e.g. from another tab)
+   * is shown as theirs with its countdown.
    */
   async resumeHold(): Promise<void> {
     const user = this.#deps.session.user;
     const stash = this.#takeStash();
     if (!user || user.role !== 'customer' || this.busy) return;
     const stale = this.hold;
-    try {
-      const res = await this.#deps.api.request<Hold[]>('GET', '/api/holds/mine');
-      const live = res.data[0];
-      if (live) return this.#adopt(live, res.headers, stale);
-      if (stash && stash.userId === user.id && this.#now() - stash.at < RESUME_WITHIN_MS) {
+    if (stash && stash.userId === user.id && this.#now() - stash.at < RESUME_WITHIN_MS) {
+      try {
         const again = await this.#deps.api.request<Hold>('POST', '/api/holds', {
           stylistId: stash.stylistId,
           serviceId: stash.serviceId,
           startUtc: stash.startUtc,
         });
         return this.#adopt(again.data, again.headers, stale);
+      } catch {
+        /* taken meanwhile, or held too long: see what is left */
       }
+    }
+    try {
+      const res = await this.#deps.api.request<Hold[]>('GET', '/api/holds/mine');
+      if (res.data[0]) return this.#adopt(res.data[0], res.headers, stale);
     } catch {
-      /* nothing to resume: the time may have been taken meanwhile */
+      /* nothing to show */
     }
     if (stale && this.hold?.id === stale.id) {
       this.hold = null;

@@ -151,6 +151,15 @@ describe('the demo seed', () => {
          where x.${active} and y.${active}`,
       );
       expect(overlaps.rowCount).toBe(0);
+      // The first demo customers have history but a free diary ahead (the e2e scenarios book as them).
+      const free = await fresh.pool.query<{ email: string; past: number; ahead: number }>(
+        `select u.email, count(*) filter (where not b.${active})::int as past, count(*) filter (where b.${active})::int as ahead
+           from users u join bookings b on b.customer_id = u.id
+          where u.email in ('customer@kbstylish.test', 'anita@kbstylish.test', 'rohan@kbstylish.test', 'maya@kbstylish.test')
+          group by u.email order by u.email`,
+      );
+      expect(free.rows).toHaveLength(4);
+      for (const r of free.rows) expect([r.email, r.past > 0, r.ahead]).toEqual([r.email, true, 0]);
     } finally {
       await fresh.drop();
     }

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NO_LIMITS } from '../auth/client.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
-import { createStylist } from '../setup/factories.ts';
-import { createSalon } from '../setup/factories.ts';
+import { CUSTOMER_OVERLAP_CONSTRAINT, customerBusyAfterViolation } from '../../server/bookings/customer.ts';
+import { createSalon, createStylist, insertBooking } from '../setup/factories.ts';
 import { startTestServer, type TestServer } from '../setup/server.ts';
 import { at, countRows, fakeClock, loggedInUsers, NOW, type LoggedIn } from './fixture.ts';
 
@@ -143,6 +143,24 @@ describe('one customer cannot hold or book two overlapping times', () => {
   it('other customers are not affected: two customers at the same time with two stylists both book', async () => {
     const answers = await Promise.all([alice.http.post('/api/bookings', A('16:00')), bob.http.post('/api/bookings', B('16:00'))]);
     expect(answers.map((a) => a.status)).toEqual([201, 201]);
+  });
+});
+
+describe('a violation of bookings_customer_no_overlap', () => {
+  it('is answered CUSTOMER_BUSY naming the booking in the way (a writer that skipped the lock committed first)', async () => {
+    const booked = await alice.http.post('/api/bookings', A('11:00'));
+    expect(booked.status).toBe(201);
+    const err = await customerBusyAfterViolation(db.pool, {
+      customerId: alice.id,
+      stylistId: other.id,
+      serviceId: salon.service.id,
+      startMs: Date.parse(at('11:30')),
+    });
+    expect(err).toMatchObject({ code: 'CUSTOMER_BUSY', status: 409, details: { booking: { id: booked.body.id } } });
+    // The constraint the mapping is for is the one the database reports.
+    await expect(
+      insertBooking(db.pool, { customerId: alice.id, stylistId: other.id, serviceId: salon.service.id, startUtc: at('11:30') }),
+    ).rejects.toMatchObject({ code: '23P01', constraint: CUSTOMER_OVERLAP_CONSTRAINT });
   });
 });
 

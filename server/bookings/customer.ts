@@ -70,7 +70,7 @@ export async function assertCustomerFree(db: Queryable, t: CustomerTime): Promis
 /**
  * checkStart (check.ts), then the customer's own time (assertCustomerFree): an invalid start is
  * refused as such first, and when the time is taken by the customer's own booking the answer is
- * CUSTOMER_BUSY naming it rather than SLOT_TAKEN. Call it under lockStylist and lockCustomer.
+ * CUSTOMER_BUSY naming it rather than SLOT_TAKEN (or SLOT_HELD). Call it under lockStylist and lockCustomer.
  */
 export async function checkCustomerStart(db: Queryable, req: CheckRequest & { excludeBookingId?: string }): Promise<CheckedStart> {
   const who = { customerId: req.customerId, stylistId: req.stylist.id, nowMs: req.nowMs, excludeBookingId: req.excludeBookingId };
@@ -78,7 +78,7 @@ export async function checkCustomerStart(db: Queryable, req: CheckRequest & { ex
   try {
     c = await checkStart(db, req);
   } catch (err) {
-    if (err instanceof AppError && err.code === 'SLOT_TAKEN') {
+    if (err instanceof AppError && (err.code === 'SLOT_TAKEN' || err.code === 'SLOT_HELD')) {
       const minutes = await serviceMinutes(db, req.stylist.id, req.serviceId);
       if (minutes !== null) await assertCustomerFree(db, { ...who, startMs: req.startMs, endMs: req.startMs + minutes * 60_000 });
     }

@@ -135,6 +135,10 @@ describe('one customer cannot hold or book two overlapping times', () => {
     const bobs = await bob.http.post('/api/holds', A('11:30'));
     expect(bobs.body.error.code).toBe('SLOT_TAKEN');
     expect(JSON.stringify(bobs.body)).not.toContain(alice.id);
+    // Also when the time is held by someone else with the other stylist: alice's own booking is named.
+    expect((await bob.http.post('/api/holds', B('11:30'))).status).toBe(201);
+    const busy = await alice.http.post('/api/holds', B('11:30'));
+    expect(busy.body.error).toMatchObject({ code: 'CUSTOMER_BUSY', details: { booking: { id: booked.body.id } } });
     // An invalid start is refused as such first.
     const offGrid = await alice.http.post('/api/holds', { ...A('11:00'), startUtc: new Date(Date.parse(at('11:10'))).toISOString() });
     expect(offGrid.body.error.code).toBe('NOT_ON_GRID');

@@ -31,6 +31,11 @@ export function bookingRoutes(deps: { bookings: BookingService; anyStylist: AnyS
     res.status(201).json(await (body.stylistId === ANY_STYLIST ? anyStylist.createHold(user, body) : bookings.createHold(user, body)));
   });
 
+  r.get('/api/holds/mine', async (req, res) => {
+    const user = requireUser(req);
+    res.json(await bookings.listMyHolds(user));
+  });
+
   r.delete('/api/holds/:id', async (req, res) => {
     const user = requireUser(req);
     const { id } = parseOr400(idParams, req.params);

@@ -8,6 +8,7 @@ import { withOutbox } from '../outbox/own.ts';
 import type { SlotService } from '../slots/service.ts';
 import { withAttention } from './attention.ts';
 import { checkStart, loadStylist, lockStylist, type StylistRow } from './check.ts';
+import { checkCustomerStart, CUSTOMER_OVERLAP_CONSTRAINT, customerBusyAfterViolation, lockCustomer } from './customer.ts';
 import { BOOKING_COLUMNS, toBookingDto, toHoldDto, type BookingRow, type HoldRow } from './present.ts';
 import { holdExpiry } from './series.ts';
 import { refusedTransition, TRANSITIONS } from './status.ts';
@@ -66,7 +67,8 @@ export class BookingService {
       const stylist = await loadStylist(db, body.stylistId);
       if (stylist.user_id === user.id) throw new AppError('FORBIDDEN', SELF_BOOKING);
       await lockStylist(db, stylist.id);
-      const c = await checkStart(db, { stylist, serviceId: body.serviceId, startMs, customerId: user.id, nowMs });
+      await lockCustomer(db, user.id);
+      const c = await checkCustomerStart(db, { stylist, serviceId: body.serviceId, startMs, customerId: user.id, nowMs });
       const expiresAt = await holdExpiry(db, {
         customerId: user.id,
         stylistId: stylist.id,
@@ -103,6 +105,16 @@ export class BookingService {
       return rows[0];
     });
     return toHoldDto(row);
+  }
+
+  /** GET /api/holds/mine: the caller's live holds (at most one), by the injected clock. */
+  async listMyHolds(user: Actor): Promise<HoldDto[]> {
+    const { rows } = await this.#pool.query<HoldRow>(
+      `select id, stylist_id, service_id, start_at, end_at, expires_at from holds
+        where customer_id = $1 and expires_at > $2 order by start_at`,
+      [user.id, new Date(this.#now())],
+    );
+    return rows.map(toHoldDto);
   }
 
   /** DELETE /api/holds/:id: own hold only (admins any); another's answers 404 like a missing one. */
@@ -159,6 +171,7 @@ export class BookingService {
           const replay = await this.#byIdempotencyKey(db, user.id, idempotencyKey, fingerprint!);
           if (replay) return { replay };
         }
+        await lockCustomer(db, user.id);
         let noticeFromMs: number | undefined;
         if (body.holdId !== undefined) {
           const { rows } = await db.query<{ start_at: Date; expires_at: Date; created_at: Date }>(
@@ -173,7 +186,7 @@ export class BookingService {
           // live hold is at most HOLD_MINUTES old, whatever clock wrote its created_at.)
           noticeFromMs = Math.max(h.created_at.getTime(), nowMs - this.#holdMs);
         }
-        const c = await checkStart(db, {
+        const c = await checkCustomerStart(db, {
           stylist,
           serviceId: target.serviceId,
           startMs: target.startMs,
@@ -249,14 +262,16 @@ export class BookingService {
   async reschedule(user: Actor, bookingId: string, startUtc: string, toStylistId?: string): Promise<BookingDto> {
     const startMs = Date.parse(startUtc);
     const nowMs = this.#now();
-    const { rows: pre } = await this.#pool.query<Pick<BookingRow, 'stylist_id' | 'service_id'>>(
-      'select stylist_id, service_id from bookings where id = $1',
+    const { rows: pre } = await this.#pool.query<Pick<BookingRow, 'stylist_id' | 'service_id' | 'customer_id'>>(
+      'select stylist_id, service_id, customer_id from bookings where id = $1',
       [bookingId],
     );
     if (!pre[0]) throw new AppError('NOT_FOUND', 'No such booking');
     const targetId = toStylistId ?? pre[0].stylist_id;
-    const row = await this.#write(targetId, pre[0].service_id, startMs, null, async (db) => {
+    const row = await this.#write(targetId, pre[0].service_id, startMs, pre[0].customer_id, async (db) => {
       for (const id of [...new Set([pre[0].stylist_id, targetId])].sort()) await lockStylist(db, id);
+      // The customer of a booking never changes: their lock is taken after the stylists', before the row lock.
+      await lockCustomer(db, pre[0].customer_id);
       const b = await this.#lockBooking(db, user, bookingId);
       const actor = actorOf(user, b);
       if (actor === 'stylist') throw new AppError('FORBIDDEN', 'Only the customer or an admin can reschedule a booking');
@@ -271,16 +286,18 @@ export class BookingService {
         ? await loadStylist(db, targetId)
         : { id: b.stylist_id, user_id: b.stylist_user_id, timezone: b.timezone, buffer_minutes: b.buffer_minutes };
       if (moving && stylist.user_id === b.customer_id) throw new AppError('FORBIDDEN', SELF_BOOKING);
-      const c = await checkStart(db, {
+      const c = await checkCustomerStart(db, {
         stylist,
         serviceId: b.service_id,
         startMs,
         customerId: b.customer_id,
         nowMs,
         exclude: moving ? undefined : { startMs: b.start_at.getTime(), endMs: b.occupied_until.getTime() },
+        excludeBookingId: b.id,
       });
+      // A booking exempted from the customer rule by migration 000009 is checked again at its new time.
       const { rows } = await db.query<BookingRow>(
-        `update bookings b set stylist_id = $5, start_at = $2, end_at = $3, occupied_until = $4, updated_at = now()
+        `update bookings b set stylist_id = $5, start_at = $2, end_at = $3, occupied_until = $4, updated_at = now(), customer_overlap_exempt = false
           where b.id = $1 returning ${BOOKING_COLUMNS}`,
         [b.id, new Date(c.startMs), new Date(c.endMs), new Date(c.occupiedUntilMs), stylist.id],
       );
@@ -420,6 +437,8 @@ export class BookingService {
       return await withOutbox(this.#pool, this.#slots, fn);
     } catch (err) {
       if ((err as { code?: string }).code !== '23P01') throw err;
+      if ((err as { constraint?: string }).constraint === CUSTOMER_OVERLAP_CONSTRAINT && customerId !== null)
+        throw await customerBusyAfterViolation(this.#pool, { customerId, stylistId, serviceId, startMs });
       let alternatives: unknown = [];
       try {
         const stylist = await loadStylist(this.#pool, stylistId);

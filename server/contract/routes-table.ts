@@ -233,7 +233,7 @@ export const ROUTES: readonly RouteSpec[] = [
     body: createHoldBody,
     limiter: 'booking',
     ok: { status: 201, description: 'The hold `{id, stylistId, serviceId, startUtc, endUtc, expiresAt}`' },
-    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD'],
+    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD', 'CUSTOMER_BUSY'],
   },
   {
     method: 'delete',
@@ -246,6 +246,14 @@ export const ROUTES: readonly RouteSpec[] = [
     errors: ['NOT_FOUND'],
   },
   {
+    method: 'get',
+    path: '/api/holds/mine',
+    tag: 'Bookings',
+    summary: "The caller's live holds",
+    roles: LOGGED_IN,
+    ok: { status: 200, description: 'Live holds `[{id, stylistId, serviceId, startUtc, endUtc, expiresAt}]` (at most one)' },
+  },
+  {
     method: 'post',
     path: '/api/bookings',
     tag: 'Bookings',
@@ -255,7 +263,17 @@ export const ROUTES: readonly RouteSpec[] = [
     headers: { 'Idempotency-Key': idempotencyKey },
     limiter: 'booking',
     ok: { status: 201, description: 'The booking' },
-    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD', 'HOLD_EXPIRED', 'CONFLICT'],
+    errors: [
+      'NOT_FOUND',
+      'NOT_ON_GRID',
+      'OUTSIDE_HOURS',
+      'IN_PAST',
+      'SLOT_TAKEN',
+      'SLOT_HELD',
+      'HOLD_EXPIRED',
+      'CONFLICT',
+      'CUSTOMER_BUSY',
+    ],
   },
   {
     method: 'get',
@@ -298,6 +316,7 @@ export const ROUTES: readonly RouteSpec[] = [
       'SLOT_HELD',
       'INVALID_TRANSITION',
       'CONFLICT',
+      'CUSTOMER_BUSY',
     ],
   },
   {

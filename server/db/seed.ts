@@ -60,6 +60,9 @@ const CUSTOMERS = [
   ['rina', 'Rina Bhandari'],
 ] as const;
 
+/** The first demo customers (customer, anita, rohan, maya) get history but no upcoming bookings. */
+const FREE_DIARIES = 4;
+
 /** Deterministic PRNG (mulberry32), so the demo data is the same on every machine (the benchmarks use it too). */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -200,6 +203,7 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
   );
 
   // About 60 days of history and 14 days ahead, placed on each stylist's grid without overlaps.
+  const busy = new Map<string, [number, number][]>();
   for (const st of stylists) {
     for (let offset = -60; offset <= 14; offset++) {
       const day = today.plus({ days: offset });
@@ -241,7 +245,22 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
               : random() < 0.25
                 ? 'pending'
                 : 'confirmed';
-          const customer = customers[Math.floor(random() * customers.length)];
+          // One customer is in one chair at a time (bookings_customer_no_overlap): an upcoming
+          // booking goes to the drawn customer, else the next one free then, never to the first
+          // FREE_DIARIES customers, whose diaries stay free so a demo (or a test) can book any free
+          // time as them.
+          const active = status === 'pending' || status === 'confirmed';
+          const pool = active ? customers.slice(FREE_DIARIES) : customers;
+          const drawn = Math.floor(random() * pool.length);
+          const k = Array.from({ length: pool.length }, (_, i) => (drawn + i) % pool.length).find(
+            (i) => !active || !(busy.get(pool[i]) ?? []).some(([s, e]) => s < finish.toMillis() && startMs < e),
+          );
+          if (k === undefined) {
+            t = t.plus({ minutes: st.step });
+            continue;
+          }
+          const customer = pool[k];
+          if (active) busy.set(customer, [...(busy.get(customer) ?? []), [startMs, finish.toMillis()]]);
           await client.query(
             `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, created_at)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,

@@ -221,15 +221,16 @@ describe('overrides', () => {
     await db.pool.query('delete from overrides');
     await db.pool.query(`update bookings set status = 'cancelled' where status in ('pending', 'confirmed', 'in_progress')`);
     srv.app.slots.invalidateAll();
-    const book = (stylistId: string, hhmm: string, status = 'confirmed', date = DATE) =>
-      insertBooking(db.pool, { customerId: salon.customer.id, stylistId, serviceId: salon.service.id, startUtc: at(hhmm, date), status });
+    const book = (stylistId: string, hhmm: string, status = 'confirmed', date = DATE, customerId = salon.customer.id) =>
+      insertBooking(db.pool, { customerId, stylistId, serviceId: salon.service.id, startUtc: at(hhmm, date), status });
     ids = {
       nine: await book(salon.stylist.id, '09:00'),
       eleven: await book(salon.stylist.id, '11:00', 'pending'),
       two: await book(salon.stylist.id, '14:00'),
       cancelled: await book(salon.stylist.id, '15:30', 'cancelled'),
       otherDay: await book(salon.stylist.id, '11:00', 'confirmed', '2027-03-21'),
-      otherStylist: await book(other.id, '11:00'),
+      // Another customer: one customer cannot be with two stylists at 11:00 (bookings_customer_no_overlap).
+      otherStylist: await book(other.id, '11:00', 'confirmed', DATE, (await createUser(db.pool)).id),
     };
   });
   const affected = (r: { body: { affectedBookings: { id: string }[] } }) => r.body.affectedBookings.map((b) => b.id);

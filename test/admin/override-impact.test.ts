@@ -34,8 +34,8 @@ beforeEach(async () => {
   await db.pool.query('delete from overrides');
   await db.pool.query(`update bookings set status = 'cancelled' where status in ('pending', 'confirmed', 'in_progress')`);
   srv.app.slots.invalidateAll();
-  const book = (stylistId: string, hhmm: string, status = 'confirmed', date = DATE) =>
-    insertBooking(db.pool, { customerId: salon.customer.id, stylistId, serviceId: salon.service.id, startUtc: at(hhmm, date), status });
+  const book = (stylistId: string, hhmm: string, status = 'confirmed', date = DATE, customerId = salon.customer.id) =>
+    insertBooking(db.pool, { customerId, stylistId, serviceId: salon.service.id, startUtc: at(hhmm, date), status });
   // The stylists work 09:00–17:00. `early` was put outside those hours by someone (psql, an old schedule).
   ids = {
     early: await book(salon.stylist.id, '07:00'),
@@ -43,7 +43,8 @@ beforeEach(async () => {
     eleven: await book(salon.stylist.id, '11:00', 'pending'),
     two: await book(salon.stylist.id, '14:00'),
     late: await book(salon.stylist.id, '17:30'),
-    otherStylist: await book(other.id, '11:00'),
+    // Another customer: one customer cannot be with two stylists at 11:00 (bookings_customer_no_overlap).
+    otherStylist: await book(other.id, '11:00', 'confirmed', DATE, (await createUser(db.pool)).id),
   };
 });
 

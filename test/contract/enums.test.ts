@@ -33,10 +33,12 @@ describe('the contract lists', () => {
     expect(role.options).toEqual([...ROLES]);
   });
 
-  it('agree with the database: booking statuses, roles and the statuses the no-overlap constraint guards', async () => {
+  it('agree with the database: booking statuses, roles and the statuses the no-overlap constraints guard', async () => {
     expect(literals(await constraintDef('bookings', 'c', 'status'))).toEqual([...BOOKING_STATUSES]);
     expect(literals(await constraintDef('users', 'c', 'role'))).toEqual([...ROLES]);
-    expect(literals(await constraintDef('bookings', 'x', 'status'))).toEqual([...ACTIVE_STATUSES]);
+    expect(literals(await constraintDef('bookings', 'x', 'stylist_id WITH'))).toEqual([...ACTIVE_STATUSES]);
+    // One customer, one chair at a time (sql/000009_customer_overlap.sql).
+    expect(literals(await constraintDef('bookings', 'x', 'customer_id WITH'))).toEqual([...ACTIVE_STATUSES]);
   });
 
   it('active statuses: the SQL list and the predicate say the same', async () => {

@@ -144,7 +144,7 @@ describe('polish, end to end', () => {
     await form.getByLabel('Password').fill(DEMO_PASSWORD);
     await form.getByRole('button', { name: 'Sign in', exact: true }).click();
     await V.page.getByTestId('hold-panel').waitFor();
-    await V.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'confirm-button');
+    await V.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'confirm-booking');
     // Closing the modal returns focus to the day that opened it.
     await V.page.getByRole('button', { name: 'Release this time' }).click();
     await V.page.keyboard.press('Escape');

@@ -51,6 +51,20 @@ export interface FlowDeps {
   now?: () => number;
   /** Told of each booking the customer's own actions answer with (book, reschedule): My bookings shows it at once. */
   onBooking?: (b: Booking) => void;
+  /** Where a hold released as the page goes away is remembered for its reload (the tab's sessionStorage). */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+}
+
+/** How long after the page went away a reload takes back the hold it released. */
+export const RESUME_WITHIN_MS = 60_000;
+const STASH_KEY = 'kb.releasedHold';
+
+interface ReleasedHold {
+  userId: string;
+  stylistId: string;
+  serviceId: string;
+  startUtc: string;
+  at: number;
 }
 
 export class BookingFlow {
@@ -77,16 +91,22 @@ export class BookingFlow {
   /** Rescheduling this booking instead of making a new one. */
   rescheduling = $state.raw<Booking | null>(null);
   notes = $state('');
+  /** Closing (Escape, ✕) with a live hold asks first: the modal shows the question while this is set. */
+  confirmingClose = $state(false);
+  /** Set when the hold on screen was found again after a reload (not made in this page). */
+  resumed = $state(false);
 
   #deps: FlowDeps;
   #now: () => number;
   #stopDay: (() => void) | null = null;
   #monthToken = 0;
   #idempotencyKey = '';
+  #storage: FlowDeps['storage'];
 
   constructor(deps: FlowDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    this.#storage = deps.storage === undefined ? sessionStore() : deps.storage;
     deps.live.onResync(() => this.refresh());
     deps.live.onReconnect(() => {
       // Back online: "could not reach the salon" is no longer true.
@@ -288,8 +308,30 @@ export class BookingFlow {
     this.openDay(next);
   }
 
+  /**
+   * The modal's close (Escape, ✕): with a live hold, asks before releasing it; asked already, a
+   * second Escape keeps the hold.
+   */
+  requestClose(): void {
+    if (this.confirmingClose) {
+      this.confirmingClose = false;
+      return;
+    }
+    if (this.step === 'held' && this.hold && !this.holdExpired && !this.busy) {
+      this.confirmingClose = true;
+      return;
+    }
+    this.close();
+  }
+
+  keepHold(): void {
+    this.confirmingClose = false;
+  }
+
   /** Closes the modal; a hold not turned into a booking is released for others. */
   close(): void {
+    this.confirmingClose = false;
+    this.resumed = false;
     this.#stopDay?.();
     this.#stopDay = null;
     if (this.hold && this.step === 'held') void this.releaseHold();
@@ -337,12 +379,7 @@ export class BookingFlow {
         serviceId: this.serviceId,
         startUtc,
       });
-      const hold = res.data;
-      // Count down from the server's own clock, so a skewed local clock cannot shorten the hold.
-      const serverNow = Date.parse(res.headers.get('date') ?? '');
-      // The Date header has whole seconds: take the middle of that second.
-      const left = Date.parse(hold.expiresAt) - (Number.isFinite(serverNow) ? serverNow + 500 : this.#now());
-      this.hold = { ...hold, deadline: this.#now() + Math.max(0, left) };
+      this.hold = this.#counted(res.data, res.headers);
       this.#idempotencyKey = newKey();
       this.step = 'held';
     } catch (err) {
@@ -366,6 +403,8 @@ export class BookingFlow {
   async releaseHold(): Promise<void> {
     const hold = this.hold;
     this.hold = null;
+    this.confirmingClose = false;
+    this.resumed = false;
     if (this.step === 'held') this.step = 'pick';
     this.#check();
     if (!hold) return;
@@ -461,6 +500,117 @@ export class BookingFlow {
     if (this.rescheduling?.id === b.id) this.rescheduling = b;
   }
 
+  /**
+   * The page is going away (pagehide: tab closed, reload, navigation): releases the hold with a
+   * request that outlives the page, and remembers it in this tab so that a reload takes it back
+   * (resumeHold). A release that does not arrive leaves the hold to expire as usual.
+   */
+  releaseOnExit(): void {
+    const hold = this.hold;
+    const user = this.#deps.session.user;
+    if (!hold || this.step !== 'held' || this.holdExpired || !user) return;
+    this.#writeStash({ userId: user.id, stylistId: hold.stylistId, serviceId: hold.serviceId, startUtc: hold.startUtc, at: this.#now() });
+    this.#deps.api.delete(`/api/holds/${hold.id}`, { keepalive: true }).catch(() => {
+      /* it expires on its own */
+    });
+  }
+
+  /**
+   * On load (and on a page restored from the back-forward cache): the hold this tab released as it
+   * went away is taken back if the time is still free (a new hold, so a release still in flight
+   * cannot remove it; its hold series keeps the original expiry, so reloading never lengthens a
+   * hold); failing that, the customer's own live hold (GET /api/holds/mine, e.g. from another tab)
+   * is shown as theirs with its countdown.
+   */
+  async resumeHold(): Promise<void> {
+    const user = this.#deps.session.user;
+    const stash = this.#takeStash();
+    if (!user || user.role !== 'customer' || this.busy) return;
+    const stale = this.hold;
+    if (stash && stash.userId === user.id && this.#now() - stash.at < RESUME_WITHIN_MS) {
+      try {
+        const again = await this.#deps.api.request<Hold>('POST', '/api/holds', {
+          stylistId: stash.stylistId,
+          serviceId: stash.serviceId,
+          startUtc: stash.startUtc,
+        });
+        return this.#adopt(again.data, again.headers, stale);
+      } catch {
+        /* taken meanwhile, or held too long: see what is left */
+      }
+    }
+    try {
+      const res = await this.#deps.api.request<Hold[]>('GET', '/api/holds/mine');
+      if (res.data[0]) return this.#adopt(res.data[0], res.headers, stale);
+    } catch {
+      /* nothing to show */
+    }
+    if (stale && this.hold?.id === stale.id) {
+      this.hold = null;
+      this.step = 'pick';
+      this.error = 'Your hold was released when you left the page. Hold the time again if it is still free.';
+    }
+  }
+
+  /** Shows `hold` as the customer's, unless they have since held another time here (`stale`: what was on screen before). */
+  #adopt(hold: Hold, headers: Headers, stale: Hold | null): void {
+    const other = this.hold && this.hold.id !== hold.id && this.hold.id !== stale?.id;
+    if (this.busy || (other && this.step === 'held' && !this.holdExpired)) return;
+    const catalogue = this.#deps.catalogue;
+    if (!catalogue.offer(hold.stylistId, hold.serviceId)) return;
+    if (this.stylistId !== hold.stylistId || this.serviceId !== hold.serviceId) {
+      this.#stopDay?.();
+      this.date = null;
+      this.serviceId = hold.serviceId;
+      this.stylistId = hold.stylistId;
+      void this.loadMonth();
+    }
+    this.rescheduling = null;
+    this.booking = null;
+    this.confirmingClose = false;
+    if (this.hold?.id !== hold.id) this.#idempotencyKey = newKey();
+    this.hold = this.#counted(hold, headers);
+    this.selected = hold.startUtc;
+    this.step = 'held';
+    this.resumed = true;
+    const date = dateIn(this.salonZone, Date.parse(hold.startUtc));
+    if (this.date !== date || !this.day) this.openDay(date);
+  }
+
+  /** The hold with a local deadline counted from the server's own clock (a skewed local clock cannot shorten it). */
+  #counted(hold: Hold, headers: Headers): Hold & { deadline: number } {
+    const serverNow = Date.parse(headers.get('date') ?? '');
+    // The Date header has whole seconds: take the middle of that second.
+    const left = Date.parse(hold.expiresAt) - (Number.isFinite(serverNow) ? serverNow + 500 : this.#now());
+    return { ...hold, deadline: this.#now() + Math.max(0, left) };
+  }
+
+  #writeStash(r: ReleasedHold): void {
+    try {
+      this.#storage?.setItem(STASH_KEY, JSON.stringify(r));
+    } catch {
+      /* storage full or denied: a reload simply does not take the hold back */
+    }
+  }
+
+  #takeStash(): ReleasedHold | null {
+    try {
+      const raw = this.#storage?.getItem(STASH_KEY);
+      this.#storage?.removeItem(STASH_KEY);
+      const r = raw ? (JSON.parse(raw) as Partial<ReleasedHold>) : null;
+      return r &&
+        typeof r.userId === 'string' &&
+        typeof r.stylistId === 'string' &&
+        typeof r.serviceId === 'string' &&
+        typeof r.startUtc === 'string' &&
+        typeof r.at === 'number'
+        ? (r as ReleasedHold)
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** After a resync: everything on screen is read again. */
   refresh(): void {
     void this.loadMonth();
@@ -521,6 +671,14 @@ export class BookingFlow {
         this.day.slots = this.day.slots.map((s) => (s.startUtc === t && s.status === 'available' ? { ...s, status } : s));
       }
     }
+  }
+}
+
+function sessionStore(): Storage | null {
+  try {
+    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+  } catch {
+    return null;
   }
 }
 

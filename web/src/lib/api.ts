@@ -21,6 +21,8 @@ export type Fetch = typeof fetch;
 export interface RequestOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Let the request outlive the page (a hold released as the tab closes). */
+  keepalive?: boolean;
 }
 
 export interface ApiResponse<T> {
@@ -44,6 +46,7 @@ export class Api {
         headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...opts.headers },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: opts.signal,
+        ...(opts.keepalive ? { keepalive: true } : {}),
       });
     } catch (err) {
       if ((err as Error)?.name === 'AbortError') throw err;
@@ -165,6 +168,8 @@ export function plainMessage(err: unknown): string {
       return 'Someone else is booking that time right now. Please choose another.';
     case 'HOLD_EXPIRED':
       return 'Your hold on that time ran out. Hold it again to book.';
+    case 'CUSTOMER_BUSY':
+      return 'You already have a booking or a hold at that time. Choose another time, or release the other one first.';
     case 'HOLD_LIMIT':
       return 'You have held that time for as long as we can keep it for you. Please choose another time, or try again later.';
     case 'INVALID_TRANSITION':

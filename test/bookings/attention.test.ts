@@ -17,6 +17,7 @@ let other: Awaited<ReturnType<typeof createStylist>>;
 let admin: HttpClient;
 let customer: HttpClient;
 let stranger: HttpClient;
+let strangerId: string;
 let stylist: HttpClient;
 let ids: Record<string, string>;
 const clock = fakeClock();
@@ -28,6 +29,7 @@ beforeAll(async () => {
   srv = await startTestServer(db.pool, { now: clock.now, env: NO_LIMITS });
   const a = await createUser(db.pool, { role: 'admin' });
   const s = await createUser(db.pool, { role: 'customer' });
+  strangerId = s.id;
   const me = await db.pool.query<{ email: string }>('select email from users where id = $1', [salon.customer.id]);
   [admin, customer, stranger, stylist] = await Promise.all([
     loginAs(srv.baseUrl, a.email, a.password),
@@ -219,13 +221,19 @@ describe('GET /api/bookings/:id/alternatives and rescheduling a flagged booking'
     await admin.post('/api/admin/overrides', closure());
     const colour = await createService(db.pool, {});
     const third = await createStylist(db.pool, { serviceIds: [colour.id] });
-    await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: third.id, serviceId: colour.id, startUtc: at('09:00', DATE) });
-    const alts = (await customer.get(`/api/bookings/${ids.nine}/alternatives`)).body.alternatives as { startUtc: string; endUtc: string }[];
+    // Her 10:00–11:00 appointment elsewhere, right after the 09:00 booking being moved (never overlapping it).
+    await insertBooking(db.pool, { customerId: salon.customer.id, stylistId: third.id, serviceId: colour.id, startUtc: at('10:00', DATE) });
+    const alts = (await customer.get(`/api/bookings/${ids.nine}/alternatives`)).body.alternatives as {
+      stylistId: string;
+      startUtc: string;
+      endUtc: string;
+    }[];
     expect(alts).toHaveLength(6);
-    // Other's 09:00 and 09:30 would overlap her 09:00–10:00 appointment elsewhere.
+    // Other's 09:30 (free for the stylist, the second nearest otherwise) would overlap it; 09:00 ends as it begins.
     for (const a of alts)
-      expect(Date.parse(a.endUtc) <= Date.parse(at('09:00', DATE)) || Date.parse(a.startUtc) >= Date.parse(at('10:00', DATE))).toBe(true);
-    expect(alts.map((a) => a.startUtc)).not.toContain(at('09:00', DATE));
+      expect(Date.parse(a.endUtc) <= Date.parse(at('10:00', DATE)) || Date.parse(a.startUtc) >= Date.parse(at('11:00', DATE))).toBe(true);
+    expect(alts.map((a) => a.startUtc)).not.toContain(at('09:30', DATE));
+    expect(alts[0]).toMatchObject({ stylistId: other.id, startUtc: at('09:00', DATE) });
   });
 
   it('is for the booking\u2019s customer (and admins) only, and only for a booking that can still move', async () => {
@@ -246,9 +254,19 @@ describe('GET /api/bookings/:id/alternatives and rescheduling a flagged booking'
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({ id: ids.nine, stylistId: other.id, startUtc: pick.startUtc, attention: null, priceCents: 5000 });
     expect((await views()).mine.nine).toBeNull();
-    // The time is now the other stylist's: the same start cannot be taken again.
-    const again = await customer.post(`/api/bookings/${ids.two}/reschedule`, { startUtc: pick.startUtc, stylistId: other.id });
+    // The time is now the other stylist's: another customer's booking cannot be moved onto it.
+    const theirs = await insertBooking(db.pool, {
+      customerId: strangerId,
+      stylistId: other.id,
+      serviceId: salon.service.id,
+      startUtc: at('15:00', DATE),
+    });
+    const again = await stranger.post(`/api/bookings/${theirs}/reschedule`, { startUtc: pick.startUtc, stylistId: other.id });
     expect([again.status, again.body.error.code]).toEqual([409, 'SLOT_TAKEN']);
+    // And the customer is in that chair then: her own other booking cannot overlap it.
+    const mine = await customer.post(`/api/bookings/${ids.two}/reschedule`, { startUtc: pick.startUtc, stylistId: other.id });
+    expect([mine.status, mine.body.error.code]).toEqual([409, 'CUSTOMER_BUSY']);
+    expect(mine.body.error.details.booking.id).toBe(ids.nine);
   });
 
   it('rescheduling to a stylist refuses what booking with them would refuse', async () => {

@@ -46,14 +46,17 @@ describe('slots:watch with stylistId "any"', () => {
     expect(at(ack.data.slots, ten).stylistIds).toEqual([ana.id, bina.id, chandra.id]);
 
     // Another program books Bina at 10:00: the union's 10:00 loses Bina, pushed without asking.
-    await insertBooking(db.pool, { customerId, stylistId: bina.id, serviceId: service.id, startUtc: ten });
+    // Each booking at 10:00 is another customer's: one customer is in one chair at a time.
+    const someone = async () => (await createUser(db.pool)).id;
+    await insertBooking(db.pool, { customerId: await someone(), stylistId: bina.id, serviceId: service.id, startUtc: ten });
     const update = await inbox.next('slots:update', (p) => p.stylistId === 'any' && at(p.slots, ten)?.stylistIds.length === 2);
     expect(update).toMatchObject({ serviceId: service.id, date: DAY, reason: 'booking' });
     expect(update.version).toBeGreaterThan(ack.data.version);
     expect(at(update.slots, ten)).toMatchObject({ status: 'available', stylistIds: [ana.id, chandra.id] });
 
     // The others too: nobody is left free at 10:00.
-    for (const st of [ana, chandra]) await insertBooking(db.pool, { customerId, stylistId: st.id, serviceId: service.id, startUtc: ten });
+    for (const st of [ana, chandra])
+      await insertBooking(db.pool, { customerId: await someone(), stylistId: st.id, serviceId: service.id, startUtc: ten });
     const full = await inbox.next('slots:update', (p) => at(p.slots, ten)?.stylistIds.length === 0);
     expect(at(full.slots, ten).status).toBe('booked');
     // The REST answer agrees with the last push.

@@ -3,7 +3,7 @@
 // day, then name) under races, and available-days with its statuses and bounds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_LIMITS } from '../auth/client.ts';
-import { at, fakeClock, loggedInUsers, overlappingPairs, type LoggedIn } from '../bookings/fixture.ts';
+import { at, countRows, fakeClock, loggedInUsers, overlappingPairs, type LoggedIn } from '../bookings/fixture.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
 import { createService, createStylist, createUser, insertBooking, type StylistFixture } from '../setup/factories.ts';
 import { startTestServer, type TestServer } from '../setup/server.ts';
@@ -18,7 +18,6 @@ let ana: StylistFixture;
 let bina: StylistFixture;
 let chandra: StylistFixture;
 let customers: LoggedIn[];
-let somebody: string;
 
 const MON_SAT = [1, 2, 3, 4, 5, 6].map((d) => ({ dayOfWeek: d, start: '09:00', end: '17:00' }));
 
@@ -32,7 +31,6 @@ beforeAll(async () => {
   chandra = await mk('Chandra');
   ana = await mk('Ana');
   bina = await mk('Bina');
-  somebody = (await createUser(db.pool)).id;
   srv = await startTestServer(db.pool, { now: clock.now, env: NO_LIMITS });
   customers = await loggedInUsers(db.pool, srv.baseUrl, 4);
 });
@@ -41,9 +39,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** A booking written straight into Postgres (as another program would); the relay invalidates the cache. */
+/**
+ * A booking written straight into Postgres (as another program would), each for a customer of its
+ * own (one customer is in one chair at a time); the relay invalidates the cache.
+ */
 async function book(s: StylistFixture, hhmm: string, date: string) {
-  await insertBooking(db.pool, { customerId: somebody, stylistId: s.id, serviceId: service.id, startUtc: at(hhmm, date) });
+  const customerId = (await createUser(db.pool)).id;
+  await insertBooking(db.pool, { customerId, stylistId: s.id, serviceId: service.id, startUtc: at(hhmm, date) });
   await srv.app.realtime.relay.drain();
 }
 
@@ -151,6 +153,7 @@ describe('holds and bookings with stylistId "any"', () => {
   });
 
   it('two concurrent any-bookings for a time only one stylist has free: one wins, the other 409 SLOT_TAKEN', async () => {
+    // Two different customers: one racing themself is CUSTOMER_BUSY instead (the test below).
     const date = '2027-03-18';
     await book(ana, '10:00', date);
     await book(bina, '10:00', date);
@@ -166,6 +169,21 @@ describe('holds and bookings with stylistId "any"', () => {
     // The union now has nobody free at 10:00.
     const union = await slotsOf('any', date);
     expect(union.body.find((s: any) => s.startUtc === body.startUtc)).toMatchObject({ status: 'booked', stylistIds: [] });
+  });
+
+  it('one customer racing themself for "any" while two stylists are free: one booking, the other 409 CUSTOMER_BUSY', async () => {
+    const date = '2027-03-22';
+    await book(ana, '10:00', date);
+    const body = { stylistId: 'any', serviceId: service.id, startUtc: at('10:00', date) };
+    const c = customers[2];
+    const answers = await Promise.all([c.http.post('/api/bookings', body), c.http.post('/api/bookings', body)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    const won = answers.find((a) => a.status === 201)!;
+    const lost = answers.find((a) => a.status === 409)!;
+    expect(lost.body.error.code).toBe('CUSTOMER_BUSY');
+    expect(lost.body.error.details.booking.id).toBe(won.body.id);
+    expect(await countRows(db.pool, 'bookings', `customer_id = $1 and status in ('pending', 'confirmed')`, [c.id])).toBe(1);
+    expect(await overlappingPairs(db.pool)).toBe(0);
   });
 
   it('two concurrent any-bookings when two stylists are free: both win, on different stylists', async () => {

@@ -8,7 +8,7 @@ import App from '../../web/src/App.svelte';
 import { RESUME_WITHIN_MS } from '../../web/src/customer/booking.svelte.ts';
 import { createAppContext } from '../../web/src/lib/app.ts';
 import type { Fetch } from '../../web/src/lib/api.ts';
-import { errorBody, fakeFetch, fakeSocketFactory, makeSlots } from './fakes.ts';
+import { availableDaysRoute, errorBody, fakeFetch, fakeSocketFactory, makeSlots } from './fakes.ts';
 
 const STYLIST = '11111111-1111-4111-8111-111111111111';
 const SERVICE = '22222222-2222-4222-8222-222222222222';
@@ -18,6 +18,10 @@ const STASH_KEY = 'kb.releasedHold';
 
 /** Tomorrow 04:15Z (10:00 in Kathmandu), so the hold is in the future whatever the real clock says. */
 const START = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 86_400_000 + (4 * 60 + 15) * 60_000).toISOString();
+/** Every day from yesterday on (whatever month the calendar shows) has free times. */
+const OPEN_DAYS = Object.fromEntries(
+  Array.from({ length: 100 }, (_, i) => [new Date(Date.now() + (i - 1) * 86_400_000).toISOString().slice(0, 10), 6]),
+);
 
 interface Call {
   method: string;
@@ -40,7 +44,7 @@ function start(o: { mine?: object[]; rehold?: 'ok' | 'taken' } = {}) {
   };
   const calls: Call[] = [];
   const inner = fakeFetch({
-    'GET /api/auth/me': () => ({ body: { user: CUSTOMER } }),
+    'GET /api/auth/session': () => ({ body: { user: CUSTOMER } }),
     'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
     'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Haircut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
     'GET /api/stylists': () => ({
@@ -55,6 +59,7 @@ function start(o: { mine?: object[]; rehold?: 'ok' | 'taken' } = {}) {
       ],
     }),
     'GET /api/announcements/current': () => ({ body: [] }),
+    'GET /api/bookings/available-days': availableDaysRoute(OPEN_DAYS),
     'GET /api/bookings/available-slots': () => ({ body: slots, headers: { 'x-availability-version': '1' } }),
     'GET /api/holds/mine': () => ({ body: o.mine === undefined ? [hold] : o.mine }),
     'POST /api/holds': () =>
@@ -235,7 +240,7 @@ describe('Escape on a held time', () => {
     await fireEvent.click(await screen.findByLabelText(/Haircut/, {}, { timeout: 5000 }));
     await fireEvent.click(screen.getByLabelText(/Aarav Shrestha/));
     const days = await screen.findAllByRole('button', { name: /free times/ }, { timeout: 5000 });
-    await fireEvent.click(days[1]);
+    await fireEvent.click(days[0]);
     await screen.findByRole('group', { name: /Times on/ });
     await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
     await vi.waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());

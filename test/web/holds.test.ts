@@ -30,9 +30,9 @@ interface Call {
   keepalive: boolean;
 }
 
-function start(o: { mine?: object[]; rehold?: 'ok' | 'taken' } = {}) {
+function start(o: { mine?: object[]; rehold?: 'ok' | 'taken'; at?: string } = {}) {
   window.history.replaceState(null, '', '/');
-  const slots = makeSlots(6, { 2: 'held' }, START);
+  const slots = makeSlots(6, { 2: 'held' }, o.at ?? START);
   const holdStart = slots[2].startUtc;
   const hold = {
     id: HOLD_ID,
@@ -120,6 +120,23 @@ describe('after a reload, my own live hold is mine', () => {
     expect(within(grid).queryAllByRole('button', { name: /, On hold$/ })).toHaveLength(0);
     // Nothing was held anew: the hold was recognised.
     expect(calls.some((c) => c.method === 'POST' && c.path === '/api/holds')).toBe(false);
+  });
+
+  it('a hold in a later month: the calendar pages to its month, and closing the modal puts focus on its day', async () => {
+    const later = new Date(Date.parse(START) + 45 * 86_400_000).toISOString();
+    const { hold } = start({ at: later });
+    await screen.findByTestId('hold-panel', {}, { timeout: 5000 });
+    const date = hold.startUtc.slice(0, 10);
+    const day = await vi.waitFor(() => {
+      const el = document.querySelector<HTMLButtonElement>(`button[data-date="${date}"]`);
+      expect(el).not.toBeNull();
+      return el!;
+    });
+    await vi.waitFor(() => expect(day.dataset.status).toBe('open'));
+    await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    await fireEvent.click(await screen.findByTestId('release-and-close'));
+    await vi.waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(document.querySelector(`button[data-date="${date}"]`));
   });
 
   it('takes back the hold this tab released as it reloaded, when /api/holds/mine has none', async () => {

@@ -191,7 +191,9 @@ describe('focus through the booking', () => {
     await fireEvent.click(screen.getByTestId('hold-button'));
     await screen.findByTestId('hold-panel');
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Confirm booking' }));
+    // Closing with a live hold asks first; releasing closes the modal.
     await fireEvent.click(screen.getByRole('button', { name: 'Close' }));
+    await fireEvent.click(await screen.findByTestId('release-and-close'));
     await vi.waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(document.activeElement).toBe(t.dayButton);
     expect((document.activeElement as HTMLElement).dataset.date).toBe(DATE);

@@ -8,7 +8,7 @@ import App from '../../web/src/App.svelte';
 import { RESUME_WITHIN_MS } from '../../web/src/customer/booking.svelte.ts';
 import { createAppContext } from '../../web/src/lib/app.ts';
 import type { Fetch } from '../../web/src/lib/api.ts';
-import { errorBody, fakeFetch, fakeSocketFactory, makeSlots } from './fakes.ts';
+import { availableDaysRoute, errorBody, fakeFetch, fakeSocketFactory, makeSlots } from './fakes.ts';
 
 const STYLIST = '11111111-1111-4111-8111-111111111111';
 const SERVICE = '22222222-2222-4222-8222-222222222222';
@@ -18,6 +18,10 @@ const STASH_KEY = 'kb.releasedHold';
 
 /** Tomorrow 04:15Z (10:00 in Kathmandu), so the hold is in the future whatever the real clock says. */
 const START = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 86_400_000 + (4 * 60 + 15) * 60_000).toISOString();
+/** Every day from yesterday on (whatever month the calendar shows) has free times. */
+const OPEN_DAYS = Object.fromEntries(
+  Array.from({ length: 100 }, (_, i) => [new Date(Date.now() + (i - 1) * 86_400_000).toISOString().slice(0, 10), 6]),
+);
 
 interface Call {
   method: string;
@@ -26,9 +30,9 @@ interface Call {
   keepalive: boolean;
 }
 
-function start(o: { mine?: object[]; rehold?: 'ok' | 'taken' } = {}) {
+function start(o: { mine?: object[]; rehold?: 'ok' | 'taken'; at?: string } = {}) {
   window.history.replaceState(null, '', '/');
-  const slots = makeSlots(6, { 2: 'held' }, START);
+  const slots = makeSlots(6, { 2: 'held' }, o.at ?? START);
   const holdStart = slots[2].startUtc;
   const hold = {
     id: HOLD_ID,
@@ -40,7 +44,7 @@ function start(o: { mine?: object[]; rehold?: 'ok' | 'taken' } = {}) {
   };
   const calls: Call[] = [];
   const inner = fakeFetch({
-    'GET /api/auth/me': () => ({ body: { user: CUSTOMER } }),
+    'GET /api/auth/session': () => ({ body: { user: CUSTOMER } }),
     'GET /api/salon': () => ({ body: { timezone: 'Asia/Kathmandu', currency: 'NPR' } }),
     'GET /api/services': () => ({ body: [{ id: SERVICE, name: 'Haircut', category: 'Hair', durationMinutes: 45, priceCents: 150000 }] }),
     'GET /api/stylists': () => ({
@@ -55,6 +59,7 @@ function start(o: { mine?: object[]; rehold?: 'ok' | 'taken' } = {}) {
       ],
     }),
     'GET /api/announcements/current': () => ({ body: [] }),
+    'GET /api/bookings/available-days': availableDaysRoute(OPEN_DAYS),
     'GET /api/bookings/available-slots': () => ({ body: slots, headers: { 'x-availability-version': '1' } }),
     'GET /api/holds/mine': () => ({ body: o.mine === undefined ? [hold] : o.mine }),
     'POST /api/holds': () =>
@@ -115,6 +120,23 @@ describe('after a reload, my own live hold is mine', () => {
     expect(within(grid).queryAllByRole('button', { name: /, On hold$/ })).toHaveLength(0);
     // Nothing was held anew: the hold was recognised.
     expect(calls.some((c) => c.method === 'POST' && c.path === '/api/holds')).toBe(false);
+  });
+
+  it('a hold in a later month: the calendar pages to its month, and closing the modal puts focus on its day', async () => {
+    const later = new Date(Date.parse(START) + 45 * 86_400_000).toISOString();
+    const { hold } = start({ at: later });
+    await screen.findByTestId('hold-panel', {}, { timeout: 5000 });
+    const date = hold.startUtc.slice(0, 10);
+    const day = await vi.waitFor(() => {
+      const el = document.querySelector<HTMLButtonElement>(`button[data-date="${date}"]`);
+      expect(el).not.toBeNull();
+      return el!;
+    });
+    await vi.waitFor(() => expect(day.dataset.status).toBe('open'));
+    await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    await fireEvent.click(await screen.findByTestId('release-and-close'));
+    await vi.waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(document.querySelector(`button[data-date="${date}"]`));
   });
 
   it('takes back the hold this tab released as it reloaded, when /api/holds/mine has none', async () => {
@@ -235,7 +257,7 @@ describe('Escape on a held time', () => {
     await fireEvent.click(await screen.findByLabelText(/Haircut/, {}, { timeout: 5000 }));
     await fireEvent.click(screen.getByLabelText(/Aarav Shrestha/));
     const days = await screen.findAllByRole('button', { name: /free times/ }, { timeout: 5000 });
-    await fireEvent.click(days[1]);
+    await fireEvent.click(days[0]);
     await screen.findByRole('group', { name: /Times on/ });
     await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
     await vi.waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());

@@ -558,11 +558,18 @@ export class BookingFlow {
     if (this.busy || (other && this.step === 'held' && !this.holdExpired)) return;
     const catalogue = this.#deps.catalogue;
     if (!catalogue.offer(hold.stylistId, hold.serviceId)) return;
-    if (this.stylistId !== hold.stylistId || this.serviceId !== hold.serviceId) {
+    const date = dateIn(this.salonZone, Date.parse(hold.startUtc));
+    // The calendar shows the hold's month, so its day is there to return to when the modal closes.
+    const month = date.slice(0, 8) + '01';
+    const otherOffer = this.stylistId !== hold.stylistId || this.serviceId !== hold.serviceId;
+    if (otherOffer) {
       this.#stopDay?.();
       this.date = null;
       this.serviceId = hold.serviceId;
       this.stylistId = hold.stylistId;
+    }
+    if (otherOffer || this.month !== month) {
+      this.month = month;
       void this.loadMonth();
     }
     this.rescheduling = null;
@@ -573,7 +580,6 @@ export class BookingFlow {
     this.selected = hold.startUtc;
     this.step = 'held';
     this.resumed = true;
-    const date = dateIn(this.salonZone, Date.parse(hold.startUtc));
     if (this.date !== date || !this.day) this.openDay(date);
   }
 

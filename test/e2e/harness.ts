@@ -213,7 +213,10 @@ export async function openDaysAhead(page: Page, within = 13): Promise<OpenDay[]>
       ([t, l]) =>
         [...document.querySelectorAll<HTMLElement>('.month .day.open')]
           .filter((d) => d.dataset.date! > t && d.dataset.date! <= l)
-          .map((d) => ({ date: d.dataset.date!, free: Number(/^(\d+) free$/.exec(d.querySelector('.avail')?.textContent ?? '')?.[1] ?? 0) })),
+          .map((d) => ({
+            date: d.dataset.date!,
+            free: Number(/^(\d+) free$/.exec(d.querySelector('.avail')?.textContent ?? '')?.[1] ?? 0),
+          })),
       [today, last] as const,
     );
   const shown = await read();

@@ -179,3 +179,55 @@ export async function signIn(page: Page, email: string): Promise<void> {
   await form.getByLabel('Password').fill(DEMO_PASSWORD);
   await form.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
+
+/** Waits until every day of the month calendar has answered (none still shows "…"). */
+export async function monthLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelectorAll('.month .day').length >= 28 && !document.querySelector('.month .day.loading'));
+}
+
+/** Shows the month holding `date` in the calendar (paging forward when it is a later month) and waits for it to answer. */
+export async function showDay(page: Page, date: string): Promise<void> {
+  for (let i = 0; i < 12 && (await page.locator(`.month [data-date="${date}"]`).count()) === 0; i++) {
+    const first = await page.locator('.month .day').first().getAttribute('data-date');
+    await page.getByRole('button', { name: 'Next month' }).click();
+    await page.waitForFunction((was) => document.querySelector<HTMLElement>('.month .day')?.dataset.date !== was, first);
+  }
+  await monthLoaded(page);
+}
+
+export interface OpenDay {
+  date: string;
+  free: number;
+}
+
+/**
+ * The open days after today, within the next `within` days (salon dates, as the calendar marks
+ * today), with their free times. On a month's last days these may all lie in the next month: the
+ * calendar is paged there when the month shown has none.
+ */
+export async function openDaysAhead(page: Page, within = 13): Promise<OpenDay[]> {
+  const today = (await page.locator('.month .day.today').getAttribute('data-date'))!;
+  const last = new Date(Date.parse(today) + within * 86_400_000).toISOString().slice(0, 10);
+  const read = () =>
+    page.evaluate(
+      ([t, l]) =>
+        [...document.querySelectorAll<HTMLElement>('.month .day.open')]
+          .filter((d) => d.dataset.date! > t && d.dataset.date! <= l)
+          .map((d) => ({
+            date: d.dataset.date!,
+            free: Number(/^(\d+) free$/.exec(d.querySelector('.avail')?.textContent ?? '')?.[1] ?? 0),
+          })),
+      [today, last] as const,
+    );
+  const shown = await read();
+  if (shown.length > 0 || last.slice(0, 7) === today.slice(0, 7)) return shown;
+  await showDay(page, last);
+  return read();
+}
+
+/** The open day after today, within the next 13 days, with the most free times (see openDaysAhead). */
+export async function busiestOpenDay(page: Page): Promise<string> {
+  const days = await openDaysAhead(page);
+  if (days.length === 0) throw new Error('no open day in the next 13 days');
+  return days.reduce((best, d) => (d.free > best.free ? d : best)).date;
+}

@@ -3,7 +3,18 @@
 // tab releases the hold (a keepalive DELETE through the origin check with the session cookie), and
 // another customer's grid shows the time free again, live.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild, person, screenshot, signIn, startServer, type Person, type RunningServer } from './harness.ts';
+import {
+  busiestOpenDay,
+  ensureWebBuild,
+  monthLoaded,
+  person,
+  screenshot,
+  showDay,
+  signIn,
+  startServer,
+  type Person,
+  type RunningServer,
+} from './harness.ts';
 
 let server: RunningServer;
 let C: Person; // maya@, holds and leaves
@@ -29,20 +40,11 @@ async function signedInOnDay(p: Person, email: string, day?: string): Promise<st
   await p.page.getByRole('link', { name: 'Book', exact: true }).click();
   await p.page.getByText('Haircut & Style').click();
   await p.page.getByText('Aarav Shrestha').click();
-  await p.page.waitForFunction(
-    () => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'),
-  );
+  await monthLoaded(p.page);
   // The open day after today with the most free times.
-  const chosen =
-    day ??
-    (await p.page.evaluate(() => {
-      const free = (d: HTMLElement) => Number(d.querySelector('.avail')?.textContent?.split(' ')[0]);
-      const days = [...document.querySelectorAll<HTMLElement>('.strip .day.open')].filter(
-        (d) => d !== document.querySelector('.strip .day'),
-      );
-      return days.reduce((best, d) => (free(d) > free(best) ? d : best)).dataset.date!;
-    }));
-  await p.page.locator(`.strip [data-date="${chosen}"]`).click();
+  const chosen = day ?? (await busiestOpenDay(p.page));
+  await showDay(p.page, chosen);
+  await p.page.locator(`.month [data-date="${chosen}"]`).click();
   await p.page.locator('[data-testid=slot-grid] .slot.available').first().waitFor();
   return chosen;
 }

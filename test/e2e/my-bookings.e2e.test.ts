@@ -4,7 +4,18 @@
 // open all along, receives none of it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from './api-client.ts';
-import { DEMO_PASSWORD, ensureWebBuild, person, screenshot, signIn, startServer, type Person, type RunningServer } from './harness.ts';
+import {
+  busiestOpenDay,
+  DEMO_PASSWORD,
+  ensureWebBuild,
+  monthLoaded,
+  person,
+  screenshot,
+  signIn,
+  startServer,
+  type Person,
+  type RunningServer,
+} from './harness.ts';
 
 let server: RunningServer;
 let T1: Person; // maya@, books and moves
@@ -48,17 +59,9 @@ describe('My bookings, live across devices', () => {
     await T1.page.getByText('Haircut & Style').click();
     await T1.page.getByText('Aarav Shrestha').click();
     // The open day after today with the most free times.
-    await T1.page.waitForFunction(
-      () => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'),
-    );
-    const day = await T1.page.evaluate(() => {
-      const free = (d: HTMLElement) => Number(d.querySelector('.avail')?.textContent?.split(' ')[0]);
-      const days = [...document.querySelectorAll<HTMLElement>('.strip .day.open')].filter(
-        (d) => d !== document.querySelector('.strip .day'),
-      );
-      return days.reduce((best, d) => (free(d) > free(best) ? d : best)).dataset.date!;
-    });
-    await T1.page.locator(`.strip [data-date="${day}"]`).click();
+    await monthLoaded(T1.page);
+    const day = await busiestOpenDay(T1.page);
+    await T1.page.locator(`.month [data-date="${day}"]`).click();
     const free = T1.page.locator('[data-testid=slot-grid] .slot.available');
     await free.first().waitFor();
     const start = (await free.first().getAttribute('data-start'))!;

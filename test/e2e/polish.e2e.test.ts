@@ -6,7 +6,18 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from './api-client.ts';
-import { DEMO_PASSWORD, ensureWebBuild, person, screenshot, signIn, startServer, type Person, type RunningServer } from './harness.ts';
+import {
+  busiestOpenDay,
+  DEMO_PASSWORD,
+  ensureWebBuild,
+  monthLoaded,
+  person,
+  screenshot,
+  signIn,
+  startServer,
+  type Person,
+  type RunningServer,
+} from './harness.ts';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -65,16 +76,7 @@ function inside(
 async function chooseHaircutWithAarav(page: Page): Promise<void> {
   await page.getByText('Haircut & Style').click();
   await page.getByText('Aarav Shrestha').click();
-  await page.waitForFunction(() => document.querySelectorAll('button[data-date]').length >= 14 && !document.querySelector('.day.loading'));
-}
-
-/** The open day (not today) with the most free times. */
-async function busiestOpenDay(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const free = (d: HTMLElement) => Number(d.querySelector('.avail')?.textContent?.split(' ')[0]);
-    const days = [...document.querySelectorAll<HTMLElement>('button[data-date].open')].slice(1);
-    return days.reduce((best, d) => (free(d) > free(best) ? d : best)).dataset.date!;
-  });
+  await monthLoaded(page);
 }
 
 describe('polish, end to end', () => {
@@ -110,7 +112,7 @@ describe('polish, end to end', () => {
     expect(scrolled.y + scrolled.height).toBeLessThanOrEqual(640);
 
     const day = await busiestOpenDay(V.page);
-    await V.page.locator(`button[data-date="${day}"]`).click();
+    await V.page.locator(`.month [data-date="${day}"]`).click();
     const dialog = V.page.getByRole('dialog');
     await dialog.locator('[data-testid=slot-grid]').waitFor();
     const inModal = dialog.getByTestId('modal-announcements').getByTestId('modal-announcement');
@@ -132,7 +134,7 @@ describe('polish, end to end', () => {
 
   it('moves focus with the booking: e-mail when signed out, Confirm after Hold, the day after closing', async () => {
     const day = await busiestOpenDay(V.page);
-    await V.page.locator(`button[data-date="${day}"]`).click();
+    await V.page.locator(`.month [data-date="${day}"]`).click();
     await V.page.locator('[data-testid=slot-grid] .slot.available').first().click();
     await V.page.getByTestId('hold-button').click();
     await V.page.getByText(/Sign in to hold/).waitFor();
@@ -155,7 +157,7 @@ describe('polish, end to end', () => {
 
   it('after a closure the modal says one thing: the day is no longer available', async () => {
     const day = await busiestOpenDay(V.page);
-    await V.page.locator(`button[data-date="${day}"]`).click();
+    await V.page.locator(`.month [data-date="${day}"]`).click();
     const chosen = V.page.locator('[data-testid=slot-grid] .slot.available').nth(2);
     await chosen.click();
     const aarav = (await admin.request<{ id: string; displayName: string }[]>('GET', '/api/stylists')).data.find(
@@ -224,7 +226,10 @@ describe('polish, end to end', () => {
     const sheet = S.page.getByTestId('customer-sheet');
     const panel = sheet.getByTestId('customer-panel');
     await panel.waitFor();
-    await S.page.waitForTimeout(300); // the sheet's rise animation
+    // The sheet's rise animation has ended (it lasts --calm, longer than a fixed pause under load).
+    await sheet.evaluate(async (el) => {
+      await Promise.all(el.getAnimations().map((a) => a.finished));
+    });
     const viewport = { x: 0, y: 0, ...PHONE };
     const s = await box(sheet);
     expect(inside(s, viewport)).toBe(true);

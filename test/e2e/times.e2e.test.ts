@@ -2,7 +2,17 @@
 // New York books the Kathmandu salon and reads salon time first, its zone named on every time, with
 // their own time as a second line, from the grid through the hold and the confirmation to My bookings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild, person, screenshot, signIn, startServer, type Person, type RunningServer } from './harness.ts';
+import {
+  ensureWebBuild,
+  monthLoaded,
+  openDaysAhead,
+  person,
+  screenshot,
+  signIn,
+  startServer,
+  type Person,
+  type RunningServer,
+} from './harness.ts';
 
 let server: RunningServer;
 let N: Person; // maya@, in New York
@@ -34,16 +44,10 @@ describe('a customer in New York books the Kathmandu salon', () => {
     await page.goto(server.baseUrl);
     await page.getByText('Haircut & Style').click();
     await page.getByText('Aarav Shrestha').click();
-    await page.waitForFunction(
-      () => document.querySelectorAll('.strip .day').length === 14 && !document.querySelector('.strip .day.loading'),
-    );
+    await monthLoaded(page);
     // An open day after today (today may be nearly over in Kathmandu).
-    const day = await page.evaluate(
-      () =>
-        [...document.querySelectorAll<HTMLElement>('.strip .day.open')].find((d) => d !== document.querySelector('.strip .day'))!.dataset
-          .date!,
-    );
-    await page.locator(`.strip [data-date="${day}"]`).click();
+    const day = (await openDaysAhead(page))[0].date;
+    await page.locator(`.month [data-date="${day}"]`).click();
     const free = page.locator('[data-testid=slot-grid] .slot.available').first();
     await free.waitFor();
 

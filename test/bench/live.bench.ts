@@ -507,7 +507,8 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
     const pool = db.pool(4);
     const salon = await createBenchSalon(pool, {
       stylists: 21,
-      customers: 20,
+      // 20 for the hit-ratio bookings and one of its own for the toggled booking (one chair per customer).
+      customers: 21,
       prefix: 'live',
       services: [{ name: 'Live Cut', durationMinutes: 45, priceCents: 100_000 }],
     });
@@ -520,7 +521,7 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
       await pool.query<{ id: string }>(
         `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, price_cents)
        values ($1, $2, $3, $4::timestamptz, $4::timestamptz + interval '45 minutes', $4::timestamptz + interval '60 minutes', 100000) returning id`,
-        [salon.customers[0], key.stylistId, service.id, at('09:00')],
+        [salon.customers[20], key.stylistId, service.id, at('09:00')],
       )
     ).rows[0].id;
     // The HTTP probe reads another stylist's day: a cache hit, untouched by the changes.
@@ -766,7 +767,7 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
       await writer.query(
         `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, price_cents)
          values ($1, $2, $3, $4::timestamptz, $4::timestamptz + interval '45 minutes', $4::timestamptz + interval '60 minutes', 100000)`,
-        [salon.customers[b % salon.customers.length], k.stylistId, service.id, at(cell)],
+        [salon.customers[b % 20], k.stylistId, service.id, at(cell)],
       );
       const res = (await clients.call(b % clients.size, { t: 'reads', baseUrl: server.baseUrl, keys, count: 100, seed: b + 1 })) as {
         hits: number;

@@ -1,5 +1,5 @@
 // A flag arrives live: creating an override that puts a booking outside the hours pushes
-// `booking:updated` with its `attention` to the stylist's and the admins' sockets, deleting it
+// `booking:updated` with its `attention` to the stylist's, the admins' and the customer's sockets, deleting it
 // pushes the booking unflagged, and a reconnecting socket replays both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, type HttpClient } from '../auth/client.ts';
@@ -14,6 +14,7 @@ let other: Awaited<ReturnType<typeof createStylist>>;
 let admin: HttpClient;
 let stylistCookie = '';
 let otherCookie = '';
+let customerCookie = '';
 const jar = new SocketJar();
 
 beforeAll(async () => {
@@ -25,6 +26,7 @@ beforeAll(async () => {
   admin = await loginAs(srv.baseUrl, a.email, a.password);
   stylistCookie = (await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password)).cookie;
   otherCookie = (await loginAs(srv.baseUrl, other.email, other.password)).cookie;
+  customerCookie = (await loginAs(srv.baseUrl, salon.customer.email, salon.customer.password)).cookie;
 });
 afterAll(async () => {
   jar.closeAll();
@@ -41,12 +43,13 @@ describe('attention, live', () => {
       startUtc: kathmandu('10:00'),
     });
     await srv.app.realtime.relay.drain();
-    const [mine, theirs, admins] = await Promise.all([
+    const [mine, theirs, admins, owner] = await Promise.all([
       jar.open(srv.baseUrl, { cookie: stylistCookie }),
       jar.open(srv.baseUrl, { cookie: otherCookie }),
       jar.open(srv.baseUrl, { cookie: admin.cookie }),
+      jar.open(srv.baseUrl, { cookie: customerCookie }),
     ]);
-    const [inbox, otherInbox, adminInbox] = [new Inbox(mine), new Inbox(theirs), new Inbox(admins)];
+    const [inbox, otherInbox, adminInbox, ownerInbox] = [new Inbox(mine), new Inbox(theirs), new Inbox(admins), new Inbox(owner)];
     // A customer watching that day.
     const watcher = await jar.open(srv.baseUrl);
     const watchInbox = new Inbox(watcher);
@@ -68,6 +71,10 @@ describe('attention, live', () => {
     // With the customer context the stylist always gets.
     expect('customer' in flagged.booking && flagged.booking.customer.id).toBe(salon.customer.id);
     expect((await adminInbox.next('booking:updated', (p) => p.booking.id === booked)).booking.attention).toEqual(flag);
+    // The customer's own socket gets the flag too, in their own view (no customer context).
+    const ownFlagged = await ownerInbox.next('booking:updated', (p) => p.booking.id === booked && p.booking.attention != null);
+    expect(ownFlagged.booking.attention).toEqual(flag);
+    expect('customer' in ownFlagged.booking).toBe(false);
     // The watcher is told the day closed: the flag's own event changes no slot, so it is not the reason.
     const emptied = await watchInbox.next('slots:update', (p) => p.slots.length === 0);
     expect(emptied.reason).toBe('override');
@@ -77,6 +84,7 @@ describe('attention, live', () => {
     const cleared = await inbox.next('booking:updated', (p) => p.booking.id === booked && p.booking.attention === null);
     expect(cleared.eventId).toBeGreaterThan(flagged.eventId);
     await adminInbox.next('booking:updated', (p) => p.booking.id === booked && p.booking.attention === null);
+    await ownerInbox.next('booking:updated', (p) => p.booking.id === booked && p.booking.attention === null);
     // Exactly one update each way for this booking, on the stylist's feed.
     expect(inbox.of('booking:updated').map((p) => p.booking.attention)).toEqual([flag, null]);
     // The other stylist hears of the override (staff), never of this booking.

@@ -266,6 +266,24 @@ async function main(): Promise<void> {
     }
   };
 
+  /**
+   * After a cell, outside the timing: the writers are the same customers in every cell and the
+   * plan's starts repeat, so the cell's bookings are cancelled, or the one-chair rule (a customer in
+   * one chair at a time) would refuse the next cell. Triggers are off for it (no outbox events for
+   * the server to relay during the next cell); these stylists are never used again.
+   */
+  const retire = async (stylists: string[]) => {
+    const c = await admin.connect();
+    try {
+      await c.query('begin');
+      await c.query('set local session_replication_role = replica');
+      await c.query(`update bookings set status = 'cancelled' where stylist_id = any($1) and status <> 'cancelled'`, [stylists]);
+      await c.query('commit');
+    } finally {
+      c.release();
+    }
+  };
+
   /** One cell on fresh stylists: spread = a stylist per writer, each walking the plan; same = one stylist, the plan shared. */
   const runCell = async (round: number, pattern: Pattern, writers: number, variant: Variant, total = opt.bookings): Promise<Cell> => {
     const stylists = takeStylists(pattern === 'spread' ? writers : 1);
@@ -285,6 +303,7 @@ async function main(): Promise<void> {
     if (result.conflicts)
       notes.push(`${name}: ${result.conflicts} × 409 (every attempt targets a distinct free start, so each is a real conflict)`);
     if (result.capped) notes.push(`${name}: stopped at the ${opt.maxMs / 1000} s cap after ${result.attempted} of ${total} attempts`);
+    await retire(stylists);
     return { round, pattern, writers, variant, stylists, result };
   };
 

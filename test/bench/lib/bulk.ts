@@ -230,12 +230,15 @@ async function loadRange(
     for (let from = fromRow; from < toRow; from += chunk) {
       const to = Math.min(toRow, from + chunk);
       await c.query(
-        `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, created_at, updated_at)
+        // Background volume: customers are dealt round-robin across stylists, so one customer sits in
+        // several chairs at once; these rows are exempt from the one-chair rule (as migration 000009
+        // marks legacy overlaps), which the measured writers still meet.
+        `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, created_at, updated_at, customer_overlap_exempt)
          select cu.id, st.id, $3::uuid, t.start_at,
                 t.start_at + make_interval(mins => $4::int),
                 t.start_at + make_interval(mins => $4::int + $5::int),
                 case when $10::int > 0 and g % $10::int = $10::int - 1 then 'cancelled' else 'confirmed' end,
-                $6::int, t.start_at - interval '7 days', t.start_at - interval '7 days'
+                $6::int, t.start_at - interval '7 days', t.start_at - interval '7 days', true
            from generate_series($1::bigint, $2::bigint - 1) g
            cross join lateral (select (g / ($7::int * $8::int))::int as day, ((g / $8::int) % $7::int)::int as si, (g % $8::int)::int as j) x
            join _bench_stylists st on st.idx = x.si

@@ -108,9 +108,9 @@ export async function attentionOf(db: Queryable, subjects: readonly AttentionSub
   return out;
 }
 
-/** The DTOs with their `attention` set (a copy of each). */
-export async function withAttention<T extends BookingDto>(db: Queryable, bookings: readonly T[]): Promise<T[]> {
-  const att = await attentionOf(
+/** The attention of each of these bookings that has one (by booking id). */
+export function attentionOfBookings(db: Queryable, bookings: readonly BookingDto[]): Promise<Map<string, BookingAttention>> {
+  return attentionOf(
     db,
     bookings.map((b) => ({
       id: b.id,
@@ -120,7 +120,16 @@ export async function withAttention<T extends BookingDto>(db: Queryable, booking
       status: b.status,
     })),
   );
+}
+
+/** The DTOs with their `attention` from `att` (a copy of each). */
+export function applyAttention<T extends BookingDto>(bookings: readonly T[], att: ReadonlyMap<string, BookingAttention>): T[] {
   return bookings.map((b) => ({ ...b, attention: att.get(b.id) ?? null }));
+}
+
+/** The DTOs with their `attention` set (a copy of each). */
+export async function withAttention<T extends BookingDto>(db: Queryable, bookings: readonly T[]): Promise<T[]> {
+  return applyAttention(bookings, await attentionOfBookings(db, bookings));
 }
 
 /** Active bookings of these stylists touching their local dates [from, to], as attention subjects. */

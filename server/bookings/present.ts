@@ -1,7 +1,7 @@
 // Rows become wire objects here, and only here, for bookings and holds.
 import type pg from 'pg';
 import type { BookingDto, BookingStatus, BookingWithCustomerDto, HoldDto } from '../contract/bookings.ts';
-import { withAttention } from './attention.ts';
+import { applyAttention, attentionOfBookings, withAttention } from './attention.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
@@ -95,9 +95,13 @@ order by b.start_at, b.id`;
  * Safety notes are never included, only whether they exist. Unknown ids are skipped.
  */
 export async function loadBookingsWithCustomerContext(db: Queryable, bookingIds: string[]): Promise<BookingWithCustomerDto[]> {
+  return withAttention(db, await loadContextDtos(db, bookingIds));
+}
+
+async function loadContextDtos(db: Queryable, bookingIds: string[]): Promise<BookingWithCustomerDto[]> {
   if (bookingIds.length === 0) return [];
   const { rows } = await db.query<BookingWithCustomerRow>(CONTEXT_SQL, [bookingIds]);
-  const dtos = rows.map((r) => ({
+  return rows.map((r) => ({
     ...toBookingDto(r),
     customer: {
       id: r.customer_id,
@@ -110,15 +114,27 @@ export async function loadBookingsWithCustomerContext(db: Queryable, bookingIds:
       hasSafetyNotes: r.customer_has_safety_notes,
     },
   }));
-  return withAttention(db, dtos);
 }
 
 /**
- * Bookings in their customer's own view (what `GET /api/bookings/mine` answers), for the customer's
- * live events. Unknown ids are skipped.
+ * The same bookings in the staff view (with customer context) and in their customer's own view
+ * (what `GET /api/bookings/mine` answers), as asked, for the relay's live events: one attention pass
+ * serves both. Unknown ids are skipped.
  */
-export async function loadBookings(db: Queryable, bookingIds: string[]): Promise<BookingDto[]> {
-  if (bookingIds.length === 0) return [];
-  const { rows } = await db.query<BookingRow>(`select ${BOOKING_COLUMNS} from bookings b where b.id = any($1::uuid[])`, [bookingIds]);
-  return withAttention(db, rows.map(toBookingDto));
+export async function loadBookingViews(
+  db: Queryable,
+  bookingIds: string[],
+  views: { staff: boolean; own: boolean },
+): Promise<{ staff: BookingWithCustomerDto[]; own: BookingDto[] }> {
+  if (bookingIds.length === 0) return { staff: [], own: [] };
+  const [staff, own] = await Promise.all([
+    views.staff ? loadContextDtos(db, bookingIds) : [],
+    views.own
+      ? db
+          .query<BookingRow>(`select ${BOOKING_COLUMNS} from bookings b where b.id = any($1::uuid[])`, [bookingIds])
+          .then((r) => r.rows.map(toBookingDto))
+      : [],
+  ]);
+  const att = await attentionOfBookings(db, staff.length ? staff : own);
+  return { staff: applyAttention(staff, att), own: applyAttention(own, att) };
 }

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { OverrideDto } from '../contract/admin.ts';
 import type { BookingDto } from '../contract/bookings.ts';
 import type { AnnouncementPayload, BookingEventPayload, MyBookingEventPayload, OverrideChangedPayload } from '../contract/socket.ts';
-import { loadBookings, loadBookingsWithCustomerContext } from '../bookings/present.ts';
+import { loadBookingViews } from '../bookings/present.ts';
 import { OVERRIDE_DTO, overrideDto } from '../overrides/present.ts';
 import { assertNever, type AnnouncementEvent, type BookingEvent, type OverrideEvent, type RelayEvent } from './events.ts';
 import { ROOM_ADMINS, ROOM_STAFF, audienceRoom, customerRoom, stylistRoom } from './rooms.ts';
@@ -85,9 +85,8 @@ export async function buildRoomMessages(db: Queryable, events: readonly RelayEve
         assertNever(ev);
     }
   }
-  const [bookings, own, announcements, overrides] = await Promise.all([
-    bookingIds.size && views.staff ? loadBookingsWithCustomerContext(db, [...bookingIds]) : [],
-    bookingIds.size && views.own ? loadBookings(db, [...bookingIds]) : [],
+  const [{ staff: bookings, own }, announcements, overrides] = await Promise.all([
+    loadBookingViews(db, [...bookingIds], views),
     announcementIds.size ? loadAnnouncements(db, [...announcementIds]) : [],
     legacyOverrideIds.size ? loadOverrides(db, [...legacyOverrideIds]) : [],
   ]);

@@ -9,13 +9,14 @@ const MAX_CURRENT = 20;
 
 /**
  * Audiences a role may see, as the socket rooms deliver them: anonymous visitors count as
- * customers, stylists see `stylists`, admins see every announcement.
+ * customers, stylists and reception see `stylists`, admins see every announcement.
  */
 export function audiencesFor(role: Role | null): CurrentAnnouncementDto['audience'][] {
   switch (role) {
     case 'admin':
       return ['all', 'stylists', 'customers'];
     case 'stylist':
+    case 'reception':
       return ['all', 'stylists'];
     default:
       return ['all', 'customers'];

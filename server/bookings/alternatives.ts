@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Actor } from '../actor.ts';
 import { requireUser } from '../auth/guard.ts';
 import { uuid } from '../contract/common.ts';
+import { isDesk } from '../contract/enums.ts';
 import {
   ALTERNATIVE_DAYS_AFTER,
   ALTERNATIVE_DAYS_BEFORE,
@@ -31,7 +32,7 @@ interface Deps {
  * Free starts of the booking's service with every active stylist offering it (not the customer
  * themselves), that do not overlap the customer's other active bookings, on the stylist-local dates from three days before the booking's to seven after
  * (from today on), nearest to the booking's start first, then its own stylist first; at most
- * MAX_ALTERNATIVES. The caller must be the booking's customer or an admin (else 404); a booking
+ * MAX_ALTERNATIVES. The caller must be the booking's customer or the front desk (else 404); a booking
  * that can no longer be moved answers 409 INVALID_TRANSITION.
  */
 export async function bookingAlternatives(deps: Deps, user: Actor, bookingId: string): Promise<BookingAlternativesDto> {
@@ -41,7 +42,7 @@ export async function bookingAlternatives(deps: Deps, user: Actor, bookingId: st
     [bookingId],
   );
   const b = rows[0];
-  if (!b || !(b.customer_id === user.id || user.role === 'admin')) throw new AppError('NOT_FOUND', 'No such booking');
+  if (!b || !(b.customer_id === user.id || isDesk(user.role))) throw new AppError('NOT_FOUND', 'No such booking');
   if (b.status !== 'pending' && b.status !== 'confirmed')
     throw new AppError('INVALID_TRANSITION', `A ${b.status} booking cannot be rescheduled`, { status: b.status });
   const { rows: stylists } = await pool.query<{ id: string; timezone: string }>(

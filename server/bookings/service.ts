@@ -1,6 +1,7 @@
 import type { Actor } from '../actor.ts';
 import { audit } from '../audit.ts';
 import type { BookingDto, BookingStatus, CreateBookingBody, CreateHoldBody, HoldDto } from '../contract/bookings.ts';
+import { isDesk } from '../contract/enums.ts';
 import type { Pool, PoolClient } from '../db/pool.ts';
 import { AppError } from '../errors.ts';
 import { sha256Url } from '../hash.ts';
@@ -31,7 +32,7 @@ interface LockedBooking extends BookingRow {
 }
 
 /** Who a user acts as on a booking they can see. */
-type BookingParty = 'customer' | 'stylist' | 'admin';
+type BookingParty = 'customer' | 'stylist' | 'desk';
 
 const SELF_BOOKING = 'A stylist cannot book themselves';
 
@@ -95,7 +96,7 @@ export class BookingService {
           new Date(nowMs),
         ],
       );
-      if (user.role === 'admin')
+      if (isDesk(user.role))
         await audit(db, {
           actorId: user.id,
           action: 'hold.create',
@@ -117,16 +118,16 @@ export class BookingService {
     return rows.map(toHoldDto);
   }
 
-  /** DELETE /api/holds/:id: own hold only (admins any); another's answers 404 like a missing one. */
+  /** DELETE /api/holds/:id: own hold only (the front desk any); another's answers 404 like a missing one. */
   async deleteHold(user: Actor, holdId: string): Promise<void> {
     await withOutbox(this.#pool, this.#slots, async (db) => {
       const { rows } = await db.query<{ customer_id: string }>(
         'delete from holds h where h.id = $1 and (h.customer_id = $2 or $3) returning h.customer_id',
-        [holdId, user.id, user.role === 'admin'],
+        [holdId, user.id, isDesk(user.role)],
       );
       const h = rows[0];
       if (!h) throw new AppError('NOT_FOUND', 'No such hold');
-      if (user.role === 'admin')
+      if (isDesk(user.role))
         await audit(db, { actorId: user.id, action: 'hold.delete', target: `hold:${holdId}`, details: { customerId: h.customer_id } });
     });
   }
@@ -214,7 +215,7 @@ export class BookingService {
         );
         // The customer's hold on this time (or the one confirmed) has served its purpose.
         await this.#releaseOwnHold(db, user.id, stylist, c.startMs, c.occupiedUntilMs, body.holdId);
-        if (user.role === 'admin')
+        if (isDesk(user.role))
           await audit(db, {
             actorId: user.id,
             action: 'booking.create',
@@ -243,14 +244,14 @@ export class BookingService {
     return withAttention(this.#pool, rows.map(toBookingDto));
   }
 
-  /** POST /api/bookings/:id/cancel: customers only before the start; stylists and admins per the status machine. */
+  /** POST /api/bookings/:id/cancel: customers only before the start; stylists and the front desk per the status machine. */
   async cancel(user: Actor, bookingId: string, reason: string | undefined): Promise<BookingDto> {
-    return this.#changeStatus(user, bookingId, 'cancelled', reason ?? null, ['customer', 'stylist', 'admin']);
+    return this.#changeStatus(user, bookingId, 'cancelled', reason ?? null, ['customer', 'stylist', 'desk']);
   }
 
-  /** POST /api/bookings/:id/status: the booking's stylist or an admin. */
+  /** POST /api/bookings/:id/status: the booking's stylist or the front desk (reception, admins). */
   async setStatus(user: Actor, bookingId: string, to: BookingStatus): Promise<BookingDto> {
-    return this.#changeStatus(user, bookingId, to, null, ['stylist', 'admin']);
+    return this.#changeStatus(user, bookingId, to, null, ['stylist', 'desk']);
   }
 
   /**
@@ -274,7 +275,7 @@ export class BookingService {
       await lockCustomer(db, pre[0].customer_id);
       const b = await this.#lockBooking(db, user, bookingId);
       const actor = actorOf(user, b);
-      if (actor === 'stylist') throw new AppError('FORBIDDEN', 'Only the customer or an admin can reschedule a booking');
+      if (actor === 'stylist') throw new AppError('FORBIDDEN', 'Only the customer or the front desk can reschedule a booking');
       if (b.status !== 'pending' && b.status !== 'confirmed')
         throw new AppError('INVALID_TRANSITION', `A ${b.status} booking cannot be rescheduled`, { status: b.status });
       if (actor === 'customer' && nowMs >= b.start_at.getTime())
@@ -302,7 +303,7 @@ export class BookingService {
         [b.id, new Date(c.startMs), new Date(c.endMs), new Date(c.occupiedUntilMs), stylist.id],
       );
       await this.#releaseOwnHold(db, b.customer_id, stylist, c.startMs, c.occupiedUntilMs, undefined);
-      if (user.role === 'admin') {
+      if (isDesk(user.role)) {
         await audit(db, {
           actorId: user.id,
           action: 'booking.reschedule',
@@ -330,7 +331,7 @@ export class BookingService {
     const row = await withOutbox(this.#pool, this.#slots, async (db) => {
       const b = await this.#lockBooking(db, user, bookingId);
       const actor = actorOf(user, b);
-      if (!allowed.includes(actor)) throw new AppError('FORBIDDEN', 'Only the booking\u2019s stylist or an admin can change its status');
+      if (!allowed.includes(actor)) throw new AppError('FORBIDDEN', 'Only the booking\u2019s stylist or the front desk can change its status');
       const refused = refusedTransition(b.status, to, b.start_at.getTime(), nowMs);
       if (refused) throw new AppError('INVALID_TRANSITION', refused, { from: b.status, to, allowed: TRANSITIONS[b.status] });
       if (actor === 'customer' && nowMs >= b.start_at.getTime()) {
@@ -341,8 +342,8 @@ export class BookingService {
           where b.id = $1 returning ${BOOKING_COLUMNS}`,
         [b.id, to, reason],
       );
-      // Every stylist status change and everything an admin does is audited.
-      if (actor !== 'customer' || user.role === 'admin') {
+      // Every stylist status change and everything the front desk does is audited.
+      if (actor !== 'customer' || isDesk(user.role)) {
         await audit(db, {
           actorId: user.id,
           action: 'booking.status',
@@ -356,7 +357,7 @@ export class BookingService {
     return (await withAttention(this.#pool, [toBookingDto(row)]))[0];
   }
 
-  /** The booking, row-locked, if `user` may see it (its customer, its stylist, an admin); else 404. */
+  /** The booking, row-locked, if `user` may see it (its customer, its stylist, the front desk); else 404. */
   async #lockBooking(db: PoolClient, user: Actor, bookingId: string): Promise<LockedBooking> {
     const { rows } = await db.query<LockedBooking>(
       `select ${BOOKING_COLUMNS}, b.idempotency_fingerprint, s.user_id as stylist_user_id, s.timezone, s.buffer_minutes
@@ -365,7 +366,7 @@ export class BookingService {
       [bookingId],
     );
     const b = rows[0];
-    if (!b || !(user.role === 'admin' || b.customer_id === user.id || b.stylist_user_id === user.id)) {
+    if (!b || !(isDesk(user.role) || b.customer_id === user.id || b.stylist_user_id === user.id)) {
       throw new AppError('NOT_FOUND', 'No such booking');
     }
     return b;
@@ -461,7 +462,7 @@ export class BookingService {
 function actorOf(user: Actor, b: { customer_id: string; stylist_user_id: string }): BookingParty {
   if (b.customer_id === user.id) return 'customer';
   if (b.stylist_user_id === user.id) return 'stylist';
-  return 'admin';
+  return 'desk';
 }
 
 /** What a booking request asked for, so an Idempotency-Key cannot be reused for another request. */

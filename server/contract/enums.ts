@@ -3,8 +3,15 @@
 // sql/000001 states the same lists in its check constraints; test/contract/enums.test.ts holds the
 // two together.
 
-export const ROLES = ['customer', 'stylist', 'admin'] as const;
+export const ROLES = ['customer', 'stylist', 'reception', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** The front desk: reception staff and admins (who may do everything reception can; docs/domain.md §9). */
+export const DESK_ROLES = ['reception', 'admin'] as const satisfies readonly Role[];
+/** Whether `role` works the front desk (any stylist's bookings, the desk calendar). */
+export function isDesk(role: Role): boolean {
+  return role === 'reception' || role === 'admin';
+}
 
 export const BOOKING_STATUSES = ['pending', 'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];

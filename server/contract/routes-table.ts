@@ -37,8 +37,10 @@ export type Caller = 'anonymous' | Role;
 export const CALLERS: readonly Caller[] = ['anonymous', ...ROLES];
 const EVERYONE: readonly Caller[] = CALLERS;
 const LOGGED_IN: readonly Caller[] = ROLES;
-const STAFF: readonly Caller[] = ['stylist', 'admin'];
+const STAFF: readonly Caller[] = ['stylist', 'reception', 'admin'];
 const ADMIN: readonly Caller[] = ['admin'];
+/** The front desk: reception and admins. */
+export const DESK: readonly Caller[] = ['reception', 'admin'];
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 

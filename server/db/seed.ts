@@ -129,6 +129,7 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
     ).rows[0].id;
 
   await insertUser('admin', 'Salon Admin', 'admin');
+  await insertUser('desk', 'Front Desk', 'reception');
 
   const serviceIds = new Map<ServiceKey, { id: string; duration: number; price: number }>();
   for (const s of SERVICES) {

@@ -8,7 +8,7 @@ import type { AnnouncementPayload, BookingEventPayload, MyBookingEventPayload, O
 import { loadBookingViews } from '../bookings/present.ts';
 import { OVERRIDE_DTO, overrideDto } from '../overrides/present.ts';
 import { assertNever, type AnnouncementEvent, type BookingEvent, type OverrideEvent, type RelayEvent } from './events.ts';
-import { ROOM_ADMINS, ROOM_STAFF, audienceRoom, customerRoom, stylistRoom } from './rooms.ts';
+import { ROOM_DESK, ROOM_STAFF, audienceRoom, customerRoom, stylistRoom } from './rooms.ts';
 import type { Fanout } from './fanout.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -134,7 +134,7 @@ function bookingMessage(ev: BookingEvent, bookings: Map<string, BookingEventPayl
   // The event's stylist, not the booking's: a booking moved to another stylist also tells the old one.
   return {
     eventId: ev.id,
-    rooms: [stylistRoom(ev.stylistId), ROOM_ADMINS],
+    rooms: [stylistRoom(ev.stylistId), ROOM_DESK],
     name: ev.kind === 'booking.created' ? 'booking:created' : 'booking:updated',
     payload: { eventId: ev.id, booking },
   };

@@ -1,8 +1,9 @@
 // Room names. Rooms are assigned by the server only (on connect, from the session; on slots:watch,
 // from a validated key): no client event names a room.
+import type { Role } from '../contract/enums.ts';
 import { sha256Url } from '../hash.ts';
 
-export type Role = 'customer' | 'stylist' | 'admin';
+export type { Role };
 
 /** The part of the session user the socket layer needs. */
 export interface SocketUser {
@@ -17,6 +18,8 @@ export const ROOM_CUSTOMERS = 'customers';
 /** Stylists and admins: overrides and the audience `stylists`. */
 export const ROOM_STAFF = 'staff';
 export const ROOM_ADMINS = 'admins';
+/** The front desk (reception and admins): every stylist's bookings with the customer context. */
+export const ROOM_DESK = 'desk';
 export const stylistRoom = (stylistId: string) => `stylist:${stylistId}`;
 /** One customer's sockets (every tab, every device): their own bookings, in their own view. */
 export const customerRoom = (userId: string) => `customer:${userId}`;
@@ -35,14 +38,16 @@ export function roomsFor(user: SocketUser | null): string[] {
       return [ROOM_ALL, ROOM_CUSTOMERS, customerRoom(user.id)];
     case 'stylist':
       return user.stylistId ? [ROOM_ALL, ROOM_STAFF, stylistRoom(user.stylistId)] : [ROOM_ALL, ROOM_STAFF];
+    case 'reception':
+      return [ROOM_ALL, ROOM_STAFF, ROOM_DESK];
     case 'admin':
-      return [ROOM_ALL, ROOM_CUSTOMERS, ROOM_STAFF, ROOM_ADMINS];
+      return [ROOM_ALL, ROOM_CUSTOMERS, ROOM_STAFF, ROOM_DESK, ROOM_ADMINS];
   }
 }
 
 /**
  * What a socket in `rooms` may receive of the history, by event kind: announcements of these
- * audiences, overrides (staff), bookings of these stylists ('all' for admins) with the customer
+ * audiences, overrides (staff), bookings of these stylists ('all' for the desk) with the customer
  * context, and the own bookings of this customer in their own view. A replay reads only these
  * events, so its cost follows what it sends (messages.ts names each kind's rooms). A socket is in
  * stylist rooms or in a customer room, never both (roomsFor), so no booking event is read twice.
@@ -65,7 +70,7 @@ export function replayScopeOf(rooms: ReadonlySet<string>): ReplayScope {
   return {
     audiences: (['all', 'stylists', 'customers'] as const).filter((a) => rooms.has(audienceRoom(a))),
     overrides: rooms.has(ROOM_STAFF),
-    bookings: rooms.has(ROOM_ADMINS) ? 'all' : stylists,
+    bookings: rooms.has(ROOM_DESK) ? 'all' : stylists,
     customer,
   };
 }

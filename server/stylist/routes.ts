@@ -6,6 +6,7 @@ import { requireRole } from '../auth/guard.ts';
 import type { Actor } from '../actor.ts';
 import { safetyNotesBody, stylistBookingsQuery, stylistDayQuery, type SafetyNotesDto, type StylistDayDto } from '../contract/bookings.ts';
 import { uuid } from '../contract/common.ts';
+import { isDesk } from '../contract/enums.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { loadBookingsWithCustomerContext } from '../bookings/present.ts';
 import { dayAttention } from '../bookings/attention.ts';
@@ -20,15 +21,15 @@ const DEFAULT_RANGE_DAYS = 7;
 const customerParams = z.strictObject({ customerId: uuid });
 
 /**
- * Whose dashboard: a stylist's own (naming another stylist answers 404, like an unknown one); an
- * admin must name the stylist (400 otherwise). Answers the stylist's id and zone.
+ * Whose dashboard: a stylist's own (naming another stylist answers 404, like an unknown one); a
+ * front-desk user (reception, admin) must name the stylist (400 otherwise). Answers the stylist's id and zone.
  */
 async function resolveStylist(pool: Pool, user: Actor, named: string | undefined): Promise<{ id: string; timezone: string }> {
   let stylistId: string;
-  if (user.role === 'admin') {
+  if (isDesk(user.role)) {
     if (!named)
       throw new AppError('INVALID_INPUT', 'Name the stylist', {
-        fields: [{ field: 'stylistId', code: 'invalid_type', message: 'required for admins' }],
+        fields: [{ field: 'stylistId', code: 'invalid_type', message: 'required for the front desk' }],
       });
     stylistId = named;
   } else {
@@ -40,13 +41,13 @@ async function resolveStylist(pool: Pool, user: Actor, named: string | undefined
   return rows[0];
 }
 
-/** The stylist's dashboard (docs/api.md "Stylist"); admins may use it too, naming the stylist. */
+/** The stylist's dashboard (docs/api.md "Stylist"); the front desk may use it too, naming the stylist. */
 export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
   const { pool, now } = deps;
   const r = Router();
 
   r.get('/api/stylist/bookings', async (req, res) => {
-    const user = requireRole(req, 'stylist', 'admin');
+    const user = requireRole(req, 'stylist', 'reception', 'admin');
     const q = parseOr400(stylistBookingsQuery, req.query);
     const { id: stylistId, timezone: zone } = await resolveStylist(pool, user, q.stylistId);
     const from = q.from ?? DateTime.fromMillis(now(), { zone }).toISODate()!;
@@ -82,7 +83,7 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
   // One local day for the timeline: working windows after overrides (from the slot engine), holds
   // without who holds them, and the overrides behind the windows.
   r.get('/api/stylist/day', async (req, res) => {
-    const user = requireRole(req, 'stylist', 'admin');
+    const user = requireRole(req, 'stylist', 'reception', 'admin');
     const q = parseOr400(stylistDayQuery, req.query);
     const st = await resolveStylist(pool, user, q.stylistId);
     const [hours, { rows: holds }, { rows: overrides }, attention] = await Promise.all([
@@ -125,7 +126,7 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
 
   // Safety notes (allergies, conditions) only with a stated reason; every read leaves an audit row.
   r.post('/api/stylist/customers/:customerId/safety-notes', async (req, res) => {
-    const user = requireRole(req, 'stylist', 'admin');
+    const user = requireRole(req, 'stylist', 'reception', 'admin');
     const { customerId } = parseOr400(customerParams, req.params);
     const { reason } = parseOr400(safetyNotesBody, req.body);
     const notes = await withTransaction(pool, async (db): Promise<SafetyNotesDto> => {
@@ -133,7 +134,7 @@ export function stylistRoutes(deps: { pool: Pool; now: () => number }): Router {
         `select u.safety_notes from users u
           where u.id = $1 and ($2::uuid is null or exists (
             select 1 from bookings b where b.customer_id = u.id and b.stylist_id = $2))`,
-        [customerId, user.role === 'admin' ? null : (user.stylistId ?? '00000000-0000-0000-0000-000000000000')],
+        [customerId, isDesk(user.role) ? null : (user.stylistId ?? '00000000-0000-0000-0000-000000000000')],
       );
       // A customer who never booked this stylist is answered like an unknown one.
       if (!rows[0]) throw new AppError('NOT_FOUND', 'No such customer');

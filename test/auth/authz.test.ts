@@ -9,8 +9,8 @@ import { startTestServer, type TestServer } from '../setup/server.ts';
 import { Inbox, announce, connect, type ClientSocket } from '../realtime/helpers.ts';
 import { HttpClient, loginAs, NO_LIMITS, type Answer } from './client.ts';
 
-type Role = 'anon' | 'owner' | 'otherCustomer' | 'ownStylist' | 'otherStylist' | 'admin';
-const ROLES: Role[] = ['anon', 'owner', 'otherCustomer', 'ownStylist', 'otherStylist', 'admin'];
+type Role = 'anon' | 'owner' | 'otherCustomer' | 'ownStylist' | 'otherStylist' | 'reception' | 'admin';
+const ROLES: Role[] = ['anon', 'owner', 'otherCustomer', 'ownStylist', 'otherStylist', 'reception', 'admin'];
 
 let db: TestDb;
 let srv: TestServer;
@@ -29,6 +29,7 @@ beforeAll(async () => {
   otherStylistId = other.id;
   const otherCustomer = await createUser(db.pool);
   const admin = await createUser(db.pool, { role: 'admin' });
+  const reception = await createUser(db.pool, { role: 'reception' });
   ownerId = salon.customer.id;
   clients.anon = new HttpClient(srv.baseUrl);
   clients.owner = await loginAs(srv.baseUrl, salon.customer.email, salon.customer.password);
@@ -36,6 +37,7 @@ beforeAll(async () => {
   clients.ownStylist = await loginAs(srv.baseUrl, salon.stylist.email, salon.stylist.password);
   clients.otherStylist = await loginAs(srv.baseUrl, other.email, other.password);
   clients.admin = await loginAs(srv.baseUrl, admin.email, admin.password);
+  clients.reception = await loginAs(srv.baseUrl, reception.email, reception.password);
 });
 afterAll(async () => {
   await srv?.close();
@@ -86,6 +88,7 @@ const adminOnly: Record<Role, number | typeof O> = {
   otherCustomer: 403,
   ownStylist: 403,
   otherStylist: 403,
+  reception: 403,
   admin: O,
 };
 
@@ -94,73 +97,73 @@ const ROUTES: Route[] = [
     name: 'GET /api/auth/me',
     ok: 200,
     call: (c) => c.get('/api/auth/me'),
-    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: O, otherStylist: O, admin: O },
+    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: O, otherStylist: O, reception: O, admin: O },
   },
   {
     name: 'POST /api/holds (a stylist cannot hold themselves)',
     ok: 201,
     call: (c, fx) => c.post('/api/holds', fx.free('09:00')),
-    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: 403, otherStylist: O, admin: O },
+    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: 403, otherStylist: O, reception: O, admin: O },
   },
   {
     name: 'DELETE /api/holds/:id of the owner',
     ok: 204,
     call: (c, fx) => c.delete(`/api/holds/${fx.holdId}`),
-    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, admin: O },
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, reception: O, admin: O },
   },
   {
     name: 'POST /api/bookings (direct; a stylist cannot book themselves)',
     ok: 201,
     call: (c, fx) => c.post('/api/bookings', fx.free('16:00')),
-    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: 403, otherStylist: O, admin: O },
+    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: 403, otherStylist: O, reception: O, admin: O },
   },
   {
     name: 'POST /api/bookings from the owner\u2019s hold',
     ok: 201,
     call: (c, fx) => c.post('/api/bookings', { holdId: fx.holdId }),
-    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, admin: 404 },
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, reception: 404, admin: 404 },
   },
   {
     name: 'GET /api/bookings/mine',
     ok: 200,
     call: (c) => c.get('/api/bookings/mine'),
-    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: O, otherStylist: O, admin: O },
+    expect: { ...customerSession, owner: O, otherCustomer: O, ownStylist: O, otherStylist: O, reception: O, admin: O },
   },
   {
     name: 'POST /api/bookings/:id/cancel',
     ok: 200,
     call: (c, fx) => c.post(`/api/bookings/${fx.bookingId}/cancel`, {}),
-    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: O, otherStylist: 404, admin: O },
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: O, otherStylist: 404, reception: O, admin: O },
   },
   {
     name: 'POST /api/bookings/:id/reschedule',
     ok: 200,
     call: (c, fx) => c.post(`/api/bookings/${fx.bookingId}/reschedule`, { startUtc: fx.free('09:30').startUtc }),
-    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 403, otherStylist: 404, admin: O },
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 403, otherStylist: 404, reception: O, admin: O },
   },
   {
     name: 'POST /api/bookings/:id/status',
     ok: 200,
     call: (c, fx) => c.post(`/api/bookings/${fx.bookingId}/status`, { status: 'cancelled' }),
-    expect: { ...customerSession, owner: 403, otherCustomer: 404, ownStylist: O, otherStylist: 404, admin: O },
+    expect: { ...customerSession, owner: 403, otherCustomer: 404, ownStylist: O, otherStylist: 404, reception: O, admin: O },
   },
   {
-    name: 'GET /api/stylist/bookings (own; admins must name the stylist)',
+    name: 'GET /api/stylist/bookings (own; the front desk must name the stylist)',
     ok: 200,
     call: (c) => c.get('/api/stylist/bookings'),
-    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: O, admin: 400 },
+    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: O, reception: 400, admin: 400 },
   },
   {
     name: 'GET /api/stylist/bookings?stylistId= of the own stylist',
     ok: 200,
     call: (c) => c.get(`/api/stylist/bookings?stylistId=${salon.stylist.id}`),
-    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: 404, admin: O },
+    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: 404, reception: O, admin: O },
   },
   {
     name: 'POST /api/stylist/customers/:id/safety-notes of the owner',
     ok: 200,
     call: (c) => c.post(`/api/stylist/customers/${ownerId}/safety-notes`, { reason: 'Colour service planned today' }),
-    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: 404, admin: O },
+    expect: { ...customerSession, owner: 403, otherCustomer: 403, ownStylist: O, otherStylist: 404, reception: O, admin: O },
   },
   {
     name: 'POST /api/admin/stylists',
@@ -271,11 +274,12 @@ const SOCKET_VIEW: Record<Role, 'none' | 'staff' | 'own'> = {
   otherCustomer: 'none',
   ownStylist: 'staff',
   otherStylist: 'none',
+  reception: 'staff',
   admin: 'staff',
 };
 
 describe('booking events on the socket, by role', () => {
-  it('the owner’s booking, cancel and reschedule reach the owner (own view), its stylist and admins (staff view), nobody else', async () => {
+  it('the owner’s booking, cancel and reschedule reach the owner (own view), its stylist and the front desk (staff view), nobody else', async () => {
     const sockets: ClientSocket[] = [];
     try {
       const inboxes = {} as Record<Role, Inbox>;
@@ -307,7 +311,7 @@ describe('booking events on the socket, by role', () => {
               ],
         );
         // Nobody but staff ever sees another customer's context, and no customer sees another's booking.
-        if (role !== 'ownStylist' && role !== 'admin' && role !== 'otherStylist')
+        if (role !== 'ownStylist' && role !== 'admin' && role !== 'reception' && role !== 'otherStylist')
           for (const e of inboxes[role].all.filter((x) => x.name.startsWith('booking:')))
             expect(e.payload.booking.customerId).toBe(ownerId);
       }

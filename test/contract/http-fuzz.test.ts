@@ -130,7 +130,7 @@ describe('HTTP contract fuzz', () => {
     // Routes of one booking sweep a booking of their own, untouched by the routes fuzzed before.
     const own = route.path.startsWith('/api/bookings/:id') ? [await world.freshBooking(20 + (ROUTES.indexOf(route) % 40))] : undefined;
     const real = { ...ctx, realOnly: true, ...(own ? { pathIds: own } : {}) };
-    const sweepCaller = (['customer', 'stylist', 'admin', 'anonymous'] as const).find((c) => route.roles.includes(c))!;
+    const sweepCaller = (['customer', 'stylist', 'reception', 'admin', 'anonymous'] as const).find((c) => route.roles.includes(c))!;
     const failures: string[] = [];
     for (const w of boundarySweep(route, real, world.srv.config.bodyLimitBytes, SEED, shapedBodies(real)[routeName(route)])) {
       await check(route, w, [sweepCaller]).catch((err: Error) => failures.push(err.message));

@@ -54,6 +54,7 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   ];
   const customers = [await createUser(db.pool, { safetyNotes: 'latex allergy' }), await createUser(db.pool)];
   const admin = await createUser(db.pool, { role: 'admin' });
+  const reception = await createUser(db.pool, { role: 'reception' });
   const today = DateTime.fromMillis(NOW, { zone: ZONE });
   const nearDates = Array.from({ length: 14 }, (_, i) => today.plus({ days: i + 1 }).toISODate()!);
   const bookingIds: string[] = [];
@@ -90,12 +91,14 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   const logins = {
     customer: { email: customers[0].email, password: customers[0].password },
     stylist: { email: stylists[0].email, password: stylists[0].password },
+    reception: { email: reception.email, password: reception.password },
     admin: { email: admin.email, password: admin.password },
   };
   const clients: Record<Caller, HttpClient> = {
     anonymous: new HttpClient(srv.baseUrl),
     customer: await loginAs(srv.baseUrl, logins.customer.email, logins.customer.password),
     stylist: await loginAs(srv.baseUrl, logins.stylist.email, logins.stylist.password),
+    reception: await loginAs(srv.baseUrl, logins.reception.email, logins.reception.password),
     admin: await loginAs(srv.baseUrl, logins.admin.email, logins.admin.password),
   };
   const seeded: Seeded = {

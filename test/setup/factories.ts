@@ -1,6 +1,7 @@
 // Factories that write real rows. Each returns ids; defaults make a working stylist in Kathmandu.
 import { randomBytes } from 'node:crypto';
 import type { Pool } from '../../server/db/pool.ts';
+import type { Role } from '../../server/contract/enums.ts';
 import { hashPassword } from '../../server/auth/password.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
@@ -9,7 +10,7 @@ const uniq = () => randomBytes(4).toString('hex');
 
 export async function createUser(
   pool: Pool,
-  o: { role?: 'customer' | 'stylist' | 'admin'; email?: string; displayName?: string; notes?: string; safetyNotes?: string } = {},
+  o: { role?: Role; email?: string; displayName?: string; notes?: string; safetyNotes?: string } = {},
 ) {
   const email = o.email ?? `${o.role ?? 'customer'}-${uniq()}@example.test`;
   const hash = await (hashOnce ??= hashPassword(TEST_PASSWORD));

@@ -331,7 +331,8 @@ export class BookingService {
     const row = await withOutbox(this.#pool, this.#slots, async (db) => {
       const b = await this.#lockBooking(db, user, bookingId);
       const actor = actorOf(user, b);
-      if (!allowed.includes(actor)) throw new AppError('FORBIDDEN', 'Only the booking\u2019s stylist or the front desk can change its status');
+      if (!allowed.includes(actor))
+        throw new AppError('FORBIDDEN', 'Only the booking\u2019s stylist or the front desk can change its status');
       const refused = refusedTransition(b.status, to, b.start_at.getTime(), nowMs);
       if (refused) throw new AppError('INVALID_TRANSITION', refused, { from: b.status, to, allowed: TRANSITIONS[b.status] });
       if (actor === 'customer' && nowMs >= b.start_at.getTime()) {

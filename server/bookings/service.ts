@@ -349,7 +349,7 @@ export class BookingService {
           actorId: user.id,
           action: 'booking.status',
           target: `booking:${b.id}`,
-          details: { from: b.status, to, role: actor, ...(reason ? { reason } : {}) },
+          details: { from: b.status, to, role: actor === 'desk' ? user.role : actor, ...(reason ? { reason } : {}) },
         });
       }
       return rows[0];

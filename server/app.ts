@@ -36,6 +36,8 @@ import { announcementRoutes } from './announcements/routes.ts';
 import { httpMetrics, metricsRoute } from './http/metrics.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
+import { DeskBookings } from './desk/bookings.ts';
+import { deskRoutes } from './desk/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -143,6 +145,7 @@ export function createApp(deps: AppDeps): App {
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
   app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));
   app.use(announcementRoutes({ pool, now }));
+  app.use(deskRoutes({ pool, salon, desk: new DeskBookings({ pool, slots, now }), config, now }));
 
   app.use('/api', apiNotFound);
   if (config.serveWeb && existsSync(WEB_DIST)) {

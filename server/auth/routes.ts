@@ -13,7 +13,8 @@ import { assertStrongPassword } from './strength.ts';
 interface UserRow {
   id: string;
   email: string;
-  password_hash: string;
+  /** Null for a customer record made at the front desk (it cannot log in). */
+  password_hash: string | null;
   display_name: string;
   role: Actor['role'];
   stylist_id: string | null;
@@ -66,19 +67,25 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
     const body = parseOr400(registerBody, req.body);
     assertStrongPassword(body.password, body);
     const hash = await hashPassword(body.password);
-    let row: UserRow;
+    let row: UserRow | undefined;
     try {
       ({
         rows: [row],
       } = await pool.query<UserRow>(
-        `insert into users (email, password_hash, display_name, phone, role) values ($1, $2, $3, $4, 'customer')
-         returning id, email, password_hash, display_name, role, null::uuid as stylist_id`,
+        // A customer record the front desk made with this e-mail (a walk-in: no password) is claimed:
+        // it gets the password and the name, and keeps its bookings. Any other account is a conflict.
+        `insert into users as u (email, password_hash, display_name, phone, role) values ($1, $2, $3, $4, 'customer')
+         on conflict (email) do update set password_hash = excluded.password_hash, display_name = excluded.display_name,
+           phone = coalesce(excluded.phone, u.phone), walk_in = false
+           where u.walk_in and u.password_hash is null and u.role = 'customer'
+         returning u.id, u.email, u.password_hash, u.display_name, u.role, null::uuid as stylist_id`,
         [body.email, hash, body.displayName, body.phone ?? null],
       ));
     } catch (err) {
       if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', 'An account with this email already exists');
       throw err;
     }
+    if (!row) throw new AppError('CONFLICT', 'An account with this email already exists');
     const user = toActor(row);
     await logIn(req, user);
     res.status(201).json(toUserDto(user));
@@ -88,9 +95,10 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
     const body = parseOr400(loginBody, req.body);
     const { rows } = await pool.query<UserRow>(`${USER_SQL} where u.email = $1`, [body.email]);
     const row = rows[0];
-    // An unknown email costs one scrypt too, and answers exactly like a wrong password.
+    // An unknown email, or a customer record without a password (made at the front desk), costs one
+    // scrypt too, and answers exactly like a wrong password.
     const ok = await verifyPassword(body.password, row?.password_hash ?? (await DUMMY_HASH_PROMISE));
-    if (!row || !ok) throw new AppError('UNAUTHENTICATED', BAD_LOGIN);
+    if (!row || row.password_hash === null || !ok) throw new AppError('UNAUTHENTICATED', BAD_LOGIN);
     const user = toActor(row);
     await logIn(req, user);
     res.json({ user: toUserDto(user) });

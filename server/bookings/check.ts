@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type pg from 'pg';
 import type { AlternativeSlot } from '../contract/bookings.ts';
 import { AppError } from '../errors.ts';
-import { bookableRange, computeDaySlots, horizonAt, type ComputedSlot, type Interval } from '../slots/engine.ts';
+import { bookableRange, computeDaySlots, horizonAt, type ComputedSlot, type DayInput, type Interval } from '../slots/engine.ts';
 import { loadDay, type StylistDaySettings } from '../slots/load.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -52,6 +52,12 @@ export interface CheckRequest {
   noticeFromMs?: number;
   /** A booking being rescheduled: it does not block its own move. */
   exclude?: Interval;
+  /**
+   * A booking made at the front desk: no minimum notice (a start in the current slot is still
+   * accepted), and with `force` a start outside the working hours or off the grid, never over
+   * another booking or a live hold.
+   */
+  desk?: { force: boolean };
 }
 
 export interface CheckedStart {
@@ -60,6 +66,8 @@ export interface CheckedStart {
   startMs: number;
   endMs: number;
   occupiedUntilMs: number;
+  /** A desk booking forced outside the working hours (or off the grid). */
+  forced?: boolean;
 }
 
 /**
@@ -91,7 +99,12 @@ export async function checkStart(db: Queryable, req: CheckRequest): Promise<Chec
   const { settings } = day;
   // The bookable range first: a time in the past or beyond the horizon is that, grid or not.
   // (The same bounds as bookableRange, which reports such slots `unavailable`.)
-  if (startMs < Math.min(nowMs, req.noticeFromMs ?? nowMs) + settings.minNoticeMinutes * 60_000 || startMs <= nowMs) {
+  const stepMs = settings.slotStepMinutes * 60_000;
+  if (req.desk) {
+    // The desk books inside the notice (a walk-in is now), but not a slot that has already ended.
+    if (startMs + stepMs <= nowMs)
+      throw new AppError('IN_PAST', 'That time has passed: book the current slot or a later one', { minNoticeMinutes: 0 });
+  } else if (startMs < Math.min(nowMs, req.noticeFromMs ?? nowMs) + settings.minNoticeMinutes * 60_000 || startMs <= nowMs) {
     throw new AppError('IN_PAST', `Book at least ${settings.minNoticeMinutes} minutes ahead`, {
       minNoticeMinutes: settings.minNoticeMinutes,
     });
@@ -106,9 +119,9 @@ export async function checkStart(db: Queryable, req: CheckRequest): Promise<Chec
   }
   const { windows, slots } = computeDaySlots(input);
   const idx = slots.findIndex((s) => s.startMs === startMs);
+  if (idx < 0 && req.desk?.force) return forcedStart(input, settings, date, startMs);
   if (idx < 0) {
     const inWindow = windows.find((w) => startMs >= w.startMs && startMs < w.endMs);
-    const stepMs = settings.slotStepMinutes * 60_000;
     if (inWindow && (startMs - inWindow.startMs) % stepMs !== 0) {
       throw new AppError('NOT_ON_GRID', 'That start is not on the stylist\u2019s slot grid', {
         date,
@@ -127,6 +140,20 @@ export async function checkStart(db: Queryable, req: CheckRequest): Promise<Chec
   }
   const endMs = startMs + settings.durationMinutes * 60_000;
   return { settings, date, startMs, endMs, occupiedUntilMs: endMs + settings.bufferMinutes * 60_000 };
+}
+
+/**
+ * A desk booking forced outside the hours: only the other bookings (buffers included) and live
+ * holds of the stylist stand in its way.
+ */
+function forcedStart(input: DayInput, settings: StylistDaySettings, date: string, startMs: number): CheckedStart {
+  const endMs = startMs + settings.durationMinutes * 60_000;
+  const occupiedUntilMs = endMs + settings.bufferMinutes * 60_000;
+  const overlaps = (i: Interval) => i.startMs < occupiedUntilMs && i.endMs > startMs;
+  if (input.bookings.some(overlaps)) throw new AppError('SLOT_TAKEN', 'That time is already booked', { alternatives: [] });
+  if (input.holds.some(overlaps))
+    throw new AppError('SLOT_HELD', 'Someone is checking out that time; it may free up in a few minutes', { alternatives: [] });
+  return { settings, date, startMs, endMs, occupiedUntilMs, forced: true };
 }
 
 /** Up to `perSide` available starts on each side of slots[idx] within [from, to), nearest first. */

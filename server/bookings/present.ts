@@ -1,6 +1,7 @@
 // Rows become wire objects here, and only here, for bookings and holds.
 import type pg from 'pg';
 import type { BookingDto, BookingStatus, BookingWithCustomerDto, HoldDto } from '../contract/bookings.ts';
+import type { DeskBookingDto } from '../contract/desk.ts';
 import { applyAttention, attentionOfBookings, withAttention } from './attention.ts';
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -69,12 +70,16 @@ interface BookingWithCustomerRow extends BookingRow {
   /** bigint, read as a number (server/db/pool.ts). */
   total_spent_cents: number;
   last_service_name: string | null;
+  customer_phone: string | null;
+  customer_email: string | null;
+  customer_walk_in: boolean;
 }
 
 const CONTEXT_SQL = `
 select ${BOOKING_COLUMNS},
   u.display_name as customer_display_name, u.notes as customer_notes, (u.safety_notes <> '') as customer_has_safety_notes,
-  h.visit_count, h.last_visit_at, h.total_spent_cents, ls.name as last_service_name
+  h.visit_count, h.last_visit_at, h.total_spent_cents, ls.name as last_service_name,
+  u.phone as customer_phone, u.email as customer_email, u.walk_in as customer_walk_in
 from bookings b
 join users u on u.id = b.customer_id
 cross join lateral (
@@ -98,7 +103,17 @@ export async function loadBookingsWithCustomerContext(db: Queryable, bookingIds:
   return withAttention(db, await loadContextDtos(db, bookingIds));
 }
 
-async function loadContextDtos(db: Queryable, bookingIds: string[]): Promise<BookingWithCustomerDto[]> {
+/**
+ * The same for the front desk: the customer context plus how to reach them (phone, e-mail) and
+ * whether the record was made at the desk (docs/api.md "Front desk").
+ */
+export async function loadBookingsWithDeskContext(db: Queryable, bookingIds: string[]): Promise<DeskBookingDto[]> {
+  return withAttention(db, await loadContextDtos(db, bookingIds, true));
+}
+
+async function loadContextDtos(db: Queryable, bookingIds: string[]): Promise<BookingWithCustomerDto[]>;
+async function loadContextDtos(db: Queryable, bookingIds: string[], desk: true): Promise<DeskBookingDto[]>;
+async function loadContextDtos(db: Queryable, bookingIds: string[], desk = false): Promise<BookingWithCustomerDto[]> {
   if (bookingIds.length === 0) return [];
   const { rows } = await db.query<BookingWithCustomerRow>(CONTEXT_SQL, [bookingIds]);
   return rows.map((r) => ({
@@ -112,6 +127,7 @@ async function loadContextDtos(db: Queryable, bookingIds: string[]): Promise<Boo
       totalSpentCents: r.total_spent_cents,
       notes: r.customer_notes,
       hasSafetyNotes: r.customer_has_safety_notes,
+      ...(desk ? { phone: r.customer_phone, email: r.customer_email, walkIn: r.customer_walk_in } : {}),
     },
   }));
 }

@@ -400,11 +400,6 @@ export class BookingService {
     return rows.length ? new AppError('HOLD_EXPIRED', 'The hold expired; pick the time again') : new AppError('NOT_FOUND', 'No such hold');
   }
 
-  /**
-   * Deletes the customer's hold when it is `holdId` or overlaps the new appointment on this stylist,
-   * and ends their hold series on the booked time: holding was for booking, and it is booked (a
-   * customer who later cancels may hold that time again like anyone else).
-   */
   async #releaseOwnHold(
     db: PoolClient,
     customerId: string,
@@ -413,14 +408,7 @@ export class BookingService {
     occupiedUntilMs: number,
     holdId: string | undefined,
   ): Promise<void> {
-    // One round trip: a data-modifying CTE runs whether or not its rows are used.
-    await db.query(
-      `with released as (
-         delete from holds where customer_id = $1 and (id = $2 or (stylist_id = $3 and start_at < $5 and occupied_until > $4))
-       )
-       delete from hold_series where customer_id = $1 and stylist_id = $3 and start_at = $4`,
-      [customerId, holdId ?? null, stylist.id, new Date(startMs), new Date(occupiedUntilMs)],
-    );
+    await releaseOwnHold(db, customerId, stylist.id, startMs, occupiedUntilMs, holdId);
   }
 
   /**
@@ -473,4 +461,27 @@ function fingerprintOf(body: CreateBookingBody): string {
       ? { holdId: body.holdId, notes: body.notes ?? '' }
       : { stylistId: body.stylistId, serviceId: body.serviceId, startMs: Date.parse(body.startUtc!), notes: body.notes ?? '' };
   return sha256Url(JSON.stringify(what));
+}
+
+/**
+ * Deletes the customer's hold when it is `holdId` or overlaps the new appointment on this stylist,
+ * and ends their hold series on the booked time: holding was for booking, and it is booked (a
+ * customer who later cancels may hold that time again like anyone else).
+ */
+export async function releaseOwnHold(
+  db: PoolClient,
+  customerId: string,
+  stylistId: string,
+  startMs: number,
+  occupiedUntilMs: number,
+  holdId: string | undefined,
+): Promise<void> {
+  // One round trip: a data-modifying CTE runs whether or not its rows are used.
+  await db.query(
+    `with released as (
+       delete from holds where customer_id = $1 and (id = $2 or (stylist_id = $3 and start_at < $5 and occupied_until > $4))
+     )
+     delete from hold_series where customer_id = $1 and stylist_id = $3 and start_at = $4`,
+    [customerId, holdId ?? null, stylistId, new Date(startMs), new Date(occupiedUntilMs)],
+  );
 }

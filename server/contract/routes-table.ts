@@ -28,6 +28,7 @@ import {
   stylistDayQuery,
 } from './bookings.ts';
 import { uuid } from './common.ts';
+import { deskBookingBody, deskCalendarQuery, deskCustomersQuery } from './desk.ts';
 import type { ErrorCode } from './errors.ts';
 import { ROLES, type Role } from './enums.ts';
 import { availableDaySchema, availableDaysQuery, availableSlotsQuery, slotSchema } from './slots.ts';
@@ -49,7 +50,7 @@ export interface RouteSpec {
   /** Express form (`/api/holds/:id`). */
   path: string;
   summary: string;
-  tag: 'Operations' | 'Catalogue' | 'Slots' | 'Auth' | 'Bookings' | 'Stylist' | 'Admin' | 'Announcements';
+  tag: 'Operations' | 'Catalogue' | 'Slots' | 'Auth' | 'Bookings' | 'Stylist' | 'Admin' | 'Announcements' | 'Desk';
   /** Callers the route serves; every other caller is refused (401 without a login, else 403). */
   roles: readonly Caller[];
   params?: z.ZodType;
@@ -475,6 +476,40 @@ export const ROUTES: readonly RouteSpec[] = [
     roles: ADMIN,
     query: auditLogQuery,
     ok: { status: 200, description: 'Audit entries' },
+  },
+
+  // Front desk
+  {
+    method: 'get',
+    path: '/api/desk/calendar',
+    tag: 'Desk',
+    summary: 'One salon-local day of every active stylist (default today)',
+    roles: DESK,
+    query: deskCalendarQuery,
+    ok: {
+      status: 200,
+      description: '`{date, timezone, stylists: [{stylistId, displayName, timezone, windows, bookings, holds, overrides}], truncated}`',
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/desk/bookings',
+    tag: 'Desk',
+    summary: 'Book for a customer or a walk-in (inside the notice; outside the hours only with force and a reason)',
+    roles: DESK,
+    body: deskBookingBody,
+    limiter: 'booking',
+    ok: { status: 201, description: 'The booking with the desk\u2019s customer context' },
+    errors: ['NOT_FOUND', 'NOT_ON_GRID', 'OUTSIDE_HOURS', 'IN_PAST', 'SLOT_TAKEN', 'SLOT_HELD', 'CONFLICT', 'CUSTOMER_BUSY'],
+  },
+  {
+    method: 'get',
+    path: '/api/desk/customers',
+    tag: 'Desk',
+    summary: 'Find customers by name, e-mail or phone',
+    roles: DESK,
+    query: deskCustomersQuery,
+    ok: { status: 200, description: '`[{id, displayName, email, phone, walkIn, lastVisitAt, upcoming}]` (at most 20)' },
   },
 ];
 

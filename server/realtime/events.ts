@@ -140,8 +140,10 @@ export async function readReplayEvents(
     params.push(scope.audiences);
     arms.push(arm(`kind = 'announcement.created' and data->>'audience' = any($${params.length}::text[])`));
   }
-  if (scope.overrides) arms.push(arm(`kind in ('override.created', 'override.deleted')`));
-  if (scope.bookings === 'all') {
+  // The desk's calendar messages come from every kind but announcements (sql/000013 for holds and schedules).
+  if (scope.overrides || scope.desk) arms.push(arm(`kind in ('override.created', 'override.deleted')`));
+  if (scope.desk) arms.push(arm(`kind in ('hold.created', 'hold.deleted', 'schedule.changed', 'stylist.changed')`));
+  if (scope.bookings === 'all' || scope.desk) {
     arms.push(arm(`kind in ('booking.created', 'booking.updated')`));
   } else if (scope.bookings.length) {
     params.push(scope.bookings);

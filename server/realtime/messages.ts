@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { OverrideDto } from '../contract/admin.ts';
 import type { BookingDto } from '../contract/bookings.ts';
+import type { CalendarChangedPayload } from '../contract/desk.ts';
 import type { AnnouncementPayload, BookingEventPayload, MyBookingEventPayload, OverrideChangedPayload } from '../contract/socket.ts';
 import { loadBookingViews } from '../bookings/present.ts';
 import { OVERRIDE_DTO, overrideDto } from '../overrides/present.ts';
@@ -40,7 +41,8 @@ export type RoomMessage =
   | (Base & { name: 'booking:created' | 'booking:updated'; payload: BookingEventPayload })
   | (Base & { name: 'booking:created' | 'booking:updated'; payload: MyBookingEventPayload })
   | (Base & { name: 'override:changed'; payload: OverrideChangedPayload })
-  | (Base & { name: 'announcement'; payload: AnnouncementPayload });
+  | (Base & { name: 'announcement'; payload: AnnouncementPayload })
+  | (Base & { name: 'calendar:changed'; payload: CalendarChangedPayload });
 
 /**
  * Which views of a booking event to build: `staff`, with the customer context, for the booking's
@@ -98,6 +100,8 @@ export async function buildRoomMessages(db: Queryable, events: readonly RelayEve
   const out: RoomMessage[] = [];
   for (const ev of events) {
     for (const m of messagesFor(ev, bookingById, ownById, announcementById, overrideById)) if (m) out.push(m);
+    const calendar = calendarMessage(ev);
+    if (calendar) out.push(calendar);
   }
   return out;
 }
@@ -170,6 +174,20 @@ function announcementMessage(ev: AnnouncementEvent, announcements: Map<string, O
   const a = announcements.get(ev.entityId);
   if (!a) return null;
   return { eventId: ev.id, rooms: [audienceRoom(a.audience)], name: 'announcement', payload: { eventId: ev.id, ...a } };
+}
+
+/**
+ * `calendar:changed`, to the front desk, for every event that changes a stylist's day (holds too,
+ * also those the sweeper expires): the desk re-reads the calendar for those dates. Needs no row.
+ */
+function calendarMessage(ev: RelayEvent): RoomMessage | null {
+  if (ev.kind === 'announcement.created') return null;
+  return {
+    eventId: ev.id,
+    rooms: [ROOM_DESK],
+    name: 'calendar:changed',
+    payload: { eventId: ev.id, stylistId: ev.stylistId, dates: ev.dates, kind: ev.kind },
+  };
 }
 
 /** Events written since sql/000004 carry the whole override; older ones only its kind and scope. */

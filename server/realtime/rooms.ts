@@ -58,6 +58,8 @@ export interface ReplayScope {
   bookings: 'all' | string[];
   /** The customer (user id) whose own bookings the socket receives; null: none. */
   customer: string | null;
+  /** The front desk: `calendar:changed` of every event touching a stylist's day (holds and schedules too). */
+  desk: boolean;
 }
 
 export function replayScopeOf(rooms: ReadonlySet<string>): ReplayScope {
@@ -72,6 +74,7 @@ export function replayScopeOf(rooms: ReadonlySet<string>): ReplayScope {
     overrides: rooms.has(ROOM_STAFF),
     bookings: rooms.has(ROOM_DESK) ? 'all' : stylists,
     customer,
+    desk: rooms.has(ROOM_DESK),
   };
 }
 

@@ -92,6 +92,16 @@ const adminOnly: Record<Role, number | typeof O> = {
   admin: O,
 };
 
+const deskOnly: Record<Role, number | typeof O> = {
+  anon: 401,
+  owner: 403,
+  otherCustomer: 403,
+  ownStylist: 403,
+  otherStylist: 403,
+  reception: O,
+  admin: O,
+};
+
 const ROUTES: Route[] = [
   {
     name: 'GET /api/auth/me',
@@ -222,6 +232,30 @@ const ROUTES: Route[] = [
     expect: adminOnly,
   },
   { name: 'GET /api/admin/audit-log', ok: 200, call: (c) => c.get('/api/admin/audit-log'), expect: adminOnly },
+  {
+    name: 'GET /api/desk/calendar',
+    ok: 200,
+    call: (c, fx) => c.get(`/api/desk/calendar?date=${fx.date}`),
+    expect: deskOnly,
+  },
+  {
+    name: 'POST /api/desk/bookings for the owner',
+    ok: 201,
+    call: (c, fx) => c.post('/api/desk/bookings', { customerId: ownerId, ...fx.free('16:00') }),
+    expect: deskOnly,
+  },
+  {
+    name: 'POST /api/desk/bookings for a walk-in',
+    ok: 201,
+    call: (c, fx) => c.post('/api/desk/bookings', { walkIn: { name: 'Walk-in' }, ...fx.free('09:00') }),
+    expect: deskOnly,
+  },
+  {
+    name: 'GET /api/desk/customers',
+    ok: 200,
+    call: (c) => c.get('/api/desk/customers?q=user'),
+    expect: deskOnly,
+  },
 ];
 
 describe.each(ROUTES)('$name', (route) => {

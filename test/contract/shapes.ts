@@ -41,7 +41,31 @@ export function shapedBodies(ctx: FieldContext): Record<string, fc.Arbitrary<unk
         reason: o.reason,
       };
     });
+  // Exactly one of an existing customer and a walk-in; `forceReason` only with `force`.
+  const deskBooking = fc
+    .record({
+      who: fc.oneof(
+        uuidOf(s.customerIds, real).map((customerId) => ({ customerId })),
+        fc
+          .record(
+            {
+              name: text(1, 120, real),
+              phone: fc.constantFrom('+977 9841-000111', '01 234 567'),
+              email: fc.constantFrom('walk-in@example.test'),
+            },
+            { requiredKeys: ['name'] },
+          )
+          .map((walkIn) => ({ walkIn })),
+      ),
+      stylistId: uuidOf(s.stylistIds, real),
+      serviceId: uuidOf(s.serviceIds, real),
+      startUtc: instant(s, real),
+      notes,
+      force: fc.option(text(5, 500, real), { nil: undefined }),
+    })
+    .map(({ who, force, ...rest }) => ({ ...who, ...rest, ...(force === undefined ? {} : { force: true, forceReason: force }) }));
   return {
+    'POST /api/desk/bookings': deskBooking,
     'POST /api/bookings': booking,
     'POST /api/admin/overrides': override,
     'POST /api/admin/overrides/preview': override,

@@ -127,8 +127,8 @@ describe('who may change a status', () => {
     const byAdmin = await admin.http.post(`/api/bookings/${b.id}/status`, { status: 'in_progress' });
     expect(byAdmin.status).toBe(200);
     const { rows } = await db.pool.query('select actor_id, details from audit_log where target = $1', [`booking:${b.id}`]);
-    // `role` is the party the actor acts as on the booking: an admin works as the front desk.
-    expect(rows).toEqual([{ actor_id: admin.id, details: { from: 'confirmed', to: 'in_progress', role: 'desk' } }]);
+    // `role` is who acted: the customer, the stylist, or the front-desk user's own role (reception or admin).
+    expect(rows).toEqual([{ actor_id: admin.id, details: { from: 'confirmed', to: 'in_progress', role: 'admin' } }]);
     // The admin follows the machine too.
     expect((await admin.http.post(`/api/bookings/${b.id}/status`, { status: 'pending' })).body.error.code).toBe('INVALID_TRANSITION');
   });

@@ -47,7 +47,7 @@ describe('status of a past day’s booking', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(await statusOf(id)).toBe('no_show');
     const audit = await db.pool.query('select actor_id, details from audit_log where target = $1', [`booking:${id}`]);
-    expect(audit.rows).toEqual([{ actor_id: receptionId, details: { from: 'confirmed', to: 'no_show', role: 'desk' } }]);
+    expect(audit.rows).toEqual([{ actor_id: receptionId, details: { from: 'confirmed', to: 'no_show', role: 'reception' } }]);
   });
 
   it('the desk and the booking’s stylist mark yesterday’s booking in progress, then completed', async () => {
@@ -101,6 +101,6 @@ describe('moving and cancelling from the desk', () => {
     const { rows } = await db.pool.query('select status, cancel_reason from bookings where id = $1', [id]);
     expect(rows).toEqual([{ status: 'cancelled', cancel_reason: 'Customer phoned: ill' }]);
     const audit = await db.pool.query('select details from audit_log where target = $1', [`booking:${id}`]);
-    expect(audit.rows).toEqual([{ details: { from: 'confirmed', to: 'cancelled', role: 'desk', reason: 'Customer phoned: ill' } }]);
+    expect(audit.rows).toEqual([{ details: { from: 'confirmed', to: 'cancelled', role: 'reception', reason: 'Customer phoned: ill' } }]);
   });
 });

@@ -7,6 +7,7 @@ import { localDate, uuid, zoneName } from './common.ts';
 import type { ErrorCode } from './errors.ts';
 import type { AnnouncementDto, OverrideDto } from './admin.ts';
 import type { BookingDto, BookingWithCustomerDto } from './bookings.ts';
+import type { CalendarChangedPayload } from './desk.ts';
 import { availableDaySchema, slotSchema, stylistRef } from './slots.ts';
 
 // ── client → server ─────────────────────────────────────────────────────────────────────────────
@@ -151,4 +152,5 @@ export interface ServerToClientEvents {
   'override:changed': (payload: OverrideChangedPayload) => void;
   announcement: (payload: AnnouncementPayload) => void;
   resync: (payload: ResyncPayload) => void;
+  'calendar:changed': (payload: CalendarChangedPayload) => void;
 }

@@ -2,7 +2,7 @@
 // strings, and everything a person reads is formatted by Intl in the browser's locale. A wall time
 // the clocks show twice (a fall-back's repeated hour) is written with its offset, as the server's
 // slot displays are (server/contract/wall-clock.ts).
-import { canonicalZone, labelRepeated, sameZone } from '../../../server/contract/wall-clock.ts';
+import { canonicalZone, labelRepeated, offsetMinutes, sameZone } from '../../../server/contract/wall-clock.ts';
 
 const dateParts = new Map<string, Intl.DateTimeFormat>();
 
@@ -195,4 +195,12 @@ export function formatCountdown(ms: number): string {
 
 export function formatClock(instant: number | string): string {
   return fmt('clock', { hour: 'numeric', minute: '2-digit' }).format(new Date(instant));
+}
+
+/** The instant of a wall time (`minutes` after midnight of `date`) in `zone`; a skipped time moves forward. */
+export function instantAt(date: string, minutes: number, zone: string): number {
+  const guess = utcOf(date) + minutes * 60_000;
+  // Two passes settle the offset on either side of a change (the offset at the answer, not the guess).
+  const first = guess - offsetMinutes(guess, zone) * 60_000;
+  return guess - offsetMinutes(first, zone) * 60_000;
 }

@@ -197,10 +197,15 @@ export function formatClock(instant: number | string): string {
   return fmt('clock', { hour: 'numeric', minute: '2-digit' }).format(new Date(instant));
 }
 
-/** The instant of a wall time (`minutes` after midnight of `date`) in `zone`; a skipped time moves forward. */
+/**
+ * The instant of a wall time (`minutes` after midnight of `date`) in `zone`: in a repeated hour the
+ * first of the two; a time the clocks skip is read with the offset before the change (2:30 on a
+ * spring-forward night is 3:30).
+ */
 export function instantAt(date: string, minutes: number, zone: string): number {
   const guess = utcOf(date) + minutes * 60_000;
-  // Two passes settle the offset on either side of a change (the offset at the answer, not the guess).
-  const first = guess - offsetMinutes(guess, zone) * 60_000;
-  return guess - offsetMinutes(first, zone) * 60_000;
+  const near = offsetMinutes(guess, zone);
+  const offsets = [...new Set([offsetMinutes(guess - near * 60_000, zone), near])];
+  const valid = offsets.map((o) => guess - o * 60_000).filter((ms) => guess - offsetMinutes(ms, zone) * 60_000 === ms);
+  return valid.length ? Math.min(...valid) : guess - Math.min(...offsets) * 60_000;
 }

@@ -174,7 +174,16 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** The empty cell of a stylist at a salon time. */
 export function cell(stylistId: string, date: string, hhmm: string): HTMLElement {
-  const el = document.querySelector<HTMLElement>(`[data-testid="desk-cell"][data-stylist-id="${stylistId}"][data-start="${at(date, hhmm)}"]`);
+  const el = document.querySelector<HTMLElement>(
+    `[data-testid="desk-cell"][data-stylist-id="${stylistId}"][data-start="${at(date, hhmm)}"]`,
+  );
   if (!el) throw new Error(`no cell for ${stylistId} at ${hhmm}`);
   return el;
+}
+
+/** Picks an option as a person would (happy-dom's `:checked` needs the option itself selected). */
+export async function choose(select: HTMLElement, value: string): Promise<void> {
+  const { fireEvent } = await import('@testing-library/svelte');
+  for (const o of (select as HTMLSelectElement).options) o.selected = o.value === value;
+  await fireEvent.change(select);
 }

@@ -141,7 +141,7 @@ describe('booking from an empty cell', () => {
     expect(alts.map((b) => b.textContent)).toEqual([expect.stringMatching(/^4:00/), expect.stringMatching(/^4:30/)]);
     expect(screen.queryByRole('button', { name: 'Book anyway…' })).toBeNull();
     await fireEvent.click(alts[1]);
-    expect((within(form).getByLabelText(/Start time/) as HTMLInputElement).value).toBe('16:30');
+    expect(within(form).getByLabelText<HTMLInputElement>(/Start time/).value).toBe('16:30');
     await fireEvent.submit(form);
     expect((await screen.findByTestId('desk-book-error')).textContent).toBe('This customer already has a booking or a hold at that time.');
     expect((posts(h, '/api/desk/bookings')[1] as { startUtc: string }).startUtc).toBe(at(TODAY, '16:30'));

@@ -193,7 +193,7 @@ describe('moving a booking', () => {
     const b1 = screen.getAllByTestId('desk-booking')[0];
     await fireEvent.pointerDown(b1, { pointerId: 1, button: 0, clientX: 100, clientY: 100 });
     await fireEvent.pointerMove(b1, { pointerId: 1, clientX: 100, clientY: 120 });
-    await fireEvent.pointerMove(b1, { pointerId: 1, clientX: 100, clientY: 137 }); // 37 px ≈ 31 min at 1.2 px/min
+    await fireEvent.pointerMove(b1, { pointerId: 1, clientX: 100, clientY: 137 }); // 37 px ≈ 25 min at 1.5 px/min: the nearest 15-minute step is 30
     await fireEvent.pointerUp(b1, { pointerId: 1, clientX: 100, clientY: 137 });
     await fireEvent.click(b1); // the click that ends a drag is not a selection
     await vi.waitFor(() => expect(posts(h, '/api/bookings/b1/reschedule')).toEqual([{ startUtc: at(TODAY, '10:30'), stylistId: AARAV }]));

@@ -199,6 +199,41 @@ describe('moving a booking', () => {
     await vi.waitFor(() => expect(posts(h, '/api/bookings/b1/reschedule')).toEqual([{ startUtc: at(TODAY, '10:30'), stylistId: AARAV }]));
     expect(screen.queryByTestId('desk-booking-panel')).toBeNull();
   });
+  it('drags across to another stylist, but not to one who does not offer the service', async () => {
+    const h = await deskPage({ 'POST /api/bookings/:id/reschedule': () => ({ body: booking('b1', PRIYA, TODAY, '10:00') }) });
+    h.days[TODAY] = day(TODAY, {
+      aarav: { bookings: [booking('b1', AARAV, TODAY, '10:00'), booking('b2', AARAV, TODAY, '14:00', { serviceId: COLOUR })] },
+    });
+    h.socket().push('calendar:changed', { eventId: 30, stylistId: AARAV, dates: [TODAY], kind: 'booking' });
+    await vi.waitFor(() => expect(screen.getAllByTestId('desk-booking')).toHaveLength(2));
+    // happy-dom lays nothing out: give the two columns their places side by side.
+    screen.getAllByTestId('desk-column').forEach((col, i) => {
+      col.getBoundingClientRect = () =>
+        ({ left: 60 + i * 150, right: 210 + i * 150, width: 150, top: 0, bottom: 900, height: 900 }) as DOMRect;
+    });
+    const drag = async (el: HTMLElement) => {
+      await fireEvent.pointerDown(el, { pointerId: 2, button: 0, clientX: 100, clientY: 100 });
+      await fireEvent.pointerMove(el, { pointerId: 2, clientX: 260, clientY: 100 });
+      await fireEvent.pointerUp(el, { pointerId: 2, clientX: 260, clientY: 100 });
+    };
+    await drag(document.querySelector<HTMLElement>('[data-booking-id="b2"]')!);
+    const panel = await screen.findByTestId('desk-booking-panel');
+    expect(within(panel).getByRole('alert').textContent).toBe('Priya Thapa does not offer Hair Colour.');
+    expect(posts(h, '/api/bookings/b2/reschedule')).toEqual([]);
+    await drag(document.querySelector<HTMLElement>('[data-booking-id="b1"]')!);
+    await vi.waitFor(() => expect(posts(h, '/api/bookings/b1/reschedule')).toEqual([{ startUtc: at(TODAY, '10:00'), stylistId: PRIYA }]));
+  });
+
+  it('closes the booking with Escape and gives the focus back to it on the calendar', async () => {
+    await deskPage();
+    const b1 = screen.getAllByTestId('desk-booking')[0];
+    await fireEvent.click(b1);
+    const panel = await screen.findByTestId('desk-booking-panel');
+    expect(document.activeElement).toBe(panel);
+    await fireEvent.keyDown(panel, { key: 'Escape' });
+    expect(screen.queryByTestId('desk-booking-panel')).toBeNull();
+    await vi.waitFor(() => expect(document.activeElement).toBe(b1));
+  });
 });
 
 describe('status and cancelling', () => {

@@ -55,6 +55,20 @@ describe('the desk day calendar', () => {
     expect(within(screen.getAllByTestId('desk-column')[1]).getByTestId('desk-off').textContent?.trim()).toBe('Off: Annual leave');
   });
 
+  it('drops a hold at its expiry without waiting for the re-read', async () => {
+    const h = await deskPage();
+    h.days['2027-03-11'] = day('2027-03-11');
+    h.days['2027-03-11'].stylists[1].holds = [
+      { id: 'h2', serviceId: 'x', startUtc: at('2027-03-11', '11:00'), endUtc: at('2027-03-11', '11:45'), expiresAt: at(TODAY, '08:40') },
+      { id: 'h3', serviceId: 'x', startUtc: at('2027-03-11', '12:00'), endUtc: at('2027-03-11', '12:45'), expiresAt: at(TODAY, '08:50') },
+    ];
+    await fireEvent.click(screen.getByRole('button', { name: 'Next day' }));
+    await vi.waitFor(() => expect(h.reads.at(-1)).toBe('2027-03-11'));
+    await vi.waitFor(() =>
+      expect(screen.getAllByTestId('desk-hold').map((x) => x.textContent?.trim())).toEqual([expect.stringMatching(/until 8:50/)]),
+    );
+  });
+
   it('goes to the previous and next day, any date, and back to today', async () => {
     const h = await deskPage();
     await fireEvent.click(screen.getByRole('button', { name: 'Previous day' }));

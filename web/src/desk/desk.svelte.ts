@@ -343,12 +343,18 @@ export class DeskCalendar {
     const b = this.#find(id);
     if (b && b.stylistId === stylistId && Date.parse(b.startUtc) === startMs) return false;
     this.moveProblem = null;
+    if (b && !this.stylistsFor(b.serviceId).some((s) => s.id === stylistId)) {
+      this.selectedId = id;
+      this.actionError = `${this.stylistName(stylistId)} does not offer ${this.serviceName(b.serviceId)}.`;
+      return false;
+    }
     const ok = await this.#act(
       () => this.#api.post<Booking>(`/api/bookings/${id}/reschedule`, { startUtc: new Date(startMs).toISOString(), stylistId }),
       (err) => {
+        // The booking opens with what went wrong (a drag has no other place to say it).
+        this.selectedId = id;
         if (err instanceof ApiError && (err.code === 'SLOT_TAKEN' || err.code === 'SLOT_HELD')) {
           this.moveProblem = { bookingId: id, stylistId, message: deskMessage(err), alternatives: alternativesOf(err) };
-          this.selectedId = id;
           return true;
         }
         return false;

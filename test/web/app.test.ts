@@ -61,8 +61,8 @@ describe('App', () => {
   it('opens the admin console on its tabs', async () => {
     start('/admin/overrides', { id: 'u3', email: 'a@x.test', displayName: 'Salon Admin', role: 'admin' });
     expect(await screen.findByRole('heading', { name: /Overrides/ }, { timeout: 5000 })).toBeTruthy();
-    await fireEvent.click(screen.getByRole('link', { name: 'Live operations' }));
-    expect(await screen.findByRole('heading', { name: 'Live operations' })).toBeTruthy();
+    await fireEvent.click(screen.getByRole('link', { name: 'Today' }));
+    expect(await screen.findByRole('heading', { name: 'Today' })).toBeTruthy();
     expect(window.location.pathname).toBe('/admin');
   });
 

@@ -66,10 +66,11 @@ describe('page titles', () => {
     ['/bookings', 'My bookings · KB Stylish Live'],
     ['/signin', 'Sign in · KB Stylish Live'],
     ['/stylist', 'My day · Stylist dashboard · KB Stylish Live'],
-    ['/admin', 'Live operations · Admin console · KB Stylish Live'],
+    ['/admin', 'Today · Admin console · KB Stylish Live'],
     ['/admin/overrides', 'Overrides · Admin console · KB Stylish Live'],
     ['/admin/nope', 'Admin console · KB Stylish Live'],
     ['/elsewhere', 'Page not found · KB Stylish Live'],
+    ['/desk', 'Front desk · KB Stylish Live'],
   ])('%s is titled "%s"', (path, title) => {
     const [, section = '', sub = ''] = path.split('/');
     expect(pageTitle(section, sub)).toBe(title);

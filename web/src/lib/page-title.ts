@@ -5,7 +5,7 @@ export const PRODUCT = 'KB Stylish Live';
 
 /** The admin console's sections, by route segment (`/admin/<id>`), in their order on screen. */
 export const ADMIN_TABS = [
-  { id: '', label: 'Live operations' },
+  { id: '', label: 'Today' },
   { id: 'stylists', label: 'Stylists' },
   { id: 'schedule', label: 'Schedules' },
   { id: 'overrides', label: 'Overrides' },
@@ -29,6 +29,8 @@ function pageName(section: string, sub: string): string {
       return 'Sign in';
     case 'stylist':
       return 'My day · Stylist dashboard';
+    case 'desk':
+      return 'Front desk';
     case 'admin': {
       const tab = ADMIN_TABS.find((t) => t.id === sub);
       return tab ? `${tab.label} · Admin console` : 'Admin console';

@@ -2,7 +2,7 @@
 // strings, and everything a person reads is formatted by Intl in the browser's locale. A wall time
 // the clocks show twice (a fall-back's repeated hour) is written with its offset, as the server's
 // slot displays are (server/contract/wall-clock.ts).
-import { canonicalZone, labelRepeated, sameZone } from '../../../server/contract/wall-clock.ts';
+import { canonicalZone, labelRepeated, offsetMinutes, sameZone } from '../../../server/contract/wall-clock.ts';
 
 const dateParts = new Map<string, Intl.DateTimeFormat>();
 
@@ -195,4 +195,17 @@ export function formatCountdown(ms: number): string {
 
 export function formatClock(instant: number | string): string {
   return fmt('clock', { hour: 'numeric', minute: '2-digit' }).format(new Date(instant));
+}
+
+/**
+ * The instant of a wall time (`minutes` after midnight of `date`) in `zone`: in a repeated hour the
+ * first of the two; a time the clocks skip is read with the offset before the change (2:30 on a
+ * spring-forward night is 3:30).
+ */
+export function instantAt(date: string, minutes: number, zone: string): number {
+  const guess = utcOf(date) + minutes * 60_000;
+  const near = offsetMinutes(guess, zone);
+  const offsets = [...new Set([offsetMinutes(guess - near * 60_000, zone), near])];
+  const valid = offsets.map((o) => guess - o * 60_000).filter((ms) => guess - offsetMinutes(ms, zone) * 60_000 === ms);
+  return valid.length ? Math.min(...valid) : guess - Math.min(...offsets) * 60_000;
 }

@@ -46,3 +46,12 @@ export type AnnouncementLevel = AnnouncementPayload['level'];
 export type Audience = AnnouncementPayload['audience'];
 /** An announcement as shown: the socket payload (its eventId is only for resuming). */
 export type Announcement = Omit<AnnouncementPayload, 'eventId'> & { eventId?: number };
+export type {
+  DeskCalendarDto as DeskCalendar,
+  DeskColumnDto as DeskColumn,
+  DeskBookingDto as DeskBooking,
+  DeskHoldDto as DeskHold,
+  DeskCustomerDto as DeskCustomer,
+  DeskBookingBody as DeskBookingInput,
+  CalendarChangedPayload,
+} from '../../../server/contract/desk.ts';

@@ -10,23 +10,28 @@ import { statusLabel } from '../lib/labels.ts';
 import type { Booking, BookingStatus, Override, StylistBooking, StylistDay } from '../lib/types.ts';
 
 export const COMING_DAYS = 14;
+/** How far back the timeline goes (to mark yesterday's no-shows and completions), in days. */
+export const PAST_DAYS = 92;
 
 export interface Interval {
   startMs: number;
   endMs: number;
 }
 
-export type StatusAction = { status: BookingStatus; label: string };
+/** `via`: a step the state machine needs first (a past visit never started becomes completed through in progress). */
+export type StatusAction = { status: BookingStatus; label: string; via?: BookingStatus };
 
 /** The actions a stylist may take on a booking now (the server has the last word). */
 export function statusActions(b: Booking, nowMs: number): StatusAction[] {
   const start = Date.parse(b.startUtc);
+  const end = Date.parse(b.endUtc);
   switch (b.status) {
     case 'pending':
       return [{ status: 'confirmed', label: 'Confirm' }];
     case 'confirmed': {
       const out: StatusAction[] = [];
       if (nowMs >= start - 30 * 60_000) out.push({ status: 'in_progress', label: 'Start' });
+      if (nowMs >= end) out.push({ status: 'completed', label: 'Completed', via: 'in_progress' });
       if (nowMs >= start) out.push({ status: 'no_show', label: 'No-show' });
       return out;
     }
@@ -88,6 +93,8 @@ export class StylistDashboard {
   /** That day's working windows, holds and overrides (GET /api/stylist/day); null until read. */
   day = $state.raw<StylistDay | null>(null);
   dayError = $state('');
+  /** The bookings of a past day on the timeline (the list above holds today onwards); null until read. */
+  past = $state.raw<{ date: string; bookings: StylistBooking[] } | null>(null);
 
   readonly stylistId: string;
   #api: Api;
@@ -112,7 +119,13 @@ export class StylistDashboard {
   zone = $derived.by(() => this.day?.timezone ?? this.stylist?.timezone ?? this.#catalogue.salonZone ?? browserZone());
   currency = $derived.by(() => this.#catalogue.currency);
   /** The timeline day's bookings in time order, cancelled ones included (struck through on screen). */
-  todays = $derived(this.bookings.filter((b) => dateIn(this.zone, Date.parse(b.startUtc)) === this.timelineDate).sort(byStart));
+  todays = $derived(
+    (this.timelineDate < this.today ? (this.past?.date === this.timelineDate ? this.past.bookings : []) : this.bookings)
+      .filter((b) => dateIn(this.zone, Date.parse(b.startUtc)) === this.timelineDate)
+      .sort(byStart),
+  );
+  /** The earliest day the timeline goes back to. */
+  firstDay = $derived(this.today ? addDays(this.today, -PAST_DAYS) : '');
   /** The coming days, grouped by date; cancelled ones stay (struck through) so a live cancellation is seen. */
   coming = $derived.by(() => {
     const groups = new Map<string, StylistBooking[]>();
@@ -124,7 +137,9 @@ export class StylistDashboard {
     }
     return [...groups].map(([date, items]) => ({ date, items }));
   });
-  selected = $derived(this.bookings.find((b) => b.id === this.selectedId) ?? null);
+  selected = $derived(
+    this.bookings.find((b) => b.id === this.selectedId) ?? this.past?.bookings.find((b) => b.id === this.selectedId) ?? null,
+  );
   /** The timeline day's answer, once it is the day shown (never another day's windows). */
   #shown = $derived(this.day && this.day.date === this.timelineDate ? this.day : null);
   windows = $derived(toIntervals(this.#shown?.windows ?? []));
@@ -155,7 +170,8 @@ export class StylistDashboard {
   async load(): Promise<void> {
     if (!this.#catalogue.loaded) await this.#catalogue.load();
     const today = dateIn(this.zone, this.#now());
-    if (!this.timelineDate || this.timelineDate === this.today || this.timelineDate < today) this.timelineDate = today;
+    // A new day moves a timeline that showed today on to it; a past day looked at stays shown.
+    if (!this.timelineDate || this.timelineDate === this.today || this.timelineDate < addDays(today, -PAST_DAYS)) this.timelineDate = today;
     this.today = today;
     this.loading = true;
     try {
@@ -171,16 +187,30 @@ export class StylistDashboard {
       this.loaded = true;
     }
     this.#watchTimeline();
-    await this.loadDay();
+    await Promise.all([this.loadDay(), this.#loadPast()]);
   }
 
-  /** Moves the timeline to another day of the loaded range (today … today + COMING_DAYS). */
+  /** Moves the timeline to another day: back to PAST_DAYS ago, ahead to the loaded range (today + COMING_DAYS). */
   showDay(date: string): void {
-    if (!this.today || date < this.today || date > addDays(this.today, COMING_DAYS)) return;
+    if (!this.today || date < this.firstDay || date > addDays(this.today, COMING_DAYS)) return;
     if (date === this.timelineDate) return;
     this.timelineDate = date;
     this.#watchTimeline();
     void this.loadDay();
+    void this.#loadPast();
+  }
+
+  /** A past day's bookings (every status: the stylist marks no-shows and completions there). */
+  async #loadPast(): Promise<void> {
+    const date = this.timelineDate;
+    if (!date || !this.today || date >= this.today) return;
+    try {
+      const list = await this.#api.get<StylistBooking[]>(`/api/stylist/bookings${query({ from: date, to: date })}`);
+      if (date !== this.timelineDate) return;
+      this.past = { date, bookings: list };
+    } catch (err) {
+      if (date === this.timelineDate) this.dayError = plainMessage(err);
+    }
   }
 
   /** Reads the shown day's windows, holds and overrides; a newer read wins over an older one. */
@@ -227,6 +257,11 @@ export class StylistDashboard {
   /** A booking arrived or changed live (or was replayed after a reconnect). */
   receive(b: StylistBooking, kind: 'new' | 'changed'): void {
     if (b.stylistId !== this.stylistId) return;
+    const past = this.past;
+    if (past?.bookings.some((x) => x.id === b.id))
+      this.past = { ...past, bookings: past.bookings.map((x) => (x.id === b.id ? { ...b, customer: b.customer ?? x.customer } : x)) };
+    // A change to a past booking (marked by the desk) stays on that day's list.
+    if (dateIn(this.zone, Date.parse(b.startUtc)) < this.today && !this.bookings.some((x) => x.id === b.id)) return;
     const existing = this.bookings.find((x) => x.id === b.id);
     // An update may omit the customer context; keep the one we had.
     const merged = existing && !b.customer ? { ...b, customer: existing.customer } : b;
@@ -258,15 +293,20 @@ export class StylistDashboard {
     if (id) this.seen(id);
   }
 
-  async setStatus(id: string, status: BookingStatus): Promise<void> {
+  /** Changes a booking's status; with `via`, through that status first (both are the server's rules). */
+  async setStatus(id: string, status: BookingStatus, via?: BookingStatus): Promise<void> {
     this.busyId = id;
     this.actionError = null;
+    const apply = (updated: Booking) => {
+      const merge = (b: StylistBooking): StylistBooking =>
+        b.id === id ? { ...b, ...updated, customer: (updated as StylistBooking).customer ?? b.customer } : b;
+      this.bookings = this.bookings.map(merge);
+      if (this.past) this.past = { ...this.past, bookings: this.past.bookings.map(merge) };
+    };
     try {
-      const updated = await this.#api.post<Booking>(`/api/bookings/${id}/status`, { status });
-      const old = this.bookings.find((b) => b.id === id);
-      this.bookings = this.bookings.map((b) =>
-        b.id === id ? { ...(old ?? {}), ...updated, customer: (updated as StylistBooking).customer ?? old!.customer } : b,
-      );
+      const current = this.bookings.find((b) => b.id === id) ?? this.past?.bookings.find((b) => b.id === id);
+      if (via && current?.status !== via) apply(await this.#api.post<Booking>(`/api/bookings/${id}/status`, { status: via }));
+      apply(await this.#api.post<Booking>(`/api/bookings/${id}/status`, { status }));
       this.seen(id);
     } catch (err) {
       this.actionError = { id, message: plainMessage(err) };

@@ -221,7 +221,11 @@ export const auditLogQuery = z.strictObject({
     .optional(),
   /** Entries by this user. */
   actorId: uuid.optional(),
-});
+  /** Entries on or after this salon-local date. */
+  from: localDate.optional(),
+  /** Entries on or before this salon-local date. */
+  to: localDate.optional(),
+}).refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'before from', path: ['to'] });
 export type AuditLogQuery = z.infer<typeof auditLogQuery>;
 
 export interface AuditEntryDto {
@@ -234,4 +238,13 @@ export interface AuditEntryDto {
   action: string;
   target: string;
   details: Record<string, unknown>;
+  /** The customer the target concerns (a booking's, a hold's, the user whose notes were read), named as now. */
+  customerId: string | null;
+  customerName: string | null;
+  /** The stylist the target concerns (a booking's, a stylist override's, the stylist changed). */
+  stylistId: string | null;
+  stylistName: string | null;
+  /** A booking's local date (the stylist's zone) and start; an override's first date (startUtc null). */
+  date: string | null;
+  startUtc: string | null;
 }

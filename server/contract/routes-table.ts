@@ -30,6 +30,7 @@ import {
 import { uuid } from './common.ts';
 import type { ErrorCode } from './errors.ts';
 import { ROLES, type Role } from './enums.ts';
+import { reportQuery } from './reports.ts';
 import { availableDaySchema, availableDaysQuery, availableSlotsQuery, slotSchema } from './slots.ts';
 
 /** Who calls: no session, or a logged-in user of a role. */
@@ -475,6 +476,15 @@ export const ROUTES: readonly RouteSpec[] = [
     roles: ADMIN,
     query: auditLogQuery,
     ok: { status: 200, description: 'Audit entries' },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/reports/summary',
+    tag: 'Admin',
+    summary: "The salon's numbers per date and stylist (at most 92 days)",
+    roles: ADMIN,
+    query: reportQuery,
+    ok: { status: 200, description: '`ReportSummaryDto`: rows per date and stylist, per-day, per-stylist and total figures' },
   },
 ];
 

@@ -24,7 +24,8 @@ interface AuditRow {
 /** A uuid-shaped text (a target's id, an id in the details) as uuid, else null; never a cast error. */
 const UUID_OF = (expr: string) =>
   `(case when ${expr} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (${expr})::uuid end)`;
-const TARGET_ID = (kind: string) => `(case when starts_with(a.target, '${kind}:') then ${UUID_OF(`substr(a.target, ${kind.length + 2})`)} end)`;
+const TARGET_ID = (kind: string) =>
+  `(case when starts_with(a.target, '${kind}:') then ${UUID_OF(`substr(a.target, ${kind.length + 2})`)} end)`;
 
 /**
  * Newest first; `before` is the id of the last entry of the previous page. `action` keeps entries

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { localDate } from './common.ts';
+import { MAX_REPORT_DAYS } from './limits.ts';
 
 /** The salon's numbers: `GET /api/admin/reports/summary` (docs/api.md "Admin: reports"). */
 
-/** Longest report range, in days, both ends included (a quarter). */
-export const MAX_REPORT_DAYS = 92;
+export { MAX_REPORT_DAYS };
 /** A cancellation made less than this many hours before the start (or after it) is late. */
 export const LATE_CANCEL_HOURS = 24;
 

@@ -3,7 +3,8 @@
 // charts draw, the CSV export, and re-reading on live booking events.
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import Chart, { canvasAvailable, formatValue } from '../../web/src/admin/Chart.svelte';
+import Chart from '../../web/src/admin/Chart.svelte';
+import { canvasAvailable, formatValue } from '../../web/src/admin/chart-format.ts';
 import OpsPanel from '../../web/src/admin/OpsPanel.svelte';
 import ReportsPanel from '../../web/src/admin/ReportsPanel.svelte';
 import TodayNumbers from '../../web/src/admin/TodayNumbers.svelte';

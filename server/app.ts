@@ -22,6 +22,7 @@ import { SlotService } from './slots/service.ts';
 import { slotMissLimiter } from './slots/limit.ts';
 import { AdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { reportRoutes } from './admin/report-routes.ts';
 import { OverrideService } from './overrides/service.ts';
 import { overrideRoutes } from './overrides/routes.ts';
 import { answerClientError } from './http/client-error.ts';
@@ -142,7 +143,8 @@ export function createApp(deps: AppDeps): App {
   app.use(bookingRoutes({ bookings, anyStylist: new AnyStylistBookings({ pool, bookings, anySlots }), config }));
   app.use(alternativeRoutes({ pool, slots }));
   app.use(stylistRoutes({ pool, now }));
-  app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
+  app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics, salon }));
+  app.use(reportRoutes({ pool, salon, currency: config.currency, now }));
   app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));
   app.use(announcementRoutes({ pool, now }));
   app.use(deskRoutes({ pool, salon, desk: new DeskBookings({ pool, slots, now }), config, now }));

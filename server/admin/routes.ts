@@ -6,6 +6,7 @@ import { uuid } from '../contract/common.ts';
 import type { Pool } from '../db/pool.ts';
 import { parseOr400 } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
+import type { SalonSettings } from '../salon.ts';
 import { listAudit } from './audit-log.ts';
 import type { AdminService } from './service.ts';
 
@@ -13,8 +14,8 @@ const idParams = z.strictObject({ id: uuid });
 const noQuery = z.strictObject({});
 
 /** /api/admin/*: admins only (401 without a login, 403 for other roles). */
-export function adminRoutes(deps: { admin: AdminService; pool: Pool; metrics: Metrics }): Router {
-  const { admin, pool, metrics } = deps;
+export function adminRoutes(deps: { admin: AdminService; pool: Pool; metrics: Metrics; salon: SalonSettings }): Router {
+  const { admin, pool, metrics, salon } = deps;
   const r = Router();
   r.use('/api/admin', roleGuard('admin'));
 
@@ -51,7 +52,17 @@ export function adminRoutes(deps: { admin: AdminService; pool: Pool; metrics: Me
 
   r.get('/api/admin/audit-log', async (req, res) => {
     const q = parseOr400(auditLogQuery, req.query);
-    res.json(await listAudit(pool, { limit: q.limit ?? 50, before: q.before, action: q.action, actorId: q.actorId }));
+    res.json(
+      await listAudit(pool, {
+        limit: q.limit ?? 50,
+        before: q.before,
+        action: q.action,
+        actorId: q.actorId,
+        from: q.from,
+        to: q.to,
+        timezone: await salon.timezone(),
+      }),
+    );
   });
 
   return r;

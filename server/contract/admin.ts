@@ -208,20 +208,26 @@ export const currentAnnouncementsQuery = z.strictObject({});
 /** A current announcement, as the `announcement` socket event carries it (without its eventId or author). */
 export type CurrentAnnouncementDto = Omit<AnnouncementDto, 'createdBy'>;
 
-export const auditLogQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-  /** Entries with an id below this one (the last id of the previous page). */
-  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
-  /** Entries whose action starts with this, e.g. `booking.` or `override.create`. */
-  action: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[A-Za-z0-9_.]+$/, 'letters, digits, _ and . only')
-    .optional(),
-  /** Entries by this user. */
-  actorId: uuid.optional(),
-});
+export const auditLogQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    /** Entries with an id below this one (the last id of the previous page). */
+    before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    /** Entries whose action starts with this, e.g. `booking.` or `override.create`. */
+    action: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_.]+$/, 'letters, digits, _ and . only')
+      .optional(),
+    /** Entries by this user. */
+    actorId: uuid.optional(),
+    /** Entries on or after this salon-local date. */
+    from: localDate.optional(),
+    /** Entries on or before this salon-local date. */
+    to: localDate.optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'before from', path: ['to'] });
 export type AuditLogQuery = z.infer<typeof auditLogQuery>;
 
 export interface AuditEntryDto {
@@ -234,4 +240,13 @@ export interface AuditEntryDto {
   action: string;
   target: string;
   details: Record<string, unknown>;
+  /** The customer the target concerns (a booking's, a hold's, the user whose notes were read), named as now. */
+  customerId: string | null;
+  customerName: string | null;
+  /** The stylist the target concerns (a booking's, a stylist override's, the stylist changed). */
+  stylistId: string | null;
+  stylistName: string | null;
+  /** A booking's local date (the stylist's zone) and start; an override's first date (startUtc null). */
+  date: string | null;
+  startUtc: string | null;
 }

@@ -3,3 +3,6 @@
 
 /** Longest display name, in characters after trimming (the users and stylists tables check the same). */
 export const DISPLAY_NAME_MAX = 120;
+
+/** Longest range of the salon's numbers (`GET /api/admin/reports/summary`), in days, both ends included: a quarter. */
+export const MAX_REPORT_DAYS = 92;

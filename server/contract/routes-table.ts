@@ -31,6 +31,7 @@ import { uuid } from './common.ts';
 import { deskBookingBody, deskCalendarQuery, deskCustomersQuery } from './desk.ts';
 import type { ErrorCode } from './errors.ts';
 import { ROLES, type Role } from './enums.ts';
+import { reportQuery } from './reports.ts';
 import { availableDaySchema, availableDaysQuery, availableSlotsQuery, slotSchema } from './slots.ts';
 
 /** Who calls: no session, or a logged-in user of a role. */
@@ -510,6 +511,15 @@ export const ROUTES: readonly RouteSpec[] = [
     roles: DESK,
     query: deskCustomersQuery,
     ok: { status: 200, description: '`[{id, displayName, email, phone, walkIn, lastVisitAt, upcoming}]` (at most 20)' },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/reports/summary',
+    tag: 'Admin',
+    summary: "The salon's numbers per date and stylist (at most 92 days)",
+    roles: ADMIN,
+    query: reportQuery,
+    ok: { status: 200, description: '`ReportSummaryDto`: rows per date and stylist, per-day, per-stylist and total figures' },
   },
 ];
 

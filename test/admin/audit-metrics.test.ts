@@ -134,3 +134,80 @@ describe('GET /api/admin/metrics', () => {
     expect([q.status, q.body.error.code]).toEqual([400, 'INVALID_INPUT']);
   });
 });
+
+describe('GET /api/admin/audit-log: names, links and dates', () => {
+  type Named = Entry & {
+    target: string;
+    customerId: string | null;
+    customerName: string | null;
+    stylistId: string | null;
+    stylistName: string | null;
+    date: string | null;
+    startUtc: string | null;
+  };
+  const named = async (q = '') => {
+    const r = await admin.get<Named[]>(`/api/admin/audit-log${q}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body;
+  };
+
+  it('names the customer and stylist of each target, with a booking’s local date and start and an override’s first date', async () => {
+    expect((await admin.get<{ timezone: string }>('/api/salon')).body.timezone).toBe('Asia/Kathmandu');
+    const { rows } = await db.pool.query<{ id: string; customer: string }>(
+      `select b.id, u.display_name as customer from bookings b join users u on u.id = b.customer_id where b.stylist_id = $1`,
+      [salon.stylist.id],
+    );
+    expect((await admin.post(`/api/bookings/${rows[0].id}/cancel`, { reason: 'Called in' })).status).toBe(200);
+    const entries = await named();
+    const cancel = entries.find((e) => e.action === 'booking.status')!;
+    // 04:15Z is 10:00 on 2 May in Kathmandu.
+    expect(cancel).toMatchObject({
+      target: `booking:${rows[0].id}`,
+      customerId: salon.customer.id,
+      customerName: rows[0].customer,
+      stylistId: salon.stylist.id,
+      stylistName: 'Priya Gurung',
+      date: '2027-05-02',
+      startUtc: '2027-05-02T04:15:00.000Z',
+    });
+    expect(entries.find((e) => e.action === 'override.create')).toMatchObject({
+      stylistId: null,
+      customerId: null,
+      date: '2027-05-01',
+      startUtc: null,
+    });
+    // A safety-notes read names the customer read about and the stylist who read.
+    expect(entries.find((e) => e.action === 'customer.safety_notes.read')).toMatchObject({
+      customerName: rows[0].customer,
+      stylistName: 'Priya Gurung',
+      date: null,
+    });
+    // A target that is not an id names nobody (and breaks nothing).
+    expect(entries.find((e) => e.target === 'booking:old')).toMatchObject({ customerId: null, stylistId: null, date: null });
+  });
+
+  it('filters by salon-local dates, with the other filters and paging', async () => {
+    // 18:14Z and 18:15Z on 10 January are 23:59 on the 10th and 00:00 on the 11th in Kathmandu.
+    await db.pool.query(
+      `insert into audit_log (actor_id, at, action, target) values
+         ($1, '2026-01-10T18:14:00Z', 'test.before', 'x:1'),
+         ($1, '2026-01-10T18:15:00Z', 'test.first', 'x:2'),
+         (null, '2026-01-11T12:00:00Z', 'test.noon', 'x:3'),
+         ($1, '2026-01-11T18:14:59Z', 'test.last', 'x:4'),
+         ($1, '2026-01-11T18:15:00Z', 'test.after', 'x:5')`,
+      [adminId],
+    );
+    expect((await named('?from=2026-01-11&to=2026-01-11')).map((e) => e.action)).toEqual(['test.last', 'test.noon', 'test.first']);
+    expect((await named(`?from=2026-01-11&to=2026-01-11&actorId=${adminId}`)).map((e) => e.action)).toEqual(['test.last', 'test.first']);
+    expect((await named('?to=2026-01-10&action=test.')).map((e) => e.action)).toEqual(['test.before']);
+    const page = await named('?from=2026-01-11&to=2026-01-11&limit=2');
+    expect(page.map((e) => e.action)).toEqual(['test.last', 'test.noon']);
+    expect((await named(`?from=2026-01-11&to=2026-01-11&limit=2&before=${page[1].id}`)).map((e) => e.action)).toEqual(['test.first']);
+    expect((await named('?from=2026-01-12&action=test.')).map((e) => e.action)).toEqual(['test.after']);
+    expect(await named('?from=2026-01-13&action=test.')).toEqual([]);
+    for (const q of ['from=2026-01-12&to=2026-01-11', 'from=2026-13-01', 'to=20260111', 'from=1999-12-31', 'from=2026-01-11T00:00']) {
+      const r = await admin.get(`/api/admin/audit-log?${q}`);
+      expect([q, r.status, r.body.error.code]).toEqual([q, 400, 'INVALID_INPUT']);
+    }
+  });
+});

@@ -256,6 +256,18 @@ const ROUTES: Route[] = [
     call: (c) => c.get('/api/desk/customers?q=user'),
     expect: deskOnly,
   },
+  {
+    name: 'GET /api/admin/audit-log (filtered)',
+    ok: 200,
+    call: (c) => c.get('/api/admin/audit-log?from=2026-03-01&to=2026-03-31&action=booking.'),
+    expect: adminOnly,
+  },
+  {
+    name: 'GET /api/admin/reports/summary',
+    ok: 200,
+    call: (c) => c.get('/api/admin/reports/summary?from=2026-03-01&to=2026-03-31'),
+    expect: adminOnly,
+  },
 ];
 
 describe.each(ROUTES)('$name', (route) => {

@@ -454,6 +454,9 @@ export class AuditLog {
   /** An actor's user id; '' for anyone. */
   actorFilter = $state('');
   textFilter = $state('');
+  /** Salon-local dates (YYYY-MM-DD), both included; '' for no bound. */
+  fromFilter = $state('');
+  toFilter = $state('');
   /** Every actor seen so far, so the filter keeps its choices while it narrows the list. */
   knownActors = $state.raw<AuditActor[]>([]);
   #knownActions = $state.raw<string[]>([]);
@@ -470,14 +473,23 @@ export class AuditLog {
     const text = this.textFilter.trim().toLowerCase();
     if (!text) return this.entries;
     return this.entries.filter((e) =>
-      `${e.action} ${e.target} ${e.actorName ?? ''} ${JSON.stringify(e.details ?? '')}`.toLowerCase().includes(text),
+      `${e.action} ${e.target} ${e.actorName ?? ''} ${e.customerName ?? ''} ${e.stylistName ?? ''} ${JSON.stringify(e.details ?? '')}`
+        .toLowerCase()
+        .includes(text),
     );
   });
 
   /** Changes the server-side filters and reads the first page again. */
-  async filter(f: { action?: string; actorId?: string }): Promise<void> {
+  async filter(f: { action?: string; actorId?: string; from?: string; to?: string }): Promise<void> {
     if (f.action !== undefined) this.actionFilter = f.action;
     if (f.actorId !== undefined) this.actorFilter = f.actorId;
+    if (f.from !== undefined) this.fromFilter = f.from;
+    if (f.to !== undefined) this.toFilter = f.to;
+    // A range the server would refuse (the last day before the first) is not asked for.
+    if (this.fromFilter && this.toFilter && this.toFilter < this.fromFilter) {
+      this.error = 'The last day is before the first.';
+      return;
+    }
     await this.load();
   }
 
@@ -502,6 +514,8 @@ export class AuditLog {
           before: last?.id,
           action: this.actionFilter,
           actorId: this.actorFilter,
+          from: this.fromFilter,
+          to: this.toFilter,
         })}`,
       );
       if (seq !== this.#seq) return;

@@ -11,6 +11,8 @@ export const ADMIN_TABS = [
   { id: 'overrides', label: 'Overrides' },
   { id: 'announcements', label: 'Announcements' },
   { id: 'audit', label: 'Audit log' },
+  { id: 'reports', label: 'Reports' },
+  { id: 'system', label: 'System' },
 ] as const;
 
 /** The document title of a route (`section`, `sub`: the first two path segments). */

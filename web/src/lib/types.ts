@@ -37,6 +37,11 @@ export type {
   SlotsUpdateReason as SlotsReason,
   AnnouncementPayload,
 } from '../../../server/contract/socket.ts';
+export type {
+  ReportSummaryDto as ReportSummary,
+  ReportRowDto as ReportRow,
+  ReportFiguresDto as ReportFigures,
+} from '../../../server/contract/reports.ts';
 export type { DaysWatchPayload as DaysKey, DaysUpdatePayload as DaysUpdate } from '../../../server/contract/socket.ts';
 import type { ScheduleBody } from '../../../server/contract/admin.ts';
 import type { AnnouncementPayload } from '../../../server/contract/socket.ts';

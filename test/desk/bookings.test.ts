@@ -272,41 +272,57 @@ describe('who and what', () => {
   });
 
   const good = () => ({ customerId: customers[1].id, ...slot('13:00', '2027-03-14') });
-  const cases: [string, () => unknown, number, string][] = [
-    ['an empty body', () => ({}), 400, 'INVALID_INPUT'],
-    ['both customerId and walkIn', () => ({ ...good(), walkIn: { name: 'Both' } }), 400, 'INVALID_INPUT'],
-    ['neither customerId nor walkIn', () => ({ ...good(), customerId: undefined }), 400, 'INVALID_INPUT'],
-    ['force without a reason', () => ({ ...good(), force: true }), 400, 'INVALID_INPUT'],
-    ['a reason without force', () => ({ ...good(), forceReason: 'Because I can' }), 400, 'INVALID_INPUT'],
-    ['a too short reason', () => ({ ...good(), force: true, forceReason: 'ok' }), 400, 'INVALID_INPUT'],
-    ['an unknown field', () => ({ ...good(), price: 0 }), 400, 'INVALID_INPUT'],
-    ['a blank walk-in name', () => ({ ...good(), customerId: undefined, walkIn: { name: '   ' } }), 400, 'INVALID_INPUT'],
+  /** [what, status, code, body, the message when it tells apart causes of one code] */
+  const cases: [string, number, string, () => unknown, string | undefined][] = [
+    ['an empty body', 400, 'INVALID_INPUT', () => ({}), undefined],
+    ['both customerId and walkIn', 400, 'INVALID_INPUT', () => ({ ...good(), walkIn: { name: 'Both' } }), undefined],
+    ['neither customerId nor walkIn', 400, 'INVALID_INPUT', () => ({ ...good(), customerId: undefined }), undefined],
+    ['force without a reason', 400, 'INVALID_INPUT', () => ({ ...good(), force: true }), undefined],
+    ['a reason without force', 400, 'INVALID_INPUT', () => ({ ...good(), forceReason: 'Because I can' }), undefined],
+    ['a too short reason', 400, 'INVALID_INPUT', () => ({ ...good(), force: true, forceReason: 'ok' }), undefined],
+    ['an unknown field', 400, 'INVALID_INPUT', () => ({ ...good(), price: 0 }), undefined],
+    ['a blank walk-in name', 400, 'INVALID_INPUT', () => ({ ...good(), customerId: undefined, walkIn: { name: '   ' } }), undefined],
     [
       'a walk-in phone with letters',
-      () => ({ ...good(), customerId: undefined, walkIn: { name: 'A', phone: 'call me' } }),
       400,
       'INVALID_INPUT',
+      () => ({ ...good(), customerId: undefined, walkIn: { name: 'A', phone: 'call me' } }),
+      undefined,
     ],
     [
       'a walk-in with a bad e-mail',
-      () => ({ ...good(), customerId: undefined, walkIn: { name: 'A', email: 'not-an-email' } }),
       400,
       'INVALID_INPUT',
+      () => ({ ...good(), customerId: undefined, walkIn: { name: 'A', email: 'not-an-email' } }),
+      undefined,
     ],
-    ['notes over 2000 characters', () => ({ ...good(), notes: 'x'.repeat(2001) }), 400, 'INVALID_INPUT'],
-    ['a start without an offset', () => ({ ...good(), startUtc: '2027-03-14T07:15:00' }), 400, 'INVALID_INPUT'],
-    ['a start off the grid', () => ({ ...good(), startUtc: at('13:10', '2027-03-14') }), 400, 'NOT_ON_GRID'],
-    ['an unknown stylist', () => ({ ...good(), stylistId: '00000000-0000-4000-8000-000000000000' }), 404, 'NOT_FOUND'],
-    ['an unknown service', () => ({ ...good(), serviceId: '00000000-0000-4000-8000-000000000000' }), 404, 'NOT_FOUND'],
-    ['an unknown customer', () => ({ ...good(), customerId: '00000000-0000-4000-8000-000000000000' }), 404, 'NOT_FOUND'],
-    ['a staff account as the customer', () => ({ ...good(), customerId: receptionId }), 404, 'NOT_FOUND'],
-    ['a stylist as the customer', () => ({ ...good(), customerId: salon.stylist.userId }), 404, 'NOT_FOUND'],
+    ['notes over 2000 characters', 400, 'INVALID_INPUT', () => ({ ...good(), notes: 'x'.repeat(2001) }), undefined],
+    ['a start without an offset', 400, 'INVALID_INPUT', () => ({ ...good(), startUtc: '2027-03-14T07:15:00' }), undefined],
+    ['a start off the grid', 400, 'NOT_ON_GRID', () => ({ ...good(), startUtc: at('13:10', '2027-03-14') }), undefined],
+    ['an unknown stylist', 404, 'NOT_FOUND', () => ({ ...good(), stylistId: '00000000-0000-4000-8000-000000000000' }), 'Unknown stylist'],
+    [
+      'an unknown service',
+      404,
+      'NOT_FOUND',
+      () => ({ ...good(), serviceId: '00000000-0000-4000-8000-000000000000' }),
+      'Unknown service, or the stylist does not offer it',
+    ],
+    [
+      'an unknown customer',
+      404,
+      'NOT_FOUND',
+      () => ({ ...good(), customerId: '00000000-0000-4000-8000-000000000000' }),
+      'No such customer',
+    ],
+    ['a staff account as the customer', 404, 'NOT_FOUND', () => ({ ...good(), customerId: receptionId }), 'No such customer'],
+    ['a stylist as the customer', 404, 'NOT_FOUND', () => ({ ...good(), customerId: salon.stylist.userId }), 'No such customer'],
   ];
-  it.each(cases)('refuses %s (%i %s), nothing written', async (_name, body, status, code) => {
+  it.each(cases)('refuses %s (%i %s), nothing written', async (_name, status, code, body, message) => {
     clock.set('2027-03-01T00:00:00Z');
     const before = await written();
     const r = await reception.post('/api/desk/bookings', body());
     expect([r.status, r.body.error?.code], JSON.stringify(r.body)).toEqual([status, code]);
+    if (message !== undefined) expect(r.body.error.message).toBe(message);
     expect(await written()).toBe(before);
   });
 

@@ -1,6 +1,7 @@
 // GET /api/desk/customers?q=: customers (never staff) by name, e-mail or phone, with the last visit
 // and the next bookings; LIKE wildcards in the query are literal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchCustomers } from '../../server/desk/customers.ts';
 import { HttpClient, loginAs, NO_LIMITS } from '../auth/client.ts';
 import { at, fakeClock } from '../bookings/fixture.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
@@ -104,6 +105,29 @@ describe('GET /api/desk/customers', () => {
     expect(r.body.map((c: { displayName: string }) => c.displayName)).toEqual(
       Array.from({ length: 20 }, (_, i) => `Zed ${String(i).padStart(2, '0')}`),
     );
+  });
+
+  it.each(['sita', '984123'])('for %s, the plan can use the trigram indexes instead of reading every user', async (q) => {
+    const seen: { text: string; values: unknown[] }[] = [];
+    const recorder = {
+      query: (text: string, values: unknown[]) => {
+        seen.push({ text, values });
+        return db.pool.query(text, values);
+      },
+    } as unknown as Parameters<typeof searchCustomers>[0];
+    await searchCustomers(recorder, q, clock.t);
+    const c = await db.pool.connect();
+    try {
+      await c.query('begin');
+      // The test table is tiny: without this a sequential scan is cheapest and says nothing.
+      await c.query('set local enable_seqscan = off');
+      const plan = (await c.query(`explain ${seen[0].text}`, seen[0].values)).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+      expect(plan).toContain(q === 'sita' ? 'users_search_name_idx' : 'users_search_phone_idx');
+      expect(plan).not.toMatch(/Seq Scan on users/);
+    } finally {
+      await c.query('rollback');
+      c.release();
+    }
   });
 
   it('only the front desk: 401 without a login, 403 for customers and stylists', async () => {

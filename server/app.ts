@@ -36,6 +36,8 @@ import { announcementRoutes } from './announcements/routes.ts';
 import { httpMetrics, metricsRoute } from './http/metrics.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
+import { createMailMetrics, type MailMetrics } from './mail/metrics.ts';
+import { messageRoutes } from './mail/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +53,8 @@ export interface App {
   readiness: Readiness;
   metrics: Metrics;
   salon: SalonSettings;
+  /** The messages' metrics (the job runner, started apart, counts into them: server/mail/index.ts). */
+  mailMetrics: MailMetrics;
   /** Relay, Socket.IO server, hold sweeper and event pruner (started by attach). */
   realtime: Realtime;
   /** Loads the session secrets and attaches the realtime side to a listening-ready HTTP server. */
@@ -127,6 +131,7 @@ export function createApp(deps: AppDeps): App {
   // `sessions` is the same middleware the socket server must use (io.engine.use(sessions)).
   const sessions = createSessionMiddleware({ config, pool, log });
   app.use('/api', sameOriginOnly(config), express.json({ limit: config.bodyLimitBytes }), refuseNulInBody, sessions);
+  const mailMetrics = createMailMetrics(metrics.registry, pool, log);
   const realtime = createRealtime({ config, pool, log, slots, anySlots, days, metrics, sessionMiddleware: sessions });
   readiness.add('listener', () => realtime.relay.ready);
   app.use(authRoutes({ pool, config }));
@@ -143,6 +148,7 @@ export function createApp(deps: AppDeps): App {
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
   app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));
   app.use(announcementRoutes({ pool, now }));
+  app.use(messageRoutes({ pool }));
 
   app.use('/api', apiNotFound);
   if (config.serveWeb && existsSync(WEB_DIST)) {
@@ -165,6 +171,7 @@ export function createApp(deps: AppDeps): App {
     readiness,
     metrics,
     salon,
+    mailMetrics,
     realtime,
     async attach(server) {
       // Sessions need their secrets (from the database unless configured) before serving anyone.

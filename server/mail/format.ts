@@ -18,7 +18,7 @@ function formatsOf(zone: string) {
   return f;
 }
 
-/** "Sunday 7 November 2027, 10:00–11:00 (America/New_York time)": the start's date, the times, the zone. */
+/** "Sunday, 7 November 2027, 10:00–11:00 (America/New_York time)": the start's date, the times, the zone. */
 export function formatAppointment(startMs: number, endMs: number, zone: string): string {
   const f = formatsOf(zone);
   const start = labelRepeated(f.time.format(startMs), startMs, zone);
@@ -26,7 +26,7 @@ export function formatAppointment(startMs: number, endMs: number, zone: string):
   return `${f.date.format(startMs)}, ${start}\u2013${end} (${zone} time)`;
 }
 
-/** "Saturday 6 November 2027, 11:00 (America/New_York time)". */
+/** "Saturday, 6 November 2027, 11:00 (America/New_York time)". */
 export function formatInstant(ms: number, zone: string): string {
   const f = formatsOf(zone);
   return `${f.date.format(ms)}, ${labelRepeated(f.time.format(ms), ms, zone)} (${zone} time)`;

@@ -22,6 +22,13 @@ export interface JobRunnerOptions {
 
 /** Starts the runner; the queue's schema must be installed (server/jobs/schema.ts). */
 export async function startJobRunner(o: JobRunnerOptions): Promise<JobRunner> {
+  // A checked-out client whose connection drops (the runner keeps one for LISTEN) emits `error`:
+  // logged here, the runner reconnects. (The pool's own `error` listener is pool.ts's.)
+  if (o.pool.listeners('connect').length === 0) {
+    o.pool.on('connect', (client) => {
+      client.on('error', (err) => o.log.warn({ err: err.message }, 'postgres client failed'));
+    });
+  }
   const runner: Runner = await run({
     pgPool: o.pool,
     taskList: o.tasks,

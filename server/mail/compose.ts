@@ -56,9 +56,10 @@ async function loadBooking(db: Queryable, id: string): Promise<BookingFacts | un
 
 async function stylistNames(db: Queryable, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await db.query<{ id: string; display_name: string }>('select id, display_name from stylists where id = any($1::uuid[])', [
-    [...new Set(ids)],
-  ]);
+  const { rows } = await db.query<{ id: string; display_name: string }>(
+    'select id, display_name from stylists where id = any($1::uuid[])',
+    [[...new Set(ids)]],
+  );
   return new Map(rows.map((r) => [r.id, r.display_name]));
 }
 
@@ -75,7 +76,8 @@ async function cancelledBy(db: Queryable, bookingId: string, txAt: string | unde
   return role === 'stylist' ? 'stylist' : role === 'desk' ? 'salon' : 'customer';
 }
 
-const stillActive = (b: BookingFacts, nowMs: number) => (b.status === 'pending' || b.status === 'confirmed') && b.start_at.getTime() > nowMs;
+const stillActive = (b: BookingFacts, nowMs: number) =>
+  (b.status === 'pending' || b.status === 'confirmed') && b.start_at.getTime() > nowMs;
 
 /**
  * The message of this job, or why there is none (the booking is gone; a reminder whose booking was
@@ -101,7 +103,10 @@ export async function composeMessage(
     if (!att.has(b.id)) return { skip: 'the booking no longer needs attention' };
   }
   const durationMs = b.end_at.getTime() - b.start_at.getTime();
-  const names = await stylistNames(db, [p.stylistId, p.previousStylistId].filter((x): x is string => x !== undefined));
+  const names = await stylistNames(
+    db,
+    [p.stylistId, p.previousStylistId].filter((x): x is string => x !== undefined),
+  );
   const at = (startIso: string | undefined, stylistId: string | undefined): Appointment => {
     const startMs = startIso ? Date.parse(startIso) : b.start_at.getTime();
     return { startMs, endMs: startMs + durationMs, stylistName: (stylistId && names.get(stylistId)) || b.stylist_name };
@@ -127,7 +132,8 @@ export async function composeMessage(
   const attachments: MailAttachment[] = [];
   if (p.kind === 'confirmed' || p.kind === 'rescheduled' || p.kind === 'cancelled') {
     const ics = await deps.extras.ics(b.id);
-    if (ics) attachments.push({ filename: ics.filename, contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: ics.content });
+    if (ics)
+      attachments.push({ filename: ics.filename, contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: ics.content });
   }
   return { message: { ...renderMessage(facts), to: b.email, attachments } };
 }

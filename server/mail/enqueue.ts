@@ -17,12 +17,9 @@ export interface MessageRequest {
 /** Adds the job in `db`'s transaction; a job with the same key is replaced (one message per key). */
 export async function enqueueMessage(db: PoolClient, msg: MessageRequest): Promise<void> {
   const version = String(msg.version);
-  await db.query(
-    `select graphile_worker.add_job('message', $1::json, run_at => $2::timestamptz, job_key => $3, max_attempts => 25)`,
-    [
-      JSON.stringify({ ...msg.data, kind: msg.kind, bookingId: msg.bookingId, version }),
-      msg.runAt ?? null,
-      `message:${msg.kind}:${msg.bookingId}:${version}`,
-    ],
-  );
+  await db.query(`select graphile_worker.add_job('message', $1::json, run_at => $2::timestamptz, job_key => $3, max_attempts => 25)`, [
+    JSON.stringify({ ...msg.data, kind: msg.kind, bookingId: msg.bookingId, version }),
+    msg.runAt ?? null,
+    `message:${msg.kind}:${msg.bookingId}:${version}`,
+  ]);
 }

@@ -53,7 +53,11 @@ export function messageTask(deps: MessageJobDeps): Task {
     if (!row || p.kind === 'reminder' || p.kind === 'flagged') {
       const composed = await composeMessage(deps, p, now);
       if ('skip' in composed) {
-        if (row) await db.query(`update messages set status = 'skipped', last_error = $2, updated_at = now() where id = $1`, [row.id, composed.skip]);
+        if (row)
+          await db.query(`update messages set status = 'skipped', last_error = $2, updated_at = now() where id = $1`, [
+            row.id,
+            composed.skip,
+          ]);
         deps.metrics.skipped.inc();
         log.info({ key, reason: composed.skip }, 'message not sent');
         return;
@@ -90,7 +94,10 @@ export function messageTask(deps: MessageJobDeps): Task {
         message,
       ]);
       deps.metrics.failures.inc();
-      log.warn({ key, attempt: helpers.job.attempts, of: helpers.job.max_attempts, err: message }, last ? 'message given up' : 'message delivery failed; will retry');
+      log.warn(
+        { key, attempt: helpers.job.attempts, of: helpers.job.max_attempts, err: message },
+        last ? 'message given up' : 'message delivery failed; will retry',
+      );
       throw err;
     }
     await db.query(

@@ -22,7 +22,10 @@ export const messagePayload = z.object({
   previousStylistId: uuid.optional(),
   /** cancelled: the transaction's time, which its audit row carries too (who cancelled). */
   txAt: instant.optional(),
-  attention: z.object({ reason: z.enum(['closed', 'hours', 'blocked']) }).loose().optional(),
+  attention: z
+    .object({ reason: z.enum(['closed', 'hours', 'blocked']) })
+    .loose()
+    .optional(),
 });
 export type MessagePayload = z.infer<typeof messagePayload>;
 

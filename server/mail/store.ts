@@ -50,7 +50,12 @@ export async function listMessages(
 /** One message with its parts, or undefined. */
 export async function getMessage(db: Queryable, id: number): Promise<MessageDto | undefined> {
   const { rows } = await db.query<
-    Row & { text_body: string; html_body: string; message_id: string; attachments: { filename: string; contentType: string; content: string }[] }
+    Row & {
+      text_body: string;
+      html_body: string;
+      message_id: string;
+      attachments: { filename: string; contentType: string; content: string }[];
+    }
   >(`select ${SUMMARY}, text_body, html_body, message_id, attachments from messages where id = $1`, [id]);
   const r = rows[0];
   if (!r) return undefined;

@@ -119,7 +119,9 @@ function blocksOf(f: MessageFacts): { subject: string; blocks: Block[] } {
 }
 
 function textOf(blocks: Block[], salonName: string): string {
-  const parts = blocks.map((b) => ('p' in b ? b.p : 'list' in b ? b.list.map((l) => `  - ${l}`).join('\n') : `${b.link.label}: ${b.link.url}`));
+  const parts = blocks.map((b) =>
+    'p' in b ? b.p : 'list' in b ? b.list.map((l) => `  - ${l}`).join('\n') : `${b.link.label}: ${b.link.url}`,
+  );
   return `${parts.join('\n\n')}\n\n${salonName}\n`;
 }
 

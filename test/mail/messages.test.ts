@@ -156,7 +156,9 @@ describe('in the same transaction as the write', () => {
       );
       id = rows[0].id;
       // Inside the transaction the jobs are there (confirmation and reminder)...
-      expect(await (async () => (await client.query('select 1 from graphile_worker.jobs where key like $1', [`message:%:${id}%`])).rowCount)()).toBe(2);
+      expect(
+        await (async () => (await client.query('select 1 from graphile_worker.jobs where key like $1', [`message:%:${id}%`])).rowCount)(),
+      ).toBe(2);
       await client.query('rollback');
     } finally {
       client.release();

@@ -70,9 +70,9 @@ it('SMTP down mid-run, the process restarted meanwhile, SMTP up: every message d
   for (const r of rows) expect(r.last_error).toMatch(/ECONNREFUSED|connect/i);
   expect(await metric(first.baseUrl, 'kb_messages_send_failures_total')).toBeGreaterThanOrEqual(3);
   expect(await metric(first.baseUrl, 'kb_messages{status="retrying"}')).toBe(3);
-  expect(await metric(first.baseUrl, 'kb_jobs_queued{due="false"}') + (await metric(first.baseUrl, 'kb_jobs_queued{due="true"}'))).toBeGreaterThanOrEqual(
-    3,
-  );
+  expect(
+    (await metric(first.baseUrl, 'kb_jobs_queued{due="false"}')) + (await metric(first.baseUrl, 'kb_jobs_queued{due="true"}')),
+  ).toBeGreaterThanOrEqual(3);
   expect(smtp.received).toHaveLength(0);
 
   // The process stops (gracefully) and another starts; the SMTP server comes back.
@@ -115,15 +115,16 @@ it('two job runners on one database send each message once', async () => {
   // A job run again for a message already sent (its record says so) sends nothing.
   const { rows } = await db.pool.query<{ booking_id: string; dedupe_key: string }>(
     `select booking_id, dedupe_key from messages where booking_id = $1`,
-    [
-      (await db.pool.query<{ id: string }>('select id from bookings where customer_id = $1', [customers[0].id])).rows[0].id,
-    ],
+    [(await db.pool.query<{ id: string }>('select id from bookings where customer_id = $1', [customers[0].id])).rows[0].id],
   );
   const [, , version] = rows[0].dedupe_key.split(':');
   await db.pool.query(`select graphile_worker.add_job('message', $1::json, job_key => 'again')`, [
     JSON.stringify({ kind: 'confirmed', bookingId: rows[0].booking_id, version }),
   ]);
-  await until('the repeated job to be done', async () => (await db.pool.query(`select 1 from graphile_worker.jobs where key = 'again'`)).rowCount === 0);
+  await until(
+    'the repeated job to be done',
+    async () => (await db.pool.query(`select 1 from graphile_worker.jobs where key = 'again'`)).rowCount === 0,
+  );
   await new Promise((r) => setTimeout(r, 300));
   expect(confirmationsTo(customers[0].email)).toHaveLength(1);
 }, 90_000);

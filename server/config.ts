@@ -161,7 +161,9 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(8).optional(),
   // ── jobs and e-mail (server/jobs, server/mail) ──
   /** SMTP server for e-mail, e.g. smtp://user:pass@smtp.example.com:587 or smtps://…:465. Unset: the local mailbox. */
-  SMTP_URL: z.union([z.literal(''), z.string().regex(/^smtps?:\/\/\S+$/, 'expected smtp://[user:pass@]host[:port] or smtps://…')]).optional(),
+  SMTP_URL: z
+    .union([z.literal(''), z.string().regex(/^smtps?:\/\/\S+$/, 'expected smtp://[user:pass@]host[:port] or smtps://…')])
+    .optional(),
   /** Sender address of every message (the salon's name is its display name). Default no-reply@kbstylish.test. */
   MAIL_FROM: z.email('expected an e-mail address such as bookings@salon.example').default('no-reply@kbstylish.test'),
   /** The salon's name in messages. Default KB Stylish. */

@@ -27,7 +27,11 @@ beforeAll(async () => {
   dir = path.join(root, 'mail');
   salon = await createSalon(db.pool);
   const a = await createUser(db.pool, { role: 'admin' });
-  srv = await startTestServer(db.pool, { now: clock.now, env: { ...NO_LIMITS, MAIL_DIR: dir, JOBS_POLL_MS: '100' }, jobs: { extras: testExtras } });
+  srv = await startTestServer(db.pool, {
+    now: clock.now,
+    env: { ...NO_LIMITS, MAIL_DIR: dir, JOBS_POLL_MS: '100' },
+    jobs: { extras: testExtras },
+  });
   admin = await loginAs(srv.baseUrl, a.email, a.password);
   customer = await loginAs(srv.baseUrl, salon.customer.email, salon.customer.password);
 });
@@ -41,7 +45,9 @@ it('keeps each message as a row and an .eml file, and shows it to admins only', 
   const r = await customer.post('/api/bookings', { stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at('10:00') });
   expect(r.status).toBe(201);
   await until('the mailbox row', async () => (await db.pool.query(`select 1 from messages where status = 'sent'`)).rowCount === 1);
-  const { rows } = await db.pool.query<{ id: number; transport: string; to_address: string }>('select id, transport, to_address from messages');
+  const { rows } = await db.pool.query<{ id: number; transport: string; to_address: string }>(
+    'select id, transport, to_address from messages',
+  );
   expect(rows).toEqual([{ id: rows[0].id, transport: 'mailbox', to_address: salon.customer.email }]);
 
   // The folder was created, with one file: the message as it would have gone out.
@@ -73,7 +79,9 @@ it('keeps each message as a row and an .eml file, and shows it to admins only', 
   expect(one.status).toBe(200);
   expect(one.body.text).toContain('Your booking at KB Stylish is confirmed');
   expect(one.body.html).toContain('<!doctype html>');
-  expect(one.body.attachments).toEqual([{ filename: 'booking.ics', contentType: expect.stringMatching(/^text\/calendar/), bytes: expect.any(Number) }]);
+  expect(one.body.attachments).toEqual([
+    { filename: 'booking.ics', contentType: expect.stringMatching(/^text\/calendar/), bytes: expect.any(Number) },
+  ]);
   expect(one.body.messageId).toMatch(/^<[0-9a-f]{32}@kbstylish\.test>$/);
   expect(eml.messageId).toBe(one.body.messageId);
 

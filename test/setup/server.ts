@@ -43,7 +43,15 @@ export async function startTestServer(
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const log = opts.log ?? silentLog;
   const jobs = opts.jobs
-    ? await startMessaging({ config, pool, log, slots: app.slots, salon: app.salon, metrics: app.mailMetrics, extras: opts.jobs.extras ?? noExtras })
+    ? await startMessaging({
+        config,
+        pool,
+        log,
+        slots: app.slots,
+        salon: app.salon,
+        metrics: app.mailMetrics,
+        extras: opts.jobs.extras ?? noExtras,
+      })
     : undefined;
   return {
     app,

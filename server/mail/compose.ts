@@ -73,7 +73,7 @@ async function cancelledBy(db: Queryable, bookingId: string, txAt: string | unde
     [`booking:${bookingId}`, txAt],
   );
   const role = rows[0]?.role;
-  return role === 'stylist' ? 'stylist' : role === 'desk' ? 'salon' : 'customer';
+  return role === 'stylist' ? 'stylist' : role === 'desk' || role === 'admin' || role === 'reception' ? 'salon' : 'customer';
 }
 
 const stillActive = (b: BookingFacts, nowMs: number) =>

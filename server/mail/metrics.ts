@@ -5,6 +5,17 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Pool } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 
+/** Longest a scrape waits for the database's counts. */
+const SCRAPE_WAIT_MS = 500;
+
+const QUEUE_SQL = `
+  select count(*) filter (where status = 'pending')::int as pending,
+         count(*) filter (where status = 'retrying')::int as retrying,
+         count(*) filter (where status = 'failed')::int as failed,
+         (select count(*) filter (where run_at <= now()) from graphile_worker.jobs where attempts < max_attempts)::int as due,
+         (select count(*) filter (where run_at > now()) from graphile_worker.jobs where attempts < max_attempts)::int as later
+    from messages where status in ('pending', 'retrying', 'failed')`;
+
 export interface MailMetrics {
   sent: Counter<'transport'>;
   failures: Counter;
@@ -30,39 +41,50 @@ export function createMailMetrics(registry: Registry, pool: Pool, log: Logger): 
       registers: [registry],
     }),
   };
+  // Read from the database at scrape time, one query at a time and waited for briefly: a scrape
+  // while Postgres is slow or down answers at once with the last values read.
+  let last = { pending: 0, retrying: 0, failed: 0, due: 0, later: 0 };
+  let readAt = 0;
+  let reading: Promise<void> | undefined;
+  const read = async () => {
+    try {
+      const { rows } = await pool.query<typeof last>(QUEUE_SQL);
+      if (rows[0]) last = rows[0];
+      readAt = Date.now();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'cannot read the messages and the job queue for /metrics');
+    }
+  };
+  const fresh = async () => {
+    // Both gauges of one scrape share a read.
+    if (Date.now() - readAt < 1000) return last;
+    const r = (reading ??= read().finally(() => (reading = undefined)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([r, new Promise<void>((resolve) => (timer = setTimeout(resolve, SCRAPE_WAIT_MS)))]);
+    clearTimeout(timer);
+    return last;
+  };
   new Gauge({
     name: 'kb_messages',
     help: 'Messages not delivered yet, by status: pending (composed), retrying (an attempt failed), failed (given up).',
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      try {
-        const { rows } = await pool.query<{ status: string; n: number }>(
-          `select s.status, count(m.id)::int as n from unnest(array['pending', 'retrying', 'failed']) as s(status)
-             left join messages m on m.status = s.status group by s.status`,
-        );
-        for (const r of rows) this.set({ status: r.status }, r.n);
-      } catch (err) {
-        log.warn({ err: (err as Error).message }, 'cannot read the messages for /metrics');
-      }
+      const v = await fresh();
+      this.set({ status: 'pending' }, v.pending);
+      this.set({ status: 'retrying' }, v.retrying);
+      this.set({ status: 'failed' }, v.failed);
     },
   });
   new Gauge({
     name: 'kb_jobs_queued',
-    help: 'Jobs in the queue (due now, scheduled such as reminders, or waiting for a retry), by whether they are due.',
+    help: 'Jobs in the queue still to run (due now, or scheduled: reminders, retries waiting for their backoff), by whether they are due.',
     labelNames: ['due'],
     registers: [registry],
     async collect() {
-      try {
-        const { rows } = await pool.query<{ due: number; later: number }>(
-          `select count(*) filter (where run_at <= now())::int as due, count(*) filter (where run_at > now())::int as later
-             from graphile_worker.jobs where attempts < max_attempts`,
-        );
-        this.set({ due: 'true' }, rows[0]?.due ?? 0);
-        this.set({ due: 'false' }, rows[0]?.later ?? 0);
-      } catch (err) {
-        log.warn({ err: (err as Error).message }, 'cannot read the job queue for /metrics');
-      }
+      const v = await fresh();
+      this.set({ due: 'true' }, v.due);
+      this.set({ due: 'false' }, v.later);
     },
   });
   return metrics;

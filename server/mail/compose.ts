@@ -135,6 +135,7 @@ export async function composeMessage(
     if (ics)
       attachments.push({ filename: ics.filename, contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: ics.content });
   }
+  facts.calendarAttached = attachments.length > 0;
   return { message: { ...renderMessage(facts), to: b.email, attachments } };
 }
 

@@ -28,6 +28,8 @@ export interface MessageFacts {
   attention?: { reason: 'closed' | 'hours' | 'blocked' };
   alternatives?: Appointment[];
   manageUrl: string | null;
+  /** A calendar file goes with the message. */
+  calendarAttached?: boolean;
 }
 
 export interface RenderedMessage {
@@ -64,7 +66,7 @@ function blocksOf(f: MessageFacts): { subject: string; blocks: Block[] } {
           { p: `Hello ${f.customerName},` },
           { p: `Your booking at ${f.salonName} is confirmed:` },
           { list: [what, at] },
-          { p: 'The calendar file attached adds it to your calendar.' },
+          ...(f.calendarAttached ? [{ p: 'The calendar file attached adds it to your calendar.' }] : []),
           ...manage('See, reschedule or cancel your booking'),
         ],
       };

@@ -48,9 +48,11 @@ it('a booking’s confirmation is at Messages: the list, then the message as the
   }
   expect(booked?.status).toBe(201);
 
-  await M.page.goto(`${server.baseUrl}/admin/messages`);
+  await M.page.goto(`${server.baseUrl}/admin`);
   await signIn(M.page, 'admin@kbstylish.test');
-  await M.page.getByRole('heading', { name: 'Messages' }).waitFor();
+  await M.page.getByRole('heading', { name: 'Live operations' }).waitFor();
+  await M.page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Messages' }).click();
+  await M.page.getByRole('heading', { name: 'Messages', exact: true }).waitFor();
   const table = M.page.getByTestId('messages-table');
   const row = table.getByRole('row').filter({ hasText: 'maya@kbstylish.test' });
   // The job sends within moments of the booking; the page shows what is there when (re)loaded.

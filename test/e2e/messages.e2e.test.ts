@@ -70,5 +70,8 @@ it('a booking’s confirmation is at Messages: the list, then the message as the
   expect(await M.page.getByTestId('message-status').textContent()).toBe('Sent (local mailbox)');
   await screenshot(M.page, 'admin-messages');
   await M.page.getByRole('button', { name: 'Plain text' }).click();
-  expect(await M.page.getByTestId('message-text').textContent()).toContain(`(${timezone} time)`);
+  const text = await M.page.getByTestId('message-text').textContent();
+  expect(text).toContain(`(${timezone} time)`);
+  // No calendar module is wired into this server yet: the message does not promise a file.
+  expect(text).not.toContain('calendar file');
 }, 120_000);

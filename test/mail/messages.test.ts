@@ -61,6 +61,7 @@ describe('booking messages', () => {
     // 10:00 in Kathmandu on 2027-03-10, a Wednesday, with the zone named.
     expect(m.text).toContain(`Wednesday, 10 March 2027, 10:00\u201311:00 ${ZONE_NAMED}`);
     expect(m.text).toContain('with Sita Stylist');
+    expect(m.text).toContain('The calendar file attached adds it to your calendar.');
     expect(m.text).toContain(`https://salon.example/manage/${bookingId}?token=abc&for=manage`);
     // HTML part: the same facts, every value escaped, the link as a link.
     expect(m.html).toContain('Hello Ann &lt;b&gt;O&#39;Hara&lt;/b&gt;,');

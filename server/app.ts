@@ -39,6 +39,8 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
 import { DeskBookings } from './desk/bookings.ts';
 import { deskRoutes } from './desk/routes.ts';
+import { createMailMetrics, type MailMetrics } from './mail/metrics.ts';
+import { messageRoutes } from './mail/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -54,6 +56,8 @@ export interface App {
   readiness: Readiness;
   metrics: Metrics;
   salon: SalonSettings;
+  /** The messages' metrics (the job runner, started apart, counts into them: server/mail/index.ts). */
+  mailMetrics: MailMetrics;
   /** Relay, Socket.IO server, hold sweeper and event pruner (started by attach). */
   realtime: Realtime;
   /** Loads the session secrets and attaches the realtime side to a listening-ready HTTP server. */
@@ -130,6 +134,7 @@ export function createApp(deps: AppDeps): App {
   // `sessions` is the same middleware the socket server must use (io.engine.use(sessions)).
   const sessions = createSessionMiddleware({ config, pool, log });
   app.use('/api', sameOriginOnly(config), express.json({ limit: config.bodyLimitBytes }), refuseNulInBody, sessions);
+  const mailMetrics = createMailMetrics(metrics.registry, pool, log);
   const realtime = createRealtime({ config, pool, log, slots, anySlots, days, metrics, sessionMiddleware: sessions });
   readiness.add('listener', () => realtime.relay.ready);
   app.use(authRoutes({ pool, config }));
@@ -148,6 +153,7 @@ export function createApp(deps: AppDeps): App {
   app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));
   app.use(announcementRoutes({ pool, now }));
   app.use(deskRoutes({ pool, salon, desk: new DeskBookings({ pool, slots, now }), config, now }));
+  app.use(messageRoutes({ pool }));
 
   app.use('/api', apiNotFound);
   if (config.serveWeb && existsSync(WEB_DIST)) {
@@ -170,6 +176,7 @@ export function createApp(deps: AppDeps): App {
     readiness,
     metrics,
     salon,
+    mailMetrics,
     realtime,
     async attach(server) {
       // Sessions need their secrets (from the database unless configured) before serving anyone.

@@ -159,6 +159,21 @@ export const configSchema = z.object({
   SOCKET_FANOUT_CHUNK: z.coerce.number().int().min(1).max(100_000).default(500),
   /** Bearer token required by GET /metrics. Default unset: open (keep /metrics off the public network). */
   METRICS_TOKEN: z.string().min(8).optional(),
+  // ── jobs and e-mail (server/jobs, server/mail) ──
+  /** SMTP server for e-mail, e.g. smtp://user:pass@smtp.example.com:587 or smtps://…:465. Unset: the local mailbox. */
+  SMTP_URL: z
+    .union([z.literal(''), z.string().regex(/^smtps?:\/\/\S+$/, 'expected smtp://[user:pass@]host[:port] or smtps://…')])
+    .optional(),
+  /** Sender address of every message (the salon's name is its display name). Default no-reply@kbstylish.test. */
+  MAIL_FROM: z.email('expected an e-mail address such as bookings@salon.example').default('no-reply@kbstylish.test'),
+  /** The salon's name in messages. Default KB Stylish. */
+  SALON_NAME: z.string().trim().min(1).max(100).default('KB Stylish'),
+  /** Folder of the local mailbox's .eml files (without SMTP_URL). Default data/mail. */
+  MAIL_DIR: z.string().min(1).default('data/mail'),
+  /** Jobs (messages) one process runs at once. Default 2. */
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** How often an idle job runner looks for due jobs (new jobs are noticed at once by LISTEN), in ms. Default 2000. */
+  JOBS_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
 });
 
 /** A comma-separated setting as its non-empty, trimmed items. */
@@ -210,6 +225,17 @@ export interface Config {
   serveWeb: boolean;
   workers: number;
   realtime: RealtimeConfig;
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** SMTP_URL, or undefined: the local mailbox (the messages table and .eml files in `dir`). */
+  smtpUrl: string | undefined;
+  from: string;
+  salonName: string;
+  dir: string;
+  jobsConcurrency: number;
+  jobsPollMs: number;
 }
 
 export interface RealtimeConfig {
@@ -307,6 +333,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         fanoutChunk: c.SOCKET_FANOUT_CHUNK,
       },
       sessionCheckMs: Math.round(c.SOCKET_SESSION_CHECK_SECONDS * 1000),
+    },
+    mail: {
+      smtpUrl: c.SMTP_URL || undefined,
+      from: c.MAIL_FROM,
+      salonName: c.SALON_NAME,
+      dir: c.MAIL_DIR,
+      jobsConcurrency: c.JOBS_CONCURRENCY,
+      jobsPollMs: c.JOBS_POLL_MS,
     },
   };
 }

@@ -20,6 +20,10 @@ import { assertWebBuilt } from './web-dist.ts';
 import { createLogger, prettyLogs, type Logger } from './log.ts';
 import { fnv1a } from './hash.ts';
 import { salonTimezone } from './salon.ts';
+import { installJobSchema } from './jobs/schema.ts';
+import type { JobRunner } from './jobs/runner.ts';
+import { noExtras } from './mail/extras.ts';
+import { startMessaging } from './mail/index.ts';
 
 const STICKY = 'kb:sticky-connection';
 const READY = 'kb:worker-ready';
@@ -59,11 +63,16 @@ async function preparePostgres(config: Config, log: Logger): Promise<{ url: stri
     try {
       const applied = await migrate(client);
       if (applied.length) log.info({ applied }, 'migrations applied');
+      // The job queue's schema (graphile-worker's own migrator): the booking triggers add jobs to it.
+      await installJobSchema(url, log);
       // The salon's zone is stored on first start (SALON_TIMEZONE); the demo salon is seeded in it.
       const timezone = await salonTimezone(client, config.salonTimezone);
+      // The demo's bookings were never made by anyone: they send no messages (sql/000015).
+      await client.query(`select set_config('kb.messages', 'off', false)`);
       if (config.seedDemo && (await seedDemo(client, { password: config.demoPassword, timezone }))) {
         log.info('demo salon seeded (logins in README.md)');
       }
+      await client.query(`select set_config('kb.messages', '', false)`);
     } finally {
       client.release();
     }
@@ -82,6 +91,14 @@ async function runServer(config: Config, log: Logger): Promise<void> {
   const server = http.createServer(app.express);
   server.keepAliveTimeout = 65_000;
   await app.attach(server);
+  // Every process runs jobs (messages); each job runs once however many processes there are. The
+  // calendar file and manage link of a message come from `extras` (none until wired).
+  let jobs: JobRunner | undefined;
+  try {
+    jobs = await startMessaging({ config, pool, log, slots: app.slots, salon: app.salon, metrics: app.mailMetrics, extras: noExtras });
+  } catch (err) {
+    throw new Error(`cannot start the job runner: ${(err as Error).message}`, { cause: err });
+  }
   if (worker) {
     // Connections arrive from the primary, paused; resume them once the server owns them.
     process.on('message', (msg, handle) => {
@@ -104,6 +121,7 @@ async function runServer(config: Config, log: Logger): Promise<void> {
           : `cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`,
       );
       await app.close().catch(() => undefined);
+      await jobs.stop();
       await pool.end().catch(() => undefined);
       await embedded?.stop();
       process.exit(1);
@@ -123,7 +141,8 @@ async function runServer(config: Config, log: Logger): Promise<void> {
     force.unref();
     server.closeIdleConnections();
     try {
-      await Promise.all([new Promise<void>((r) => server.close(() => r())), app.close()]);
+      // Running jobs finish (a message being sent is sent and recorded) before the pool ends.
+      await Promise.all([new Promise<void>((r) => server.close(() => r())), app.close(), jobs?.stop()]);
       await pool.end().catch(() => undefined);
       await embedded?.stop();
     } catch (err) {

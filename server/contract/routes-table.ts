@@ -33,6 +33,7 @@ import type { ErrorCode } from './errors.ts';
 import { ROLES, type Role } from './enums.ts';
 import { reportQuery } from './reports.ts';
 import { availableDaySchema, availableDaysQuery, availableSlotsQuery, slotSchema } from './slots.ts';
+import { messageParams, messagesQuery } from './messages.ts';
 
 /** Who calls: no session, or a logged-in user of a role. */
 export type Caller = 'anonymous' | Role;
@@ -520,6 +521,26 @@ export const ROUTES: readonly RouteSpec[] = [
     roles: ADMIN,
     query: reportQuery,
     ok: { status: 200, description: '`ReportSummaryDto`: rows per date and stylist, per-day, per-stylist and total figures' },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/messages',
+    tag: 'Admin',
+    summary: 'Messages sent or kept in the local mailbox, newest first, with their delivery state',
+    roles: ADMIN,
+    query: messagesQuery,
+    ok: { status: 200, description: 'Message summaries' },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/messages/:id',
+    tag: 'Admin',
+    summary: 'One message: its text and HTML parts, attachments and delivery state',
+    roles: ADMIN,
+    params: messageParams,
+    query: noQuery,
+    ok: { status: 200, description: 'The message' },
+    errors: ['NOT_FOUND'],
   },
 ];
 

@@ -77,6 +77,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       HOST: '127.0.0.1',
       EMBEDDED_PG_DIR: path.join(dir, 'pg'),
       EMBEDDED_PG_PORT: String(pgPort),
+      // The local mailbox's .eml files go with the run's folder, not into the repository's data/.
+      MAIL_DIR: path.join(dir, 'mail'),
       DATABASE_URL: '',
       SESSION_SECRET: 'e2e-session-secret-e2e-session',
       // Four people sign in from one address within a minute; the limits are tested elsewhere.

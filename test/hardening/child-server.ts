@@ -2,6 +2,7 @@
 // blocks the event loop (an endless loop) then hangs that process, not the test runner, and the
 // test can still observe it from outside and kill it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../setup/net.ts';
 
@@ -27,6 +28,8 @@ export async function startChildServer(databaseUrl: string, env: Record<string, 
       SESSION_SECRET: 'child-session-secret-child-session',
       LOG_LEVEL: 'info',
       SERVE_WEB: '0',
+      // Any message goes to the local mailbox in the temp folder, not into the repository's data/.
+      MAIL_DIR: path.join(os.tmpdir(), 'kb-child-server-mail'),
       // A blocked process must not be able to eat the machine while the test looks at it.
       NODE_OPTIONS: '--max-old-space-size=256',
       ...env,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../../server/db/embedded.ts';
 import { migrate } from '../../server/db/migrate.ts';
+import { installJobSchema } from '../../server/jobs/schema.ts';
 import { createPool, type Pool } from '../../server/db/pool.ts';
 import { freePort } from '../setup/net.ts';
 import { pgTempRoot } from '../setup/tmp.ts';
@@ -29,6 +30,8 @@ beforeAll(async () => {
   } finally {
     client.release();
   }
+  // As the server does at start: booking writes add message jobs to the job queue's schema.
+  await installJobSchema(pg.url, silentLog);
   salon = await createSalon(pool, { durationMinutes: 60 });
   srv = await startLive(pool, { env: { LISTENER_RETRY_MAX_MS: '250', LISTENER_CHECK_MS: '500', LISTENER_QUERY_TIMEOUT_MS: '1000' } });
 }, 120_000);

@@ -7,6 +7,7 @@ import pino from 'pino';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, withDatabase } from '../../server/db/embedded.ts';
 import { migrate } from '../../server/db/migrate.ts';
+import { installJobSchema } from '../../server/jobs/schema.ts';
 import { freePort } from './net.ts';
 import { pgTempRoot } from './tmp.ts';
 
@@ -45,6 +46,8 @@ export default async function setup(project: TestProject) {
   await tpl.connect();
   await migrate(tpl);
   await tpl.end();
+  // The job queue's schema too (the booking triggers add jobs to it): no test file pays for it.
+  await installJobSchema(withDatabase(url, TEMPLATE_DB), pino({ level: 'silent' }));
   project.provide('pgUrl', url);
   project.provide('pgDataDir', dataDir);
   project.provide('pgPort', port);

@@ -8,6 +8,7 @@ import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { isAlive, startEmbeddedPostgres, withDatabase } from '../../../server/db/embedded.ts';
 import { migrate } from '../../../server/db/migrate.ts';
+import { installJobSchema } from '../../../server/jobs/schema.ts';
 import { createPool, type Pool } from '../../../server/db/pool.ts';
 import { onCleanup, onExitSync, sleepSync } from './lifecycle.ts';
 import { freePort } from './proc.ts';
@@ -88,6 +89,8 @@ export async function startBenchPostgres(opts: { log?: Logger } = {}): Promise<B
   } finally {
     await client.end();
   }
+  // The job queue's schema, as the server installs it at start: booking writes add message jobs.
+  await installJobSchema(url, pino({ level: 'silent' }));
 
   return {
     url,

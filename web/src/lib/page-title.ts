@@ -13,6 +13,7 @@ export const ADMIN_TABS = [
   { id: 'audit', label: 'Audit log' },
   { id: 'reports', label: 'Reports' },
   { id: 'system', label: 'System' },
+  { id: 'messages', label: 'Messages' },
 ] as const;
 
 /** The document title of a route (`section`, `sub`: the first two path segments). */

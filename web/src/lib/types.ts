@@ -43,6 +43,7 @@ export type {
   ReportFiguresDto as ReportFigures,
 } from '../../../server/contract/reports.ts';
 export type { DaysWatchPayload as DaysKey, DaysUpdatePayload as DaysUpdate } from '../../../server/contract/socket.ts';
+export type { MessageSummaryDto as MessageSummary, MessageDto as Message, MessageStatus } from '../../../server/contract/messages.ts';
 import type { ScheduleBody } from '../../../server/contract/admin.ts';
 import type { AnnouncementPayload } from '../../../server/contract/socket.ts';
 

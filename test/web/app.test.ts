@@ -61,9 +61,11 @@ describe('App', () => {
   it('opens the admin console on its tabs', async () => {
     start('/admin/overrides', { id: 'u3', email: 'a@x.test', displayName: 'Salon Admin', role: 'admin' });
     expect(await screen.findByRole('heading', { name: /Overrides/ }, { timeout: 5000 })).toBeTruthy();
-    await fireEvent.click(screen.getByRole('link', { name: 'Live operations' }));
+    // The live operations charts are on the System tab.
+    await fireEvent.click(screen.getByRole('link', { name: 'System' }));
     expect(await screen.findByRole('heading', { name: 'Live operations' })).toBeTruthy();
-    expect(window.location.pathname).toBe('/admin');
+    expect(window.location.pathname).toBe('/admin/system');
+    expect(document.title).toBe('System · Admin console · KB Stylish Live');
   });
 
   it('shows the current announcements to a page opened after they were sent', async () => {

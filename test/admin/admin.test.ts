@@ -369,6 +369,13 @@ describe('announcements and the audit log', () => {
       action: 'announcement.create',
       target: expect.stringMatching(/^announcement:/),
       details: { message: 'm4', audience: 'all', level: 'info' },
+      // An announcement concerns no customer, stylist or date.
+      customerId: null,
+      customerName: null,
+      stylistId: null,
+      stylistName: null,
+      date: null,
+      startUtc: null,
     });
     const next = await admin.get(`/api/admin/audit-log?limit=2&before=${first.body[2].id}`);
     expect(next.body.map((e: { details: { message: string } }) => e.details.message)).toEqual(['m1', 'm0']);

@@ -64,6 +64,11 @@ describe('App', () => {
     await fireEvent.click(screen.getByRole('link', { name: 'Today' }));
     expect(await screen.findByRole('heading', { name: 'Today' })).toBeTruthy();
     expect(window.location.pathname).toBe('/admin');
+    // The live operations charts are on the System tab.
+    await fireEvent.click(screen.getByRole('link', { name: 'System' }));
+    expect(await screen.findByRole('heading', { name: 'Live operations' })).toBeTruthy();
+    expect(window.location.pathname).toBe('/admin/system');
+    expect(document.title).toBe('System · Admin console · KB Stylish Live');
   });
 
   it('shows the current announcements to a page opened after they were sent', async () => {

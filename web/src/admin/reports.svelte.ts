@@ -161,14 +161,16 @@ export class ReportSummaryState {
   }
 
   /**
-   * Reads again (after `delayMs`, coalescing a burst) whenever a booking is created or changes, and
+   * Reads again (`delayMs` after the first of a burst, which it coalesces) whenever a booking is created or changes, and
    * after a resync or reconnect. Returns the stop function.
    */
   follow(live: Pick<LiveConnection, 'on' | 'onResync' | 'onReconnect'>, range: () => { from: string; to: string }, delayMs = 500) {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // At most one read per `delayMs`, however busy the salon: a pending read serves later events too.
     const again = () => {
-      clearTimeout(timer);
+      if (timer !== undefined) return;
       timer = setTimeout(() => {
+        timer = undefined;
         const r = range();
         void this.load(r.from, r.to);
       }, delayMs);

@@ -36,6 +36,10 @@ import { announcementRoutes } from './announcements/routes.ts';
 import { httpMetrics, metricsRoute } from './http/metrics.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
+import { calendarRoutes } from './calendar/routes.ts';
+import { manageLinkKeys, type ManageLinkKeys } from './manage/links.ts';
+import { manageRoutes } from './manage/routes.ts';
+import { ManageService } from './manage/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -57,6 +61,8 @@ export interface App {
   attach(server: http.Server): Promise<void>;
   /** Stops background work (listener, timers, sockets); the caller closes the server and the pool. */
   close(): Promise<void>;
+  /** What signs manage links (server/manage/links.ts manageUrl), loaded once. */
+  manageKeys(): Promise<ManageLinkKeys>;
 }
 
 /** Builds the whole application from its dependencies. Reads no environment and listens on nothing. */
@@ -139,6 +145,16 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(bookingRoutes({ bookings, anyStylist: new AnyStylistBookings({ pool, bookings, anySlots }), config }));
   app.use(alternativeRoutes({ pool, slots }));
+  let keys: Promise<ManageLinkKeys> | undefined;
+  const manageKeys = () =>
+    (keys ??= manageLinkKeys(pool, { baseUrl: config.publicUrl, ttlDays: config.manageLinkDays, now }).catch((err: unknown) => {
+      keys = undefined;
+      throw err;
+    }));
+  app.use(
+    manageRoutes({ manage: new ManageService({ pool, bookings, keys: manageKeys, now, fallbackZone: config.salonTimezone }), config }),
+  );
+  app.use(calendarRoutes({ pool, now, publicUrl: config.publicUrl }));
   app.use(stylistRoutes({ pool, now }));
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
   app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));
@@ -166,6 +182,7 @@ export function createApp(deps: AppDeps): App {
     metrics,
     salon,
     realtime,
+    manageKeys,
     async attach(server) {
       // Sessions need their secrets (from the database unless configured) before serving anyone.
       await sessions.ready();

@@ -159,6 +159,10 @@ export const configSchema = z.object({
   SOCKET_FANOUT_CHUNK: z.coerce.number().int().min(1).max(100_000).default(500),
   /** Bearer token required by GET /metrics. Default unset: open (keep /metrics off the public network). */
   METRICS_TOKEN: z.string().min(8).optional(),
+  /** The portal's public origin for links in messages (manage links, calendar feeds). Default http://localhost:PORT. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** How long a manage link lasts, in days (and never past its booking's end). Default 90. */
+  MANAGE_LINK_DAYS: z.coerce.number().int().min(1).max(730).default(90),
 });
 
 /** A comma-separated setting as its non-empty, trimmed items. */
@@ -210,6 +214,9 @@ export interface Config {
   serveWeb: boolean;
   workers: number;
   realtime: RealtimeConfig;
+  /** PUBLIC_URL without a trailing slash. */
+  publicUrl: string;
+  manageLinkDays: number;
 }
 
 export interface RealtimeConfig {
@@ -308,5 +315,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       },
       sessionCheckMs: Math.round(c.SOCKET_SESSION_CHECK_SECONDS * 1000),
     },
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    manageLinkDays: c.MANAGE_LINK_DAYS,
   };
 }

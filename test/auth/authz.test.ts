@@ -92,6 +92,17 @@ const adminOnly: Record<Role, number | typeof O> = {
   admin: O,
 };
 
+/** A stylist's own calendar feed token: stylists only (the desk has no feed of its own). */
+const stylistOnly: Record<Role, number | typeof O> = {
+  anon: 401,
+  owner: 403,
+  otherCustomer: 403,
+  ownStylist: O,
+  otherStylist: O,
+  reception: 403,
+  admin: 403,
+};
+
 const ROUTES: Route[] = [
   {
     name: 'GET /api/auth/me',
@@ -222,6 +233,15 @@ const ROUTES: Route[] = [
     expect: adminOnly,
   },
   { name: 'GET /api/admin/audit-log', ok: 200, call: (c) => c.get('/api/admin/audit-log'), expect: adminOnly },
+  {
+    name: 'GET /api/bookings/:id/calendar.ics (its customer and the desk)',
+    ok: 200,
+    call: (c, fx) => c.get(`/api/bookings/${fx.bookingId}/calendar.ics`),
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, reception: O, admin: O },
+  },
+  { name: 'GET /api/stylist/calendar-token', ok: 200, call: (c) => c.get('/api/stylist/calendar-token'), expect: stylistOnly },
+  { name: 'POST /api/stylist/calendar-token', ok: 201, call: (c) => c.post('/api/stylist/calendar-token'), expect: stylistOnly },
+  { name: 'DELETE /api/stylist/calendar-token', ok: 204, call: (c) => c.delete('/api/stylist/calendar-token'), expect: stylistOnly },
 ];
 
 describe.each(ROUTES)('$name', (route) => {

@@ -38,6 +38,12 @@ export type {
   AnnouncementPayload,
 } from '../../../server/contract/socket.ts';
 export type { DaysWatchPayload as DaysKey, DaysUpdatePayload as DaysUpdate } from '../../../server/contract/socket.ts';
+export type {
+  ManageViewDto as ManageView,
+  ManageResultDto as ManageResult,
+  ManageAction,
+  FeedTokenDto as FeedToken,
+} from '../../../server/contract/manage.ts';
 import type { ScheduleBody } from '../../../server/contract/admin.ts';
 import type { AnnouncementPayload } from '../../../server/contract/socket.ts';
 

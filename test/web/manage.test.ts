@@ -179,3 +179,74 @@ describe('the manage page', () => {
     expect(screen.getByRole('heading', { name: 'Your booking at KB Stylish' })).toBeTruthy();
   });
 });
+
+describe('the stylist’s calendar subscription', () => {
+  it('turns on with an address shown once to copy, gives a new address, and turns off', async () => {
+    const { default: CalendarFeed } = await import('../../web/src/stylist/CalendarFeed.svelte');
+    const { Api } = await import('../../web/src/lib/api.ts');
+    let feed: { createdAt: string } | null = null;
+    let n = 0;
+    const calls: { method: string; path: string; body: unknown; headers: Record<string, string> }[] = [];
+    const api = new Api(
+      fakeFetch(
+        {
+          'GET /api/stylist/calendar-token': () => ({ body: { feed } }),
+          'POST /api/stylist/calendar-token': () => {
+            n++;
+            feed = { createdAt: '2099-01-01T00:00:00.000Z' };
+            return {
+              status: 201,
+              body: { ...feed, token: `tok${n}`, url: `https://salon.example/api/stylist/calendar.ics?token=tok${n}` },
+            };
+          },
+          'DELETE /api/stylist/calendar-token': () => {
+            feed = null;
+            return { status: 204 };
+          },
+        },
+        calls,
+      ),
+    );
+    const writeText = vi.fn(async () => {});
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    render(CalendarFeed, { props: { api } });
+    await screen.findByTestId('feed-off');
+    await fireEvent.click(screen.getByRole('button', { name: 'Turn on' }));
+    const url = await screen.findByTestId<HTMLInputElement>('feed-url');
+    expect(url.value).toBe('https://salon.example/api/stylist/calendar.ics?token=tok1');
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy' }));
+    expect(writeText).toHaveBeenCalledWith('https://salon.example/api/stylist/calendar.ics?token=tok1');
+    await screen.findByRole('button', { name: 'Copied' });
+    await fireEvent.click(screen.getByRole('button', { name: 'New address' }));
+    await vi.waitFor(() => expect(screen.getByTestId<HTMLInputElement>('feed-url').value).toMatch(/token=tok2$/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Turn off' }));
+    await screen.findByTestId('feed-off');
+    expect(screen.queryByTestId('feed-url')).toBeNull();
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'GET /api/stylist/calendar-token',
+      'POST /api/stylist/calendar-token',
+      'POST /api/stylist/calendar-token',
+      'DELETE /api/stylist/calendar-token',
+    ]);
+  });
+});
+
+describe('Add to calendar for a signed-in customer', () => {
+  it('each upcoming booking in My bookings links to its calendar file', async () => {
+    const me = { id: 'c1', email: 'anita@example.test', displayName: 'Anita', role: 'customer' as const };
+    startApp(
+      {
+        'GET /api/auth/session': () => ({ body: { user: me } }),
+        'GET /api/bookings/mine': () => ({
+          body: [booking(), booking({ id: 'b2', status: 'cancelled', startUtc: '2099-03-11T04:15:00.000Z' })],
+        }),
+      },
+      '/bookings',
+    );
+    await vi.waitFor(() => expect(document.querySelector('[data-booking-id="b1"]')).toBeTruthy());
+    const row = document.querySelector<HTMLElement>('[data-booking-id="b1"]')!;
+    expect(within(row).getByRole('link', { name: 'Add to calendar' }).getAttribute('href')).toBe('/api/bookings/b1/calendar.ics');
+    const cancelled = document.querySelector<HTMLElement>('[data-booking-id="b2"]')!;
+    expect(within(cancelled).queryByRole('link', { name: 'Add to calendar' })).toBeNull();
+  });
+});

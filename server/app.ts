@@ -41,6 +41,10 @@ import { DeskBookings } from './desk/bookings.ts';
 import { deskRoutes } from './desk/routes.ts';
 import { createMailMetrics, type MailMetrics } from './mail/metrics.ts';
 import { messageRoutes } from './mail/routes.ts';
+import { calendarRoutes } from './calendar/routes.ts';
+import { manageLinkKeys, type ManageLinkKeys } from './manage/links.ts';
+import { manageRoutes } from './manage/routes.ts';
+import { ManageService } from './manage/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -64,6 +68,8 @@ export interface App {
   attach(server: http.Server): Promise<void>;
   /** Stops background work (listener, timers, sockets); the caller closes the server and the pool. */
   close(): Promise<void>;
+  /** What signs manage links (server/manage/links.ts manageUrl), loaded once. */
+  manageKeys(): Promise<ManageLinkKeys>;
 }
 
 /** Builds the whole application from its dependencies. Reads no environment and listens on nothing. */
@@ -147,6 +153,16 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(bookingRoutes({ bookings, anyStylist: new AnyStylistBookings({ pool, bookings, anySlots }), config }));
   app.use(alternativeRoutes({ pool, slots }));
+  let keys: Promise<ManageLinkKeys> | undefined;
+  const manageKeys = () =>
+    (keys ??= manageLinkKeys(pool, { baseUrl: config.publicUrl, ttlDays: config.manageLinkDays, now }).catch((err: unknown) => {
+      keys = undefined;
+      throw err;
+    }));
+  app.use(
+    manageRoutes({ manage: new ManageService({ pool, bookings, keys: manageKeys, now, fallbackZone: config.salonTimezone }), config }),
+  );
+  app.use(calendarRoutes({ pool, now, publicUrl: config.publicUrl }));
   app.use(stylistRoutes({ pool, now }));
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics, salon }));
   app.use(reportRoutes({ pool, salon, currency: config.currency, now }));
@@ -178,6 +194,7 @@ export function createApp(deps: AppDeps): App {
     salon,
     mailMetrics,
     realtime,
+    manageKeys,
     async attach(server) {
       // Sessions need their secrets (from the database unless configured) before serving anyone.
       await sessions.ready();

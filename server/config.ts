@@ -174,6 +174,10 @@ export const configSchema = z.object({
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /** How often an idle job runner looks for due jobs (new jobs are noticed at once by LISTEN), in ms. Default 2000. */
   JOBS_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
+  /** The portal's public origin for links in messages (manage links, calendar feeds). Default http://localhost:PORT. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** How long a manage link lasts, in days (and never past its booking's end). Default 90. */
+  MANAGE_LINK_DAYS: z.coerce.number().int().min(1).max(730).default(90),
 });
 
 /** A comma-separated setting as its non-empty, trimmed items. */
@@ -225,6 +229,9 @@ export interface Config {
   serveWeb: boolean;
   workers: number;
   realtime: RealtimeConfig;
+  /** PUBLIC_URL without a trailing slash. */
+  publicUrl: string;
+  manageLinkDays: number;
   mail: MailConfig;
 }
 
@@ -342,5 +349,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       jobsConcurrency: c.JOBS_CONCURRENCY,
       jobsPollMs: c.JOBS_POLL_MS,
     },
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    manageLinkDays: c.MANAGE_LINK_DAYS,
   };
 }

@@ -31,6 +31,12 @@ interface LockedBooking extends BookingRow {
   idempotency_fingerprint: string | null;
 }
 
+/**
+ * Extra work inside the transaction of a change to one booking, run right after the booking's row
+ * is locked (a manage link records its one use here, so a second use waits and is refused).
+ */
+export type BookingTxHook = (db: PoolClient, bookingId: string) => Promise<void>;
+
 /** Who a user acts as on a booking they can see. */
 type BookingParty = 'customer' | 'stylist' | 'desk';
 
@@ -245,8 +251,8 @@ export class BookingService {
   }
 
   /** POST /api/bookings/:id/cancel: customers only before the start; stylists and the front desk per the status machine. */
-  async cancel(user: Actor, bookingId: string, reason: string | undefined): Promise<BookingDto> {
-    return this.#changeStatus(user, bookingId, 'cancelled', reason ?? null, ['customer', 'stylist', 'desk']);
+  async cancel(user: Actor, bookingId: string, reason: string | undefined, within?: BookingTxHook): Promise<BookingDto> {
+    return this.#changeStatus(user, bookingId, 'cancelled', reason ?? null, ['customer', 'stylist', 'desk'], within);
   }
 
   /** POST /api/bookings/:id/status: the booking's stylist or the front desk (reception, admins). */
@@ -260,7 +266,7 @@ export class BookingService {
    * the booking moves to that stylist (who must offer the service; the same checks as booking with
    * them); both stylists are locked, in id order. The price agreed at booking stands.
    */
-  async reschedule(user: Actor, bookingId: string, startUtc: string, toStylistId?: string): Promise<BookingDto> {
+  async reschedule(user: Actor, bookingId: string, startUtc: string, toStylistId?: string, within?: BookingTxHook): Promise<BookingDto> {
     const startMs = Date.parse(startUtc);
     const nowMs = this.#now();
     const { rows: pre } = await this.#pool.query<Pick<BookingRow, 'stylist_id' | 'service_id' | 'customer_id'>>(
@@ -274,6 +280,7 @@ export class BookingService {
       // The customer of a booking never changes: their lock is taken after the stylists', before the row lock.
       await lockCustomer(db, pre[0].customer_id);
       const b = await this.#lockBooking(db, user, bookingId);
+      if (within) await within(db, b.id);
       const actor = actorOf(user, b);
       if (actor === 'stylist') throw new AppError('FORBIDDEN', 'Only the customer or the front desk can reschedule a booking');
       if (b.status !== 'pending' && b.status !== 'confirmed')
@@ -326,10 +333,12 @@ export class BookingService {
     to: BookingStatus,
     reason: string | null,
     allowed: BookingParty[],
+    within?: BookingTxHook,
   ): Promise<BookingDto> {
     const nowMs = this.#now();
     const row = await withOutbox(this.#pool, this.#slots, async (db) => {
       const b = await this.#lockBooking(db, user, bookingId);
+      if (within) await within(db, b.id);
       const actor = actorOf(user, b);
       if (!allowed.includes(actor))
         throw new AppError('FORBIDDEN', 'Only the booking\u2019s stylist or the front desk can change its status');

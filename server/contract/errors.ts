@@ -22,6 +22,14 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   NOT_READY: 503,
+  /** A manage link that is not one of ours: malformed, tampered with, or signed with another key. */
+  LINK_INVALID: 404,
+  /** A manage link past its expiry (or its booking is over). */
+  LINK_EXPIRED: 410,
+  /** A manage link whose one cancel or reschedule was already made. */
+  LINK_USED: 410,
+  /** A manage link that does not allow this action. */
+  LINK_NOT_ALLOWED: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -85,8 +85,8 @@ function operation(r: RouteSpec): Operation {
   const okContent =
     ok.status === 204
       ? undefined
-      : ok.contentType === 'text/plain'
-        ? { 'text/plain': { schema: { type: 'string' } } }
+      : ok.contentType === 'text/plain' || ok.contentType === 'text/calendar'
+        ? { [ok.contentType]: { schema: { type: 'string' } } }
         : { 'application/json': { schema: ok.schema ? outputSchema(ok.schema) : {} } };
   responses[String(ok.status)] = { description: ok.description, ...(okContent ? { content: okContent } : {}) };
   const byStatus = new Map<number, ErrorCode[]>();

@@ -29,6 +29,7 @@ import {
 } from './bookings.ts';
 import { uuid } from './common.ts';
 import { deskBookingBody, deskCalendarQuery, deskCustomersQuery } from './desk.ts';
+import { feedQuery, manageCancelBody, manageParams, manageRescheduleBody } from './manage.ts';
 import type { ErrorCode } from './errors.ts';
 import { ROLES, type Role } from './enums.ts';
 import { reportQuery } from './reports.ts';
@@ -52,7 +53,18 @@ export interface RouteSpec {
   /** Express form (`/api/holds/:id`). */
   path: string;
   summary: string;
-  tag: 'Operations' | 'Catalogue' | 'Slots' | 'Auth' | 'Bookings' | 'Stylist' | 'Admin' | 'Announcements' | 'Desk';
+  tag:
+    | 'Operations'
+    | 'Catalogue'
+    | 'Slots'
+    | 'Auth'
+    | 'Bookings'
+    | 'Stylist'
+    | 'Admin'
+    | 'Announcements'
+    | 'Desk'
+    | 'Manage links'
+    | 'Calendars';
   /** Callers the route serves; every other caller is refused (401 without a login, else 403). */
   roles: readonly Caller[];
   params?: z.ZodType;
@@ -64,7 +76,12 @@ export interface RouteSpec {
   bodyOptional?: boolean;
   /** Which rate limiter counts the route (docs/api.md "Limits"). */
   limiter?: 'login' | 'register+login' | 'booking';
-  ok: { status: 200 | 201 | 204; description: string; schema?: z.ZodType; contentType?: 'application/json' | 'text/plain' };
+  ok: {
+    status: 200 | 201 | 204;
+    description: string;
+    schema?: z.ZodType;
+    contentType?: 'application/json' | 'text/plain' | 'text/calendar';
+  };
   /** Error codes of the action itself (validation, login, role, origin, size and rate limits are added by openapi.ts). */
   errors?: readonly ErrorCode[];
 }
@@ -541,6 +558,113 @@ export const ROUTES: readonly RouteSpec[] = [
     query: noQuery,
     ok: { status: 200, description: 'The message' },
     errors: ['NOT_FOUND'],
+  },
+  // Manage links (no session: the token is the credential) and calendars
+  {
+    method: 'get',
+    path: '/api/manage/:token',
+    tag: 'Manage links',
+    summary: 'The booking of a manage link and what the link still allows',
+    roles: EVERYONE,
+    params: manageParams,
+    query: noQuery,
+    ok: { status: 200, description: '`{booking, stylist, service, salon, actions, used, expiresAt, calendarUrl}`' },
+    errors: ['LINK_INVALID', 'LINK_EXPIRED'],
+  },
+  {
+    method: 'get',
+    path: '/api/manage/:token/calendar.ics',
+    tag: 'Manage links',
+    summary: 'The booking of a manage link as an .ics file',
+    roles: EVERYONE,
+    params: manageParams,
+    query: noQuery,
+    ok: { status: 200, description: 'iCalendar (RFC 5545)', contentType: 'text/calendar' },
+    errors: ['LINK_INVALID', 'LINK_EXPIRED'],
+  },
+  {
+    method: 'post',
+    path: '/api/manage/:token/cancel',
+    tag: 'Manage links',
+    summary: 'Cancel the booking of a manage link (once per link)',
+    roles: EVERYONE,
+    params: manageParams,
+    body: manageCancelBody,
+    bodyOptional: true,
+    limiter: 'booking',
+    ok: { status: 200, description: '`{booking}`' },
+    errors: ['LINK_INVALID', 'LINK_EXPIRED', 'LINK_USED', 'LINK_NOT_ALLOWED', 'INVALID_TRANSITION'],
+  },
+  {
+    method: 'post',
+    path: '/api/manage/:token/reschedule',
+    tag: 'Manage links',
+    summary: 'Move the booking of a manage link (once per link; answers a fresh link)',
+    roles: EVERYONE,
+    params: manageParams,
+    body: manageRescheduleBody,
+    limiter: 'booking',
+    ok: { status: 200, description: '`{booking, token}`' },
+    errors: [
+      'LINK_INVALID',
+      'LINK_EXPIRED',
+      'LINK_USED',
+      'LINK_NOT_ALLOWED',
+      'NOT_ON_GRID',
+      'OUTSIDE_HOURS',
+      'IN_PAST',
+      'SLOT_TAKEN',
+      'SLOT_HELD',
+      'INVALID_TRANSITION',
+      'CONFLICT',
+      'CUSTOMER_BUSY',
+    ],
+  },
+  {
+    method: 'get',
+    path: '/api/bookings/:id/calendar.ics',
+    tag: 'Calendars',
+    summary: 'A booking as an .ics file (its customer, the front desk)',
+    roles: LOGGED_IN,
+    params: idParams,
+    query: noQuery,
+    ok: { status: 200, description: 'iCalendar (RFC 5545)', contentType: 'text/calendar' },
+    errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'get',
+    path: '/api/stylist/calendar.ics',
+    tag: 'Calendars',
+    summary: "A stylist's subscription feed (the token from the dashboard; no session)",
+    roles: EVERYONE,
+    query: feedQuery,
+    ok: { status: 200, description: 'iCalendar (RFC 5545)', contentType: 'text/calendar' },
+    errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'get',
+    path: '/api/stylist/calendar-token',
+    tag: 'Calendars',
+    summary: "Whether the stylist's feed is on, and since when",
+    roles: ['stylist'],
+    query: noQuery,
+    ok: { status: 200, description: '`{feed: {createdAt} | null}`' },
+  },
+  {
+    method: 'post',
+    path: '/api/stylist/calendar-token',
+    tag: 'Calendars',
+    summary: "Create or replace the stylist's feed token (the old address stops working)",
+    roles: ['stylist'],
+    ok: { status: 201, description: '`{token, url, createdAt}` (the token is shown only here)' },
+  },
+  {
+    method: 'delete',
+    path: '/api/stylist/calendar-token',
+    tag: 'Calendars',
+    summary: "Revoke the stylist's feed token",
+    roles: ['stylist'],
+    ok: { status: 204, description: 'Revoked (also when there was none)' },
   },
 ];
 

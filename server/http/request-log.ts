@@ -23,7 +23,7 @@ export function requestLog(log: Logger): RequestHandler {
     // Our own serializers of the raw objects: no headers, no body, a bounded URL.
     wrapSerializers: false,
     serializers: {
-      req: (req: Request) => ({ id: req.id, method: req.method, url: req.originalUrl.slice(0, MAX_URL), ip: req.ip }),
+      req: (req: Request) => ({ id: req.id, method: req.method, url: redactTokens(req.originalUrl).slice(0, MAX_URL), ip: req.ip }),
       res: (res: Response) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, err): Level => requestLevel(res.statusCode, err !== undefined),
@@ -44,10 +44,15 @@ export function requestLevel(status: number, failed = false): Level {
 }
 
 function line(req: Request, res: Response, ms?: number): string {
-  const url = req.originalUrl.split('?')[0].slice(0, MAX_URL);
+  const url = redactTokens(req.originalUrl.split('?')[0]).slice(0, MAX_URL);
   return `${req.method} ${url} ${res.statusCode}${ms === undefined ? '' : ` ${ms} ms`}`;
 }
 
 function userId(req: Request): string | undefined {
   return req.session?.user?.id;
+}
+
+/** A URL with its bearer tokens (a manage link's path segment, a calendar feed's `token=`) replaced: the log never holds one. */
+export function redactTokens(url: string): string {
+  return url.replace(/^(\/api\/manage\/)[^/?]+/, '$1[token]').replace(/([?&]token=)[^&]*/g, '$1[token]');
 }

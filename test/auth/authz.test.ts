@@ -101,6 +101,16 @@ const deskOnly: Record<Role, number | typeof O> = {
   reception: O,
   admin: O,
 };
+/** A stylist's own calendar feed token: stylists only (the desk has no feed of its own). */
+const stylistOnly: Record<Role, number | typeof O> = {
+  anon: 401,
+  owner: 403,
+  otherCustomer: 403,
+  ownStylist: O,
+  otherStylist: O,
+  reception: 403,
+  admin: 403,
+};
 
 const ROUTES: Route[] = [
   {
@@ -268,6 +278,15 @@ const ROUTES: Route[] = [
     call: (c) => c.get('/api/admin/reports/summary?from=2026-03-01&to=2026-03-31'),
     expect: adminOnly,
   },
+  {
+    name: 'GET /api/bookings/:id/calendar.ics (its customer and the desk)',
+    ok: 200,
+    call: (c, fx) => c.get(`/api/bookings/${fx.bookingId}/calendar.ics`),
+    expect: { ...customerSession, owner: O, otherCustomer: 404, ownStylist: 404, otherStylist: 404, reception: O, admin: O },
+  },
+  { name: 'GET /api/stylist/calendar-token', ok: 200, call: (c) => c.get('/api/stylist/calendar-token'), expect: stylistOnly },
+  { name: 'POST /api/stylist/calendar-token', ok: 201, call: (c) => c.post('/api/stylist/calendar-token'), expect: stylistOnly },
+  { name: 'DELETE /api/stylist/calendar-token', ok: 204, call: (c) => c.delete('/api/stylist/calendar-token'), expect: stylistOnly },
 ];
 
 describe.each(ROUTES)('$name', (route) => {

@@ -24,6 +24,8 @@ export const DOMAIN_TABLES = [
   'audit_log',
   'events',
   'availability_versions',
+  'manage_link_uses',
+  'stylist_calendar_tokens',
 ] as const;
 
 export interface World {

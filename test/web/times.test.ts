@@ -136,6 +136,10 @@ describe('a customer in New York booking a Kathmandu salon', () => {
     expect(done.querySelector('[data-testid=salon-time]')!.textContent).toMatch(/Kathmandu time/);
     expect(done.querySelector('[data-testid=salon-time]')!.textContent).toMatch(new RegExp(clock(TEN, KTM)));
     expect(done.querySelector('[data-testid=your-time]')!.textContent).toMatch(new RegExp(`${clock(TEN, NY)} your time \\(New York\\)$`));
+    // The confirmation offers the booking's calendar file.
+    expect(done.querySelector('[data-testid=add-to-calendar]')!.getAttribute('href')).toBe(
+      `/api/bookings/${flow.booking!.id}/calendar.ics`,
+    );
   });
 
   it('sees only salon time, named, when they are in the salon\u2019s zone under an alias', async () => {

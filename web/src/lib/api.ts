@@ -184,6 +184,14 @@ export function plainMessage(err: unknown): string {
         : 'Too many attempts. Please wait a moment and try again.';
     case 'NOT_READY':
       return 'The salon system is catching up. Please try again in a few seconds.';
+    case 'LINK_EXPIRED':
+      return 'This link has expired. Sign in to see your bookings, or use the link in your latest message.';
+    case 'LINK_USED':
+      return 'This link was already used to change the booking. Use the link in your latest message.';
+    case 'LINK_INVALID':
+      return 'This link is not valid. Check that the whole link was copied from the message.';
+    case 'LINK_NOT_ALLOWED':
+      return 'This link cannot make that change. Sign in to change the booking.';
     default:
       return err.status >= 500 ? 'Something went wrong on our side. Please try again.' : 'That did not work. Please try again.';
   }

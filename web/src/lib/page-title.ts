@@ -30,6 +30,8 @@ function pageName(section: string, sub: string): string {
       return 'My bookings';
     case 'signin':
       return 'Sign in';
+    case 'manage':
+      return 'Your booking';
     case 'stylist':
       return 'My day · Stylist dashboard';
     case 'desk':

@@ -44,6 +44,12 @@ export type {
 } from '../../../server/contract/reports.ts';
 export type { DaysWatchPayload as DaysKey, DaysUpdatePayload as DaysUpdate } from '../../../server/contract/socket.ts';
 export type { MessageSummaryDto as MessageSummary, MessageDto as Message, MessageStatus } from '../../../server/contract/messages.ts';
+export type {
+  ManageViewDto as ManageView,
+  ManageResultDto as ManageResult,
+  ManageAction,
+  FeedTokenDto as FeedToken,
+} from '../../../server/contract/manage.ts';
 import type { ScheduleBody } from '../../../server/contract/admin.ts';
 import type { AnnouncementPayload } from '../../../server/contract/socket.ts';
 

@@ -36,6 +36,8 @@ import { announcementRoutes } from './announcements/routes.ts';
 import { httpMetrics, metricsRoute } from './http/metrics.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
+import { WaitlistService } from './waitlist/service.ts';
+import { waitlistRoutes } from './waitlist/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -53,6 +55,8 @@ export interface App {
   salon: SalonSettings;
   /** Relay, Socket.IO server, hold sweeper and event pruner (started by attach). */
   realtime: Realtime;
+  /** The live waitlist: offers made as the relay sees time freed; `onOffered` is the e-mail seam. */
+  waitlist: WaitlistService;
   /** Loads the session secrets and attaches the realtime side to a listening-ready HTTP server. */
   attach(server: http.Server): Promise<void>;
   /** Stops background work (listener, timers, sockets); the caller closes the server and the pool. */
@@ -127,7 +131,18 @@ export function createApp(deps: AppDeps): App {
   // `sessions` is the same middleware the socket server must use (io.engine.use(sessions)).
   const sessions = createSessionMiddleware({ config, pool, log });
   app.use('/api', sameOriginOnly(config), express.json({ limit: config.bodyLimitBytes }), refuseNulInBody, sessions);
-  const realtime = createRealtime({ config, pool, log, slots, anySlots, days, metrics, sessionMiddleware: sessions });
+  const waitlist = new WaitlistService({ pool, slots, salon, log, now, offerMinutes: config.waitlistOfferMinutes });
+  const realtime = createRealtime({
+    config,
+    pool,
+    log,
+    slots,
+    anySlots,
+    days,
+    metrics,
+    sessionMiddleware: sessions,
+    onEvents: (events) => waitlist.queue.noteEvents(events),
+  });
   readiness.add('listener', () => realtime.relay.ready);
   app.use(authRoutes({ pool, config }));
   const bookings = new BookingService({
@@ -143,6 +158,7 @@ export function createApp(deps: AppDeps): App {
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
   app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));
   app.use(announcementRoutes({ pool, now }));
+  app.use(waitlistRoutes({ waitlist, config }));
 
   app.use('/api', apiNotFound);
   if (config.serveWeb && existsSync(WEB_DIST)) {
@@ -166,6 +182,7 @@ export function createApp(deps: AppDeps): App {
     metrics,
     salon,
     realtime,
+    waitlist,
     async attach(server) {
       // Sessions need their secrets (from the database unless configured) before serving anyone.
       await sessions.ready();
@@ -175,7 +192,9 @@ export function createApp(deps: AppDeps): App {
       await realtime.attach(server);
     },
     async close() {
+      waitlist.queue.close();
       await realtime.close();
+      await waitlist.queue.idle();
       await sessions.close();
     },
   };

@@ -8,6 +8,7 @@ import type { ErrorCode } from './errors.ts';
 import type { AnnouncementDto, OverrideDto } from './admin.ts';
 import type { BookingDto, BookingWithCustomerDto } from './bookings.ts';
 import { availableDaySchema, slotSchema, stylistRef } from './slots.ts';
+import type { WaitlistOfferDto } from './waitlist.ts';
 
 // ── client → server ─────────────────────────────────────────────────────────────────────────────
 
@@ -151,4 +152,17 @@ export interface ServerToClientEvents {
   'override:changed': (payload: OverrideChangedPayload) => void;
   announcement: (payload: AnnouncementPayload) => void;
   resync: (payload: ResyncPayload) => void;
+  'waitlist:offer': (payload: WaitlistOfferPayload) => void;
+}
+
+/**
+ * `waitlist:offer`, to the waiter's own sockets: a freed time is held for them alone until
+ * `hold.expiresAt`. Book it with `POST /api/bookings {holdId: hold.id}`, or decline it.
+ */
+export interface WaitlistOfferPayload {
+  eventId: number;
+  offerId: string;
+  entryId: string;
+  hold: WaitlistOfferDto['hold'];
+  slot: WaitlistOfferDto['slot'];
 }

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { bookingLimiter, requireRole } from '../auth/guard.ts';
 import type { Config } from '../config.ts';
 import { idParams } from '../contract/routes-table.ts';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, type HttpClient } from '../auth/client.ts';
 import { at, fakeClock } from '../bookings/fixture.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
-import { createSalon, createUser, insertBooking } from '../setup/factories.ts';
+import { createSalon, createUser } from '../setup/factories.ts';
 import { Inbox, SocketJar, announce, startLive, type LiveServer } from '../realtime/helpers.ts';
 
 let db: TestDb;

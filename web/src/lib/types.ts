@@ -46,3 +46,9 @@ export type AnnouncementLevel = AnnouncementPayload['level'];
 export type Audience = AnnouncementPayload['audience'];
 /** An announcement as shown: the socket payload (its eventId is only for resuming). */
 export type Announcement = Omit<AnnouncementPayload, 'eventId'> & { eventId?: number };
+export type {
+  WaitlistEntryDto as WaitlistEntry,
+  WaitlistOfferDto as WaitlistOffer,
+  JoinWaitlistBody as WaitlistJoin,
+} from '../../../server/contract/waitlist.ts';
+export type { WaitlistOfferPayload } from '../../../server/contract/socket.ts';

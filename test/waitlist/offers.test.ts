@@ -17,6 +17,8 @@ const jar = new SocketJar();
 const c = {} as Record<'holder' | 'first' | 'second' | 'third', HttpClient>;
 const ids = {} as Record<keyof typeof c, string>;
 const DAY = '2027-03-10';
+/** "Within a second", asserted generously (a busy machine): the offer's event must arrive within this. */
+const PROMPT_MS = 2000;
 
 beforeAll(async () => {
   db = await freshDatabase();
@@ -75,7 +77,7 @@ describe('waitlist offers', () => {
     const [inA, inB] = await Promise.all([open(c.first), open(c.second)]);
 
     expect((await c.holder.post(`/api/bookings/${booking}/cancel`, {})).status).toBe(200);
-    const offer = await inA.next('waitlist:offer', undefined, 1000);
+    const offer = await inA.next('waitlist:offer', undefined, PROMPT_MS);
     expect(offer).toMatchObject({
       entryId: a.id,
       hold: { stylistId: salon.stylist.id, serviceId: salon.service.id, startUtc: at('10:00', DAY) },
@@ -104,7 +106,7 @@ describe('waitlist offers', () => {
     const declined = await c.first.post(`/api/waitlist/${a.id}/decline`);
     expect(declined.status).toBe(200);
     expect(declined.body).toMatchObject({ id: a.id, status: 'waiting', offer: null });
-    const second = await inB.next('waitlist:offer', undefined, 1000);
+    const second = await inB.next('waitlist:offer', undefined, PROMPT_MS);
     expect(second).toMatchObject({ entryId: b.id, slot: { startUtc: at('10:00', DAY) } });
     expect(await liveOffers(at('10:00', DAY))).toEqual([
       { customer_id: ids.first, status: 'declined' },
@@ -178,5 +180,21 @@ describe('waitlist offers', () => {
     await barrier([inA]);
     expect(inA.of('waitlist:offer')).toEqual([]);
     expect((await c.first.get('/api/holds/mine')).body).toEqual([hold.body]);
+  });
+
+  it('hours extended by an override offer the new time to a waiter for "any" stylist', async () => {
+    const date = '2027-03-12';
+    // After the stylist's hours (09:00–17:00): nothing there yet, so nothing is free.
+    const joined = await c.third.post('/api/waitlist', { stylistId: 'any', serviceId: salon.service.id, date, from: '17:00', to: '18:00' });
+    expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+    const inbox = await open(c.third);
+    await db.pool.query(
+      `insert into overrides (scope, stylist_id, start_date, end_date, kind, start_time, end_time, reason)
+       values ('stylist', $1, $2, $2, 'hours', '09:00', '18:00', 'late opening')`,
+      [salon.stylist.id, date],
+    );
+    const offer = await inbox.next('waitlist:offer', (p) => p.entryId === joined.body.id);
+    expect(offer.slot).toMatchObject({ stylistId: salon.stylist.id, startUtc: at('17:00', date) });
+    expect((await c.third.get('/api/waitlist/mine')).body[0].offer.hold.id).toBe(offer.hold.id);
   });
 });

@@ -38,8 +38,10 @@ export interface OfferRow {
   timezone: string;
 }
 
+/** The offer's own columns (`waitlist_offers o`): an OfferRow but the stylist's zone. */
+export const OFFER_OWN_COLUMNS = `o.id, o.entry_id, o.customer_id, o.hold_id, o.stylist_id, o.service_id, o.start_at, o.end_at, o.expires_at`;
 /** Columns of an OfferRow from `waitlist_offers o join stylists s on s.id = o.stylist_id`. */
-export const OFFER_COLUMNS = `o.id, o.entry_id, o.customer_id, o.hold_id, o.stylist_id, o.service_id, o.start_at, o.end_at, o.expires_at, s.timezone`;
+export const OFFER_COLUMNS = `${OFFER_OWN_COLUMNS}, s.timezone`;
 
 export function toOfferDto(o: OfferRow): WaitlistOfferDto {
   return {

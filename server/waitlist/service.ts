@@ -10,8 +10,17 @@ import { withOutbox } from '../outbox/own.ts';
 import type { SalonSettings } from '../salon.ts';
 import { addLocalDays } from '../slots/engine.ts';
 import type { SlotService } from '../slots/service.ts';
-import { bookableDates, freeStarts, rangeOf, stylistsFor, type FreeStart, type WaitStylist } from './match.ts';
-import { ENTRY_COLUMNS, OFFER_COLUMNS, offerEventData, toEntryDto, toOfferDto, type EntryRow, type OfferRow } from './present.ts';
+import { bookableDates, freeStarts, rangeOf, stylistsFor, type FreeStart } from './match.ts';
+import {
+  ENTRY_COLUMNS,
+  OFFER_COLUMNS,
+  OFFER_OWN_COLUMNS,
+  offerEventData,
+  toEntryDto,
+  toOfferDto,
+  type EntryRow,
+  type OfferRow,
+} from './present.ts';
 import { OfferQueue, type OfferScope } from './queue.ts';
 
 /**
@@ -64,7 +73,7 @@ export class WaitlistService {
     };
   }
 
-  /** Committed outbox events, from the relay: those that may free time start an offer pass. */
+  /** The offer passes: the relay hands it every committed batch (`queue.noteEvents`); tests await `queue.idle()`. */
   get queue(): OfferQueue {
     return this.#queue;
   }
@@ -265,7 +274,7 @@ export class WaitlistService {
         const { rows: offer } = await db.query<OfferRow>(
           `insert into waitlist_offers as o (entry_id, customer_id, hold_id, stylist_id, service_id, start_at, end_at, expires_at)
            values ($1, $2, $3, $4, $5, $6, $7, $8)
-           returning ${OFFER_COLUMNS.replace(', s.timezone', '')}, $9::text as timezone`,
+           returning ${OFFER_OWN_COLUMNS}, $9::text as timezone`,
           [
             e.id,
             e.customer_id,
@@ -297,5 +306,3 @@ export class WaitlistService {
     }
   }
 }
-
-export type { WaitStylist };

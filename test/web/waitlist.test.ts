@@ -143,6 +143,7 @@ describe('the waitlist in the web app', () => {
     socket().push('waitlist:offer', offerPayload('e1'));
     const banner = await screen.findByTestId('waitlist-offer');
     expect(banner.textContent).toContain('Cut with Aarav');
+    expect(screen.getByTestId('waitlist-live').textContent).toContain('held for you');
     expect(banner.textContent).toContain('10:00');
     expect(within(banner).getByTestId('waitlist-countdown').textContent).toMatch(/^(10:00|9:5\d)$/);
     await fireEvent.click(within(banner).getByTestId('waitlist-book'));

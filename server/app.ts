@@ -45,6 +45,8 @@ import { calendarRoutes } from './calendar/routes.ts';
 import { manageLinkKeys, type ManageLinkKeys } from './manage/links.ts';
 import { manageRoutes } from './manage/routes.ts';
 import { ManageService } from './manage/service.ts';
+import { WaitlistService } from './waitlist/service.ts';
+import { waitlistRoutes } from './waitlist/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -64,6 +66,8 @@ export interface App {
   mailMetrics: MailMetrics;
   /** Relay, Socket.IO server, hold sweeper and event pruner (started by attach). */
   realtime: Realtime;
+  /** The live waitlist: offers made as the relay sees time freed; `onOffered` is the e-mail seam. */
+  waitlist: WaitlistService;
   /** Loads the session secrets and attaches the realtime side to a listening-ready HTTP server. */
   attach(server: http.Server): Promise<void>;
   /** Stops background work (listener, timers, sockets); the caller closes the server and the pool. */
@@ -141,7 +145,18 @@ export function createApp(deps: AppDeps): App {
   const sessions = createSessionMiddleware({ config, pool, log });
   app.use('/api', sameOriginOnly(config), express.json({ limit: config.bodyLimitBytes }), refuseNulInBody, sessions);
   const mailMetrics = createMailMetrics(metrics.registry, pool, log);
-  const realtime = createRealtime({ config, pool, log, slots, anySlots, days, metrics, sessionMiddleware: sessions });
+  const waitlist = new WaitlistService({ pool, slots, salon, log, now, offerMinutes: config.waitlistOfferMinutes });
+  const realtime = createRealtime({
+    config,
+    pool,
+    log,
+    slots,
+    anySlots,
+    days,
+    metrics,
+    sessionMiddleware: sessions,
+    onEvents: (events) => waitlist.queue.noteEvents(events),
+  });
   readiness.add('listener', () => realtime.relay.ready);
   app.use(authRoutes({ pool, config }));
   const bookings = new BookingService({
@@ -170,6 +185,7 @@ export function createApp(deps: AppDeps): App {
   app.use(announcementRoutes({ pool, now }));
   app.use(deskRoutes({ pool, salon, desk: new DeskBookings({ pool, slots, now }), config, now }));
   app.use(messageRoutes({ pool }));
+  app.use(waitlistRoutes({ waitlist, config }));
 
   app.use('/api', apiNotFound);
   if (config.serveWeb && existsSync(WEB_DIST)) {
@@ -195,6 +211,7 @@ export function createApp(deps: AppDeps): App {
     mailMetrics,
     realtime,
     manageKeys,
+    waitlist,
     async attach(server) {
       // Sessions need their secrets (from the database unless configured) before serving anyone.
       await sessions.ready();
@@ -204,7 +221,9 @@ export function createApp(deps: AppDeps): App {
       await realtime.attach(server);
     },
     async close() {
+      waitlist.queue.close();
       await realtime.close();
+      await waitlist.queue.idle();
       await sessions.close();
     },
   };

@@ -178,6 +178,8 @@ export const configSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** How long a manage link lasts, in days (and never past its booking's end). Default 90. */
   MANAGE_LINK_DAYS: z.coerce.number().int().min(1).max(730).default(90),
+  /** How long a waitlist offer holds a freed time for its waiter, in minutes. Default 10. */
+  WAITLIST_OFFER_MINUTES: z.coerce.number().int().min(1).max(120).default(10),
 });
 
 /** A comma-separated setting as its non-empty, trimmed items. */
@@ -203,6 +205,7 @@ export interface Config {
   cacheTtlMs: number;
   holdMinutes: number;
   holdRenewalWindowMinutes: number;
+  waitlistOfferMinutes: number;
   pgPoolSize: number;
   /** Timeouts of the request pool (migrations use none). */
   pgTimeouts: PoolTimeouts;
@@ -298,6 +301,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cacheTtlMs: c.CACHE_TTL_SECONDS * 1000,
     holdMinutes: c.HOLD_MINUTES,
     holdRenewalWindowMinutes: c.HOLD_RENEWAL_WINDOW_MINUTES,
+    waitlistOfferMinutes: c.WAITLIST_OFFER_MINUTES,
     pgPoolSize: c.PG_POOL_SIZE,
     pgTimeouts: { statementMs: c.PG_STATEMENT_TIMEOUT_MS, queryMs: c.PG_QUERY_TIMEOUT_MS, connectMs: c.PG_CONNECT_TIMEOUT_MS },
     sessionSecret: c.SESSION_SECRET || undefined,

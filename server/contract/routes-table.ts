@@ -35,6 +35,7 @@ import { ROLES, type Role } from './enums.ts';
 import { reportQuery } from './reports.ts';
 import { availableDaySchema, availableDaysQuery, availableSlotsQuery, slotSchema } from './slots.ts';
 import { messageParams, messagesQuery } from './messages.ts';
+import { declineBody, joinWaitlistBody } from './waitlist.ts';
 
 /** Who calls: no session, or a logged-in user of a role. */
 export type Caller = 'anonymous' | Role;
@@ -665,6 +666,48 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "Revoke the stylist's feed token",
     roles: ['stylist'],
     ok: { status: 204, description: 'Revoked (also when there was none)' },
+  },
+  // Waitlist (customers only)
+  {
+    method: 'post',
+    path: '/api/waitlist',
+    tag: 'Bookings',
+    summary: 'Join the waitlist for a service on a date (a stylist or any, optionally a time range)',
+    roles: ['customer'],
+    body: joinWaitlistBody,
+    limiter: 'booking',
+    ok: { status: 201, description: 'The entry `{id, stylistId, serviceId, date, from, to, status, createdAt, offer}`' },
+    errors: ['NOT_FOUND', 'IN_PAST', 'OUTSIDE_HOURS', 'SLOTS_AVAILABLE', 'WAITLIST_FULL', 'WAITLIST_DUPLICATE'],
+  },
+  {
+    method: 'get',
+    path: '/api/waitlist/mine',
+    tag: 'Bookings',
+    summary: "The caller's waiting entries, each with its live offer",
+    roles: ['customer'],
+    ok: { status: 200, description: 'Entries, by date then join order' },
+  },
+  {
+    method: 'delete',
+    path: '/api/waitlist/:id',
+    tag: 'Bookings',
+    summary: 'Leave the waitlist (a live offer is released)',
+    roles: ['customer'],
+    params: idParams,
+    ok: { status: 204, description: 'Left' },
+    errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'post',
+    path: '/api/waitlist/:id/decline',
+    tag: 'Bookings',
+    summary: 'Decline the live offer: the time goes to the next waiter; the entry keeps waiting',
+    roles: ['customer'],
+    params: idParams,
+    body: declineBody,
+    bodyOptional: true,
+    ok: { status: 200, description: 'The entry' },
+    errors: ['NOT_FOUND'],
   },
 ];
 

@@ -9,6 +9,7 @@ import type { AnnouncementDto, OverrideDto } from './admin.ts';
 import type { BookingDto, BookingWithCustomerDto } from './bookings.ts';
 import type { CalendarChangedPayload } from './desk.ts';
 import { availableDaySchema, slotSchema, stylistRef } from './slots.ts';
+import type { WaitlistOfferDto } from './waitlist.ts';
 
 // ── client → server ─────────────────────────────────────────────────────────────────────────────
 
@@ -154,4 +155,17 @@ export interface ServerToClientEvents {
   resync: (payload: ResyncPayload) => void;
   /** To the front desk (room `desk`): a stylist's day changed; re-read the calendar for those dates. */
   'calendar:changed': (payload: CalendarChangedPayload) => void;
+  'waitlist:offer': (payload: WaitlistOfferPayload) => void;
+}
+
+/**
+ * `waitlist:offer`, to the waiter's own sockets: a freed time is held for them alone until
+ * `hold.expiresAt`. Book it with `POST /api/bookings {holdId: hold.id}`, or decline it.
+ */
+export interface WaitlistOfferPayload {
+  eventId: number;
+  offerId: string;
+  entryId: string;
+  hold: WaitlistOfferDto['hold'];
+  slot: WaitlistOfferDto['slot'];
 }

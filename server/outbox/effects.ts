@@ -15,6 +15,8 @@ export const SLOT_REASON = {
   'schedule.changed': 'schedule',
   'stylist.changed': 'schedule',
   'announcement.created': null,
+  // An offer's hold records its own hold.created; the offer itself changes no slots.
+  'waitlist.offered': null,
 } as const satisfies Record<string, SlotsUpdateReason | null>;
 
 export type EventKind = keyof typeof SLOT_REASON;

@@ -59,11 +59,28 @@ const announcementEvent = z.object({
   entityId: uuid,
 });
 
-export const relayEvent = z.discriminatedUnion('kind', [bookingEvent, holdEvent, overrideEvent, stylistEvent, announcementEvent]);
+/** A waitlist offer (sql/000017): its data carries the whole offer, for the waiter's sockets. */
+const waitlistEvent = z.object({
+  ...common,
+  kind: z.literal('waitlist.offered'),
+  stylistId: z.null(),
+  dates: z.array(localDate).max(0),
+  entityId: uuid,
+});
+
+export const relayEvent = z.discriminatedUnion('kind', [
+  bookingEvent,
+  holdEvent,
+  overrideEvent,
+  stylistEvent,
+  announcementEvent,
+  waitlistEvent,
+]);
 export type RelayEvent = z.infer<typeof relayEvent>;
 export type BookingEvent = z.infer<typeof bookingEvent>;
 export type OverrideEvent = z.infer<typeof overrideEvent>;
 export type AnnouncementEvent = z.infer<typeof announcementEvent>;
+export type WaitlistEvent = z.infer<typeof waitlistEvent>;
 // Every kind the relay parses has a slot rule, and every rule a kind (checked by the compiler).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const kindsMatch: Same<RelayEvent['kind'], EventKind> = true;

@@ -11,7 +11,7 @@ import type { SlotService } from '../slots/service.ts';
 import type { AnySlots } from '../slots/any.ts';
 import type { AvailableDays } from '../slots/days.ts';
 import { DayWatches } from './day-watches.ts';
-import { NOTIFY_CHANNEL } from './events.ts';
+import { NOTIFY_CHANNEL, type RelayEvent } from './events.ts';
 import { Fanout } from './fanout.ts';
 import { Maintenance } from './maintenance.ts';
 import { Relay } from './relay.ts';
@@ -31,6 +31,8 @@ export interface RealtimeDeps {
   metrics: Metrics;
   /** The HTTP API's session middleware: sockets read the same cookie, and end when its sessions end. */
   sessionMiddleware?: SessionMiddleware;
+  /** Told of every batch of committed events the relay has applied (the waitlist's offer passes). */
+  onEvents?: (events: RelayEvent[]) => void;
 }
 
 export interface Realtime {
@@ -91,6 +93,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       },
     },
     onHoldCreated: (ms) => maintenance.noteExpiry(ms),
+    onEvents: deps.onEvents,
   });
   const sessions = new SessionSockets({ pool, log, metrics, checkIntervalMs: rt.sessionCheckMs });
   // A logout (or a login replacing a session) in this process ends that session's sockets here at

@@ -56,8 +56,11 @@ export class Maintenance {
     this.#schedule(Math.max(0, expiresAtMs - Date.now()) + SWEEP_MARGIN_MS);
   }
 
-  /** Deletes expired holds now; resolves with how many this process deleted. */
-  async sweep(): Promise<number> {
+  /**
+   * Deletes expired holds now; resolves with how many this process deleted. Expiry is judged by the
+   * database's clock, or by `atMs` when given (a test's fake clock, the one that wrote the expiries).
+   */
+  async sweep(atMs?: number): Promise<number> {
     if (this.#sweeping) await this.#sweeping.catch(() => undefined);
     let deleted = 0;
     const run = (async () => {
@@ -65,9 +68,9 @@ export class Maintenance {
       try {
         for (;;) {
           const { rows } = await this.#o.pool.query<{ n: number; next_in_ms: number | null }>(
-            `select kb_sweep_expired_holds($1) as n,
+            `select kb_sweep_expired_holds($1, coalesce($2::timestamptz, now())) as n,
                     (select (extract(epoch from min(expires_at) - now()) * 1000)::float8 from holds where expires_at > now()) as next_in_ms`,
-            [SWEEP_LIMIT],
+            [SWEEP_LIMIT, atMs === undefined ? null : new Date(atMs)],
           );
           deleted += rows[0].n;
           if (rows[0].n < SWEEP_LIMIT) {

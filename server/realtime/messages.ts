@@ -5,10 +5,24 @@ import type pg from 'pg';
 import type { OverrideDto } from '../contract/admin.ts';
 import type { BookingDto } from '../contract/bookings.ts';
 import type { CalendarChangedPayload } from '../contract/desk.ts';
-import type { AnnouncementPayload, BookingEventPayload, MyBookingEventPayload, OverrideChangedPayload } from '../contract/socket.ts';
+import type {
+  AnnouncementPayload,
+  BookingEventPayload,
+  MyBookingEventPayload,
+  OverrideChangedPayload,
+  WaitlistOfferPayload,
+} from '../contract/socket.ts';
+import { offerPayloadOf } from '../waitlist/present.ts';
 import { loadBookingViews } from '../bookings/present.ts';
 import { OVERRIDE_DTO, overrideDto } from '../overrides/present.ts';
-import { assertNever, type AnnouncementEvent, type BookingEvent, type OverrideEvent, type RelayEvent } from './events.ts';
+import {
+  assertNever,
+  type AnnouncementEvent,
+  type BookingEvent,
+  type OverrideEvent,
+  type RelayEvent,
+  type WaitlistEvent,
+} from './events.ts';
 import { ROOM_DESK, ROOM_STAFF, audienceRoom, customerRoom, stylistRoom } from './rooms.ts';
 import type { Fanout } from './fanout.ts';
 
@@ -42,7 +56,8 @@ export type RoomMessage =
   | (Base & { name: 'booking:created' | 'booking:updated'; payload: MyBookingEventPayload })
   | (Base & { name: 'override:changed'; payload: OverrideChangedPayload })
   | (Base & { name: 'announcement'; payload: AnnouncementPayload })
-  | (Base & { name: 'calendar:changed'; payload: CalendarChangedPayload });
+  | (Base & { name: 'calendar:changed'; payload: CalendarChangedPayload })
+  | (Base & { name: 'waitlist:offer'; payload: WaitlistOfferPayload });
 
 /**
  * Which views of a booking event to build: `staff`, with the customer context, for the booking's
@@ -82,6 +97,7 @@ export async function buildRoomMessages(db: Queryable, events: readonly RelayEve
       case 'hold.deleted':
       case 'schedule.changed':
       case 'stylist.changed':
+      case 'waitlist.offered':
         break;
       default:
         assertNever(ev);
@@ -127,6 +143,8 @@ function messagesFor(
     case 'schedule.changed':
     case 'stylist.changed':
       return [];
+    case 'waitlist.offered':
+      return [waitlistOfferMessage(ev)];
     default:
       return assertNever(ev);
   }
@@ -188,6 +206,13 @@ function calendarMessage(ev: RelayEvent): RoomMessage | null {
     name: 'calendar:changed',
     payload: { eventId: ev.id, stylistId: ev.stylistId, dates: ev.dates, kind: ev.kind },
   };
+}
+
+/** `waitlist:offer` to the waiter's own sockets, from the offer the event carries (sql/000017). */
+function waitlistOfferMessage(ev: WaitlistEvent): RoomMessage | null {
+  const o = offerPayloadOf(ev.data);
+  if (!o) return null;
+  return { eventId: ev.id, rooms: [customerRoom(o.customerId)], name: 'waitlist:offer', payload: { eventId: ev.id, ...o.payload } };
 }
 
 /** Events written since sql/000004 carry the whole override; older ones only its kind and scope. */

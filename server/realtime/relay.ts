@@ -36,6 +36,8 @@ export interface RelayOptions {
   dayWatches?: DayWatches;
   /** Told of every hold's expiry as it is created, so the sweeper can be on time. */
   onHoldCreated?: (expiresAtMs: number) => void;
+  /** Told of every batch of committed events once this process has applied it (the waitlist's offers). */
+  onEvents?: (events: RelayEvent[]) => void;
 }
 
 export class Relay {
@@ -129,6 +131,7 @@ export class Relay {
     }
     const fanout = this.#fanout;
     const [messages] = await Promise.all([buildRoomMessages(pool, events), pushed, days]);
+    this.#o.onEvents?.(events);
     return () => {
       for (const m of messages) {
         if (fanout) emitToRooms(fanout, m);

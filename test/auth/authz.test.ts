@@ -72,6 +72,23 @@ async function fixture() {
 }
 type Fx = Awaited<ReturnType<typeof fixture>>;
 
+/** The owner's waitlist entry on the fixture's day; with an offer, the fixture's hold is its live offer. */
+async function ownerWaitlistEntry(fx: Fx, withOffer = false): Promise<string> {
+  const { rows } = await db.pool.query<{ id: string }>(
+    `insert into waitlist_entries (customer_id, stylist_id, service_id, date) values ($1, $2, $3, $4) returning id`,
+    [ownerId, salon.stylist.id, salon.service.id, fx.date],
+  );
+  if (withOffer)
+    await db.pool.query(
+      `insert into waitlist_offers (entry_id, customer_id, hold_id, stylist_id, service_id, start_at, end_at, expires_at)
+       select $1, h.customer_id, h.id, h.stylist_id, h.service_id, h.start_at, h.end_at, h.expires_at from holds h where h.id = $2`,
+      [rows[0].id, fx.holdId],
+    );
+  return rows[0].id;
+}
+/** The waitlist is the customer's own: staff (reception and admins included) are refused. */
+const customersOnly = { anon: 401, ownStylist: 403, otherStylist: 403, reception: 403, admin: 403 } as const;
+
 const O = 'ok';
 interface Route {
   name: string;
@@ -287,6 +304,31 @@ const ROUTES: Route[] = [
   { name: 'GET /api/stylist/calendar-token', ok: 200, call: (c) => c.get('/api/stylist/calendar-token'), expect: stylistOnly },
   { name: 'POST /api/stylist/calendar-token', ok: 201, call: (c) => c.post('/api/stylist/calendar-token'), expect: stylistOnly },
   { name: 'DELETE /api/stylist/calendar-token', ok: 204, call: (c) => c.delete('/api/stylist/calendar-token'), expect: stylistOnly },
+  {
+    name: 'POST /api/waitlist (a booked time)',
+    ok: 201,
+    call: (c, fx) =>
+      c.post('/api/waitlist', { stylistId: salon.stylist.id, serviceId: salon.service.id, date: fx.date, from: '11:00', to: '11:30' }),
+    expect: { ...customersOnly, owner: O, otherCustomer: O },
+  },
+  {
+    name: 'GET /api/waitlist/mine',
+    ok: 200,
+    call: (c) => c.get('/api/waitlist/mine'),
+    expect: { ...customersOnly, owner: O, otherCustomer: O },
+  },
+  {
+    name: 'DELETE /api/waitlist/:id of the owner',
+    ok: 204,
+    call: async (c, fx) => c.delete(`/api/waitlist/${await ownerWaitlistEntry(fx)}`),
+    expect: { ...customersOnly, owner: O, otherCustomer: 404 },
+  },
+  {
+    name: 'POST /api/waitlist/:id/decline of the owner\u2019s offer',
+    ok: 200,
+    call: async (c, fx) => c.post(`/api/waitlist/${await ownerWaitlistEntry(fx, true)}/decline`),
+    expect: { ...customersOnly, owner: O, otherCustomer: 404 },
+  },
 ];
 
 describe.each(ROUTES)('$name', (route) => {

@@ -47,7 +47,8 @@ describe('slotEffect: the one reading of what an event changes', () => {
     expect(slotEffect('announcement.created', null, null)).toBeNull();
     expect(slotEffect('booking.exploded', S, DATES)).toBeNull();
     expect(slotEffect('__proto__', S, DATES)).toBeNull();
-    expect(Object.keys(SLOT_REASON)).toHaveLength(9);
+    expect(Object.keys(SLOT_REASON)).toHaveLength(10);
+    expect(slotEffect('waitlist.offered', null, [])).toBeNull();
   });
 
   it('the relay reads rows and notifications through it', () => {

@@ -22,7 +22,7 @@ export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Events that carry an `eventId` and may be replayed on resume. */
-type TrackedEvent = 'booking:created' | 'booking:updated' | 'override:changed' | 'announcement' | 'calendar:changed';
+type TrackedEvent = 'booking:created' | 'booking:updated' | 'override:changed' | 'announcement' | 'calendar:changed' | 'waitlist:offer';
 type Payload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
 export interface WatchListener {
@@ -41,7 +41,14 @@ export interface LiveOptions {
   eventTarget?: EventTarget | null;
 }
 
-const TRACKED: TrackedEvent[] = ['booking:created', 'booking:updated', 'override:changed', 'announcement', 'calendar:changed'];
+const TRACKED: TrackedEvent[] = [
+  'booking:created',
+  'booking:updated',
+  'override:changed',
+  'announcement',
+  'calendar:changed',
+  'waitlist:offer',
+];
 /** Watch refusals that pass with time; anything else (a bad key) is final. */
 const RETRYABLE = new Set<string | undefined>(['RATE_LIMITED', 'NOT_READY', 'INTERNAL']);
 

@@ -67,3 +67,9 @@ export type {
   DeskBookingBody as DeskBookingInput,
   CalendarChangedPayload,
 } from '../../../server/contract/desk.ts';
+export type {
+  WaitlistEntryDto as WaitlistEntry,
+  WaitlistOfferDto as WaitlistOffer,
+  JoinWaitlistBody as WaitlistJoin,
+} from '../../../server/contract/waitlist.ts';
+export type { WaitlistOfferPayload } from '../../../server/contract/socket.ts';

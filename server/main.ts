@@ -22,7 +22,7 @@ import { fnv1a } from './hash.ts';
 import { salonTimezone } from './salon.ts';
 import { installJobSchema } from './jobs/schema.ts';
 import type { JobRunner } from './jobs/runner.ts';
-import { noExtras } from './mail/extras.ts';
+import { mailExtras } from './mail-extras.ts';
 import { startMessaging } from './mail/index.ts';
 
 const STICKY = 'kb:sticky-connection';
@@ -91,11 +91,12 @@ async function runServer(config: Config, log: Logger): Promise<void> {
   const server = http.createServer(app.express);
   server.keepAliveTimeout = 65_000;
   await app.attach(server);
-  // Every process runs jobs (messages); each job runs once however many processes there are. The
-  // calendar file and manage link of a message come from `extras` (none until wired).
+  // Every process runs jobs (messages); each job runs once however many processes there are. A
+  // message's calendar file and manage link come from the calendar and manage-link modules.
+  const extras = mailExtras(pool, () => app.manageKeys());
   let jobs: JobRunner | undefined;
   try {
-    jobs = await startMessaging({ config, pool, log, slots: app.slots, salon: app.salon, metrics: app.mailMetrics, extras: noExtras });
+    jobs = await startMessaging({ config, pool, log, slots: app.slots, salon: app.salon, metrics: app.mailMetrics, extras });
   } catch (err) {
     throw new Error(`cannot start the job runner: ${(err as Error).message}`, { cause: err });
   }

@@ -241,7 +241,7 @@ async function javascriptPerPage(baseUrl: string): Promise<{ page: string; files
   const pages = [
     { page: 'customer (/)', path: '/', login: null, ready: '.intro' },
     { page: 'stylist (/stylist)', path: '/stylist', login: 'aarav@kbstylish.test', ready: '[data-testid=timeline]' },
-    { page: 'admin (/admin)', path: '/admin', login: 'admin@kbstylish.test', ready: '[data-testid=chart-clients]' },
+    { page: 'admin (/admin/system)', path: '/admin/system', login: 'admin@kbstylish.test', ready: '[data-testid=chart-clients]' },
   ];
   const result = [];
   for (const spec of pages) {

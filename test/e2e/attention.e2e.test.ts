@@ -77,7 +77,7 @@ describe('a closure on a booked day, end to end', () => {
 
     await M.page.goto(`${server.baseUrl}/admin`);
     await signIn(M.page, 'admin@kbstylish.test');
-    await M.page.getByRole('heading', { name: 'Live operations' }).waitFor();
+    await M.page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
     await M.page.getByRole('link', { name: 'Overrides' }).click();
     await M.page.getByLabel('Applies to').selectOption('stylist');
     await M.page.getByLabel('Stylist', { exact: true }).selectOption(aarav.id);

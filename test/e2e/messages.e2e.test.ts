@@ -50,7 +50,7 @@ it('a booking’s confirmation is at Messages: the list, then the message as the
 
   await M.page.goto(`${server.baseUrl}/admin`);
   await signIn(M.page, 'admin@kbstylish.test');
-  await M.page.getByRole('heading', { name: 'Live operations' }).waitFor();
+  await M.page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
   await M.page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Messages' }).click();
   await M.page.getByRole('heading', { name: 'Messages', exact: true }).waitFor();
   const table = M.page.getByTestId('messages-table');

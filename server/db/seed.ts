@@ -62,6 +62,12 @@ const CUSTOMERS = [
 
 /** The first demo customers (customer, anita, rohan, maya) get history but no upcoming bookings. */
 const FREE_DIARIES = 4;
+/** Customers the front desk booked in person or by phone: no account, no e-mail (docs/domain.md §7). */
+const WALK_INS: [name: string, phone: string][] = [
+  ['Ramesh Thapa', '9841 234 567'],
+  ['Gita Shrestha', '9803 765 432'],
+  ['Binod Karki', '9812 555 010'],
+];
 
 /** Deterministic PRNG (mulberry32), so the demo data is the same on every machine (the benchmarks use it too). */
 export function rng(seed: number): () => number {
@@ -148,6 +154,16 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
     customers.push(await insertUser(local, name, 'customer', notes, safety));
   }
 
+  for (const [name, phone] of WALK_INS) {
+    const { rows } = await client.query<{ id: string }>(
+      `insert into users (email, password_hash, display_name, role, phone, walk_in) values (null, null, $1, 'customer', $2, true) returning id`,
+      [name, phone],
+    );
+    customers.push(rows[0].id);
+  }
+  // Draws of their own for what the history adds (cancellation times), so the bookings stay as drawn.
+  const extra = rng(20261203);
+
   const effectiveFrom = today.minus({ days: 120 }).toISODate()!;
   const stylists: { id: string; dayOff: number; step: number; services: { id: string; duration: number; price: number }[] }[] = [];
   for (const st of STYLISTS) {
@@ -232,12 +248,16 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
             continue;
           }
           const startMs = t.toMillis();
-          if (offset >= 0 && startMs < nowMs + 60 * 60_000) {
+          // Today: what has ended is history, what is under way is in progress; the next hour stays free.
+          const ended = finish.toMillis() <= nowMs;
+          const underway = !ended && startMs < nowMs;
+          if (offset >= 0 && !ended && !underway && startMs < nowMs + 60 * 60_000) {
             t = t.plus({ minutes: st.step });
             continue;
           }
-          const status =
-            offset < 0
+          const status = underway
+            ? 'in_progress'
+            : offset < 0 || ended
               ? random() < 0.08
                 ? 'no_show'
                 : random() < 0.08
@@ -250,7 +270,7 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
           // booking goes to the drawn customer, else the next one free then, never to the first
           // FREE_DIARIES customers, whose diaries stay free so a demo (or a test) can book any free
           // time as them.
-          const active = status === 'pending' || status === 'confirmed';
+          const active = status === 'pending' || status === 'confirmed' || status === 'in_progress';
           const pool = active ? customers.slice(FREE_DIARIES) : customers;
           const drawn = Math.floor(random() * pool.length);
           const k = Array.from({ length: pool.length }, (_, i) => (drawn + i) % pool.length).find(
@@ -263,8 +283,8 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
           const customer = pool[k];
           if (active) busy.set(customer, [...(busy.get(customer) ?? []), [startMs, finish.toMillis()]]);
           await client.query(
-            `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            `insert into bookings (customer_id, stylist_id, service_id, start_at, end_at, occupied_until, status, price_cents, created_at, cancelled_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
             [
               customer,
               st.id,
@@ -275,6 +295,8 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
               status,
               svc.price,
               t.minus({ days: 3 + Math.floor(random() * 10) }).toJSDate(),
+              // About a third of cancellations come within the last day (the reports count them as late).
+              status === 'cancelled' ? t.minus({ hours: extra() < 0.35 ? 1 + extra() * 22 : 24 + extra() * 24 }).toJSDate() : null,
             ],
           );
           // The next start after the buffer, rounded up to the stylist's step.

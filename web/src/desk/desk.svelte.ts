@@ -73,16 +73,10 @@ export function deskMessage(err: unknown): string {
   if (!(err instanceof ApiError)) return plainMessage(err);
   switch (err.code) {
     case 'INVALID_INPUT': {
-      const fields = ((err.details as { fields?: { field?: unknown }[] } | undefined)?.fields ?? [])
-        .map(
-          (f) =>
-            DESK_FIELDS[
-              String(f.field ?? '')
-                .split('.')
-                .at(-1) ?? ''
-            ],
-        )
-        .filter((f): f is string => !!f);
+      const paths = ((err.details as { fields?: { field?: unknown }[] } | undefined)?.fields ?? []).map((f) =>
+        typeof f.field === 'string' ? f.field : '',
+      );
+      const fields = paths.map((p) => DESK_FIELDS[p.split('.').at(-1) ?? '']).filter((f): f is string => !!f);
       const uniq = [...new Set(fields)];
       return uniq.length
         ? `Please check the ${uniq.length > 1 ? `${uniq.slice(0, -1).join(', ')} and ${uniq.at(-1)}` : uniq[0]}.`

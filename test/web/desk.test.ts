@@ -219,6 +219,8 @@ describe('the calendar’s rules', () => {
     expect(deskMessage(new ApiError('CUSTOMER_BUSY', 409, 'busy'))).toBe('This customer already has a booking or a hold at that time.');
     expect(deskMessage(new ApiError('OUTSIDE_HOURS', 400, 'x'))).toBe('That time is outside the stylist’s working hours.');
     expect(deskMessage(new ApiError('NETWORK', 0, 'x'))).toMatch(/could not reach the salon/);
+    const invalid = new ApiError('INVALID_INPUT', 400, 'x', { fields: [{ field: 'walkIn.phone' }, { field: 'walkIn.email' }] });
+    expect(deskMessage(invalid)).toBe('Please check the phone number and e-mail address.');
   });
 
   it('turns a salon wall time into its instant', () => {

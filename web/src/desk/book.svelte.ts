@@ -1,7 +1,8 @@
 // Booking from an empty cell of the desk calendar: a customer found by search (or a walk-in), one of
 // the stylist's services, a start time, notes; POST /api/desk/bookings. Outside the hours the server
 // refuses until the desk books anyway with a reason (force); a taken time shows the alternatives.
-import { alternativesOf, ApiError, query, type Api } from '../lib/api.ts';
+import { DISPLAY_NAME_MAX } from '../../../server/contract/limits.ts';
+import { alternativesOf, ApiError, nameTooLong, query, type Api } from '../lib/api.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import { instantAt, minutesInZone } from '../lib/time.ts';
 import type { DeskBookingInput, DeskCustomer } from '../lib/types.ts';
@@ -142,6 +143,7 @@ export class DeskBookForm {
   #problem(): string {
     if (this.mode === 'search' && !this.customer) return 'Choose a customer from the search, or book a walk-in.';
     if (this.mode === 'walkin' && !this.walkInName.trim()) return 'Please give the walk-in’s name.';
+    if (this.mode === 'walkin' && this.walkInName.trim().length > DISPLAY_NAME_MAX) return nameTooLong(DISPLAY_NAME_MAX);
     if (!this.serviceId) return 'Choose a service.';
     if (!Number.isFinite(this.startMs)) return 'Choose a start time.';
     return '';

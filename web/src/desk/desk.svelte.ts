@@ -53,10 +53,35 @@ export function deskActions(b: { status: BookingStatus; startUtc: string; endUtc
   }
 }
 
+/** The desk's fields by the last part of the server's field path (`walkIn.phone` → the phone number). */
+const DESK_FIELDS: Record<string, string> = {
+  name: 'name',
+  phone: 'phone number',
+  email: 'e-mail address',
+  forceReason: 'reason',
+  reason: 'reason',
+  notes: 'notes',
+  startUtc: 'start time',
+  serviceId: 'service',
+  stylistId: 'stylist',
+  customerId: 'customer',
+  q: 'search',
+};
+
 /** Words for the desk, by error code: about the customer or the stylist, not "you". */
 export function deskMessage(err: unknown): string {
   if (!(err instanceof ApiError)) return plainMessage(err);
   switch (err.code) {
+    case 'INVALID_INPUT': {
+      const paths = ((err.details as { fields?: { field?: unknown }[] } | undefined)?.fields ?? []).map((f) =>
+        typeof f.field === 'string' ? f.field : '',
+      );
+      const fields = paths.map((p) => DESK_FIELDS[p.split('.').at(-1) ?? '']).filter((f): f is string => !!f);
+      const uniq = [...new Set(fields)];
+      return uniq.length
+        ? `Please check the ${uniq.length > 1 ? `${uniq.slice(0, -1).join(', ')} and ${uniq.at(-1)}` : uniq[0]}.`
+        : plainMessage(err);
+    }
     case 'SLOT_TAKEN':
       return 'That time is already booked with this stylist.';
     case 'SLOT_HELD':

@@ -255,17 +255,21 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
             t = t.plus({ minutes: st.step });
             continue;
           }
+          // Visits of the last two days the stylist has not marked yet (arrived? no-show?) stay confirmed.
+          const unmarked = ended && offset >= -1 && extra() < 0.3;
           const status = underway
             ? 'in_progress'
-            : offset < 0 || ended
-              ? random() < 0.08
-                ? 'no_show'
-                : random() < 0.08
-                  ? 'cancelled'
-                  : 'completed'
-              : random() < 0.25
-                ? 'pending'
-                : 'confirmed';
+            : unmarked
+              ? 'confirmed'
+              : offset < 0 || ended
+                ? random() < 0.08
+                  ? 'no_show'
+                  : random() < 0.08
+                    ? 'cancelled'
+                    : 'completed'
+                : random() < 0.25
+                  ? 'pending'
+                  : 'confirmed';
           // One customer is in one chair at a time (bookings_customer_no_overlap): an upcoming
           // booking goes to the drawn customer, else the next one free then, never to the first
           // FREE_DIARIES customers, whose diaries stay free so a demo (or a test) can book any free

@@ -1,6 +1,7 @@
 // The demo seed gives the front desk and the reports something to show: a receptionist, walk-in
 // customers without accounts, today's finished and under-way appointments, and a history with
-// completions, no-shows and cancellations (some late) timed as they happened.
+// completions, no-shows and cancellations (some late) timed as they happened, and the last two days'
+// visits not all marked yet.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedDemo } from '../../server/db/seed.ts';
 import { freshDatabase, type TestDb } from '../setup/db.ts';
@@ -56,8 +57,17 @@ it('has today behind and under way, and a history the reports can count', async 
     [NOW],
   );
   expect(today.length).toBeGreaterThan(0);
-  // Nothing that has ended today is still waiting to happen.
-  expect(today.filter((r) => r.status === 'pending' || r.status === 'confirmed')).toEqual([]);
+  // What has ended is history; some of the last two days' visits are not marked yet (still confirmed),
+  // for the stylist or the desk to mark; nothing older is.
+  expect(today.filter((r) => r.status === 'pending')).toEqual([]);
+  const unmarked = await db.pool.query<{ recent: number; older: number }>(
+    `select count(*) filter (where start_at >= $1::timestamptz - interval '2 days')::int as recent,
+            count(*) filter (where start_at < $1::timestamptz - interval '2 days')::int as older
+       from bookings where status in ('pending', 'confirmed') and end_at <= $1`,
+    [NOW],
+  );
+  expect(unmarked.rows[0].recent).toBeGreaterThan(0);
+  expect(unmarked.rows[0].older).toBe(0);
   // What is under way now is in progress (none still waiting to start).
   const underway = await db.pool.query<{ status: string }>(`select status from bookings where start_at < $1 and end_at > $1`, [NOW]);
   expect(underway.rows.map((r) => r.status)).toContain('in_progress');

@@ -221,6 +221,8 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
 
   // About 60 days of history and 14 days ahead, placed on each stylist's grid without overlaps.
   const busy = new Map<string, [number, number][]>();
+  /** Visits of the last two days that have ended, counted to leave every third unmarked. */
+  let recentEnded = 0;
   for (const st of stylists) {
     for (let offset = -60; offset <= 14; offset++) {
       const day = today.plus({ days: offset });
@@ -256,7 +258,7 @@ async function insertDemo(client: pg.ClientBase, opts: SeedOptions): Promise<voi
             continue;
           }
           // Visits of the last two days the stylist has not marked yet (arrived? no-show?) stay confirmed.
-          const unmarked = ended && offset >= -1 && extra() < 0.3;
+          const unmarked = ended && offset >= -1 && recentEnded++ % 3 === 1;
           const status = underway
             ? 'in_progress'
             : unmarked

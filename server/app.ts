@@ -24,6 +24,11 @@ import { AdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { OverrideService } from './overrides/service.ts';
 import { overrideRoutes } from './overrides/routes.ts';
+import { stylistAdminRoutes } from './admin/stylist-routes.ts';
+import { StylistEditor } from './admin/stylists.ts';
+import { ServiceCatalogueAdmin } from './admin/services.ts';
+import { TimeOffService } from './time-off/service.ts';
+import { timeOffRoutes } from './time-off/routes.ts';
 import { answerClientError } from './http/client-error.ts';
 import { sameOriginOnly } from './http/origin.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -141,7 +146,10 @@ export function createApp(deps: AppDeps): App {
   app.use(alternativeRoutes({ pool, slots }));
   app.use(stylistRoutes({ pool, now }));
   app.use(adminRoutes({ admin: new AdminService({ pool, slots, now }), pool, metrics }));
-  app.use(overrideRoutes({ overrides: new OverrideService({ pool, slots }) }));
+  const overrides = new OverrideService({ pool, slots });
+  app.use(overrideRoutes({ overrides }));
+  app.use(stylistAdminRoutes({ stylists: new StylistEditor({ pool, slots }), services: new ServiceCatalogueAdmin({ pool, slots }) }));
+  app.use(timeOffRoutes({ timeOff: new TimeOffService({ pool, slots, overrides, now }) }));
   app.use(announcementRoutes({ pool, now }));
 
   app.use('/api', apiNotFound);

@@ -11,6 +11,7 @@ export const ADMIN_TABS = [
   { id: 'overrides', label: 'Overrides' },
   { id: 'announcements', label: 'Announcements' },
   { id: 'audit', label: 'Audit log' },
+  { id: 'services', label: 'Services' },
 ] as const;
 
 /** The document title of a route (`section`, `sub`: the first two path segments). */

@@ -46,3 +46,17 @@ export type AnnouncementLevel = AnnouncementPayload['level'];
 export type Audience = AnnouncementPayload['audience'];
 /** An announcement as shown: the socket payload (its eventId is only for resuming). */
 export type Announcement = Omit<AnnouncementPayload, 'eventId'> & { eventId?: number };
+export type {
+  AdminStylistDetailDto as AdminStylist,
+  AdminServiceDto as AdminService,
+  PatchStylistBody as StylistPatch,
+  PatchStylistResponse,
+  CreateServiceBody as NewServiceInput,
+  PatchServiceBody as ServicePatch,
+} from '../../../server/contract/stylist-admin.ts';
+export type {
+  TimeOffBody as TimeOffInput,
+  TimeOffCreatedDto as TimeOffCreated,
+  TimeOffListDto as TimeOffList,
+  TimeOffRequestDto as TimeOffRequest,
+} from '../../../server/contract/time-off.ts';

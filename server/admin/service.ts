@@ -25,7 +25,7 @@ export interface AdminDeps {
   now: () => number;
 }
 
-const STYLIST_SQL = `
+export const STYLIST_SQL = `
 select s.id, s.user_id, u.email, s.display_name, s.timezone, s.bio, s.slot_step_minutes, s.buffer_minutes,
        s.min_notice_minutes, s.horizon_days, s.active,
        coalesce((select json_agg(json_build_object('id', sv.id, 'name', sv.name,
@@ -35,7 +35,7 @@ select s.id, s.user_id, u.email, s.display_name, s.timezone, s.bio, s.slot_step_
   from stylists s join users u on u.id = s.user_id
  where s.id = $1`;
 
-interface StylistRow {
+export interface StylistRow {
   id: string;
   user_id: string;
   email: string;
@@ -50,7 +50,7 @@ interface StylistRow {
   services: AdminStylistDto['services'];
 }
 
-function toStylistDto(r: StylistRow): AdminStylistDto {
+export function toStylistDto(r: StylistRow): AdminStylistDto {
   return {
     id: r.id,
     userId: r.user_id,
@@ -65,6 +65,18 @@ function toStylistDto(r: StylistRow): AdminStylistDto {
     active: r.active,
     services: r.services,
   };
+}
+
+/** 400 UNKNOWN_TIMEZONE unless both the engine (ICU) and Postgres know `zone` as an IANA name. */
+export async function assertStylistZone(db: PoolClient | Pool, zone: string): Promise<void> {
+  if (!knownZone(zone)) throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${zone}`);
+  // Postgres must read the zone as the engine (ICU) does: abbreviations such as IST or PST mean
+  // other things to it, and some ICU aliases are unknown to it. Store its canonical name.
+  const { rows: zones } = await db.query<{ name: string }>(
+    `select name from pg_timezone_names where name = $1 and name !~ '^(posix|Etc)/' and (name ~ '/' or name = 'UTC')`,
+    [zone],
+  );
+  if (!zones[0]) throw new AppError('UNKNOWN_TIMEZONE', `Use an IANA zone name such as Asia/Kathmandu, not ${zone}`);
 }
 
 async function requireStylist(db: PoolClient | Pool, stylistId: string): Promise<{ id: string; timezone: string }> {
@@ -90,14 +102,7 @@ export class AdminService {
 
   /** Onboards a stylist: the login, the stylist with its settings, and the services it offers. */
   async createStylist(admin: Actor, body: CreateStylistBody): Promise<AdminStylistDto> {
-    if (!knownZone(body.timezone)) throw new AppError('UNKNOWN_TIMEZONE', `Unknown time zone: ${body.timezone}`);
-    // Postgres must read the zone as the engine (ICU) does: abbreviations such as IST or PST mean
-    // other things to it, and some ICU aliases are unknown to it. Store its canonical name.
-    const { rows: zones } = await this.#pool.query<{ name: string }>(
-      `select name from pg_timezone_names where name = $1 and name !~ '^(posix|Etc)/' and (name ~ '/' or name = 'UTC')`,
-      [body.timezone],
-    );
-    if (!zones[0]) throw new AppError('UNKNOWN_TIMEZONE', `Use an IANA zone name such as Asia/Kathmandu, not ${body.timezone}`);
+    await assertStylistZone(this.#pool, body.timezone);
     assertStrongPassword(body.password, body);
     const hash = await hashPassword(body.password);
     const id = await withOutbox(this.#pool, this.#slots, async (db) => {

@@ -1,5 +1,5 @@
 // Bookings that need attention: active bookings an override (closure, special hours, block) puts
-// outside the stylist's working hours. Derived on read, never stored (docs/decisions.md): every
+// outside the stylist's working hours, and those of a deactivated stylist that have not ended. Derived on read, never stored (docs/decisions.md): every
 // view that shows bookings passes them through `withAttention`, and the override writes record a
 // `booking.updated` event for each booking whose attention they change (`recordAttentionChanges`),
 // so live views learn of it through the outbox like any other change.
@@ -59,14 +59,22 @@ export async function attentionOf(db: Queryable, subjects: readonly AttentionSub
   const active = subjects.filter((s) => isActiveStatus(s.status));
   if (active.length === 0) return out;
   const stylistIds = [...new Set(active.map((s) => s.stylistId))];
-  const { rows: zones } = await db.query<{ id: string; timezone: string }>('select id, timezone from stylists where id = any($1::uuid[])', [
-    stylistIds,
-  ]);
+  const { rows: zones } = await db.query<{ id: string; timezone: string; active: boolean; now_ms: number }>(
+    `select id, timezone, active, (extract(epoch from now()) * 1000)::float8 as now_ms from stylists where id = any($1::uuid[])`,
+    [stylistIds],
+  );
   const zoneOf = new Map(zones.map((z) => [z.id, z.timezone]));
+  // A deactivated stylist's bookings that have not ended need attention whatever the overrides say.
+  const inactive = new Map(zones.filter((z) => !z.active).map((z) => [z.id, z.now_ms]));
   const datesOf = new Map<string, string[]>();
   let from: string | null = null;
   let to: string | null = null;
   for (const s of active) {
+    const since = inactive.get(s.stylistId);
+    if (since !== undefined && s.endMs > since) {
+      out.set(s.id, { reason: 'inactive', overrideId: null });
+      continue;
+    }
     const zone = zoneOf.get(s.stylistId);
     if (!zone) continue;
     const dates = localDates(zone, s.startMs, s.endMs);
@@ -153,6 +161,23 @@ export async function activeSubjects(db: Queryable, stylistIds: readonly string[
   }));
 }
 
+/** Active bookings of one stylist that have not ended (the database's clock), as attention subjects, in start order. */
+export async function futureSubjects(db: Queryable, stylistId: string): Promise<AttentionSubject[]> {
+  const { rows } = await db.query<{ id: string; stylist_id: string; start_at: Date; end_at: Date; status: BookingStatus }>(
+    `select b.id, b.stylist_id, b.start_at, b.end_at, b.status from bookings b
+      where b.stylist_id = $1 and b.status in (${ACTIVE_STATUSES_SQL}) and b.end_at > now()
+      order by b.start_at, b.id`,
+    [stylistId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    stylistId: r.stylist_id,
+    startMs: r.start_at.getTime(),
+    endMs: r.end_at.getTime(),
+    status: r.status,
+  }));
+}
+
 /** Active bookings of one stylist starting on their local `date` that need attention, in start order. */
 export async function dayAttention(db: Queryable, stylistId: string, date: string): Promise<({ bookingId: string } & BookingAttention)[]> {
   const subjects = await activeSubjects(db, [stylistId], date, date);
@@ -207,14 +232,26 @@ export async function trackAttention<T>(
   write: () => Promise<T>,
 ): Promise<T> {
   const subjects = await activeSubjects(db, scope.stylistIds, scope.from, scope.to);
+  return (await trackAttentionOf(db, subjects, write)).result;
+}
+
+/**
+ * Runs `write` in the caller's transaction and records events for the `subjects` whose attention
+ * it changes. Answers what `write` answers and the ids flagged or cleared (changed to or from none).
+ */
+export async function trackAttentionOf<T>(
+  db: Queryable,
+  subjects: readonly AttentionSubject[],
+  write: () => Promise<T>,
+): Promise<{ result: T; changed: string[]; before: Map<string, BookingAttention>; after: Map<string, BookingAttention> }> {
   const before = await attentionOf(db, subjects);
   const result = await write();
   const after = await attentionOf(db, subjects);
-  await recordAttentionChanges(
+  const changed = await recordAttentionChanges(
     db,
     subjects.map((s) => s.id),
     before,
     after,
   );
-  return result;
+  return { result, changed, before, after };
 }

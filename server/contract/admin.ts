@@ -162,6 +162,8 @@ export interface OverrideDto {
   reason: string;
   createdBy: string | null;
   createdAt: string;
+  /** Set when the override is a stylist's own time-off request (docs/domain.md "Time off"): who asked. */
+  timeOff?: { requestId: string; emergency: boolean; requestedBy: string | null; requestedByName: string | null } | null;
 }
 
 export interface CreateOverrideResponse {

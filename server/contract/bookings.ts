@@ -132,10 +132,13 @@ export interface BookingDto {
   attention?: BookingAttention | null;
 }
 
-/** Why an active booking needs attention: the override that put it outside the working hours, and its kind. */
+/**
+ * Why an active booking needs attention: the override that put it outside the working hours, and
+ * its kind; or `inactive` (no override) when its stylist was deactivated before it ended.
+ */
 export interface BookingAttention {
-  reason: 'closed' | 'hours' | 'blocked';
-  overrideId: string;
+  reason: 'closed' | 'hours' | 'blocked' | 'inactive';
+  overrideId: string | null;
 }
 
 /** What a stylist sees of the customer of a booking, computed from the customer's history. */

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   HEADERS_TOO_LARGE: 431,
   RATE_LIMITED: 429,
+  BUDGET_EXHAUSTED: 429,
   INTERNAL: 500,
   NOT_READY: 503,
   /** A manage link that is not one of ours: malformed, tampered with, or signed with another key. */

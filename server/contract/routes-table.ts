@@ -33,6 +33,8 @@ import { feedQuery, manageCancelBody, manageParams, manageRescheduleBody } from 
 import type { ErrorCode } from './errors.ts';
 import { ROLES, type Role } from './enums.ts';
 import { reportQuery } from './reports.ts';
+import { createServiceBody, patchServiceBody, patchStylistBody } from './stylist-admin.ts';
+import { timeOffBody, timeOffQuery } from './time-off.ts';
 import { availableDaySchema, availableDaysQuery, availableSlotsQuery, slotSchema } from './slots.ts';
 import { messageParams, messagesQuery } from './messages.ts';
 import { declineBody, joinWaitlistBody } from './waitlist.ts';
@@ -44,10 +46,11 @@ const EVERYONE: readonly Caller[] = CALLERS;
 const LOGGED_IN: readonly Caller[] = ROLES;
 const STAFF: readonly Caller[] = ['stylist', 'reception', 'admin'];
 const ADMIN: readonly Caller[] = ['admin'];
+const STYLIST: readonly Caller[] = ['stylist'];
 /** The front desk: reception and admins. */
 export const DESK: readonly Caller[] = ['reception', 'admin'];
 
-export type Method = 'get' | 'post' | 'put' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteSpec {
   method: Method;
@@ -708,6 +711,85 @@ export const ROUTES: readonly RouteSpec[] = [
     bodyOptional: true,
     ok: { status: 200, description: 'The entry' },
     errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/stylists',
+    tag: 'Admin',
+    summary: 'Every stylist, inactive ones too, with settings, budgets and future active bookings',
+    roles: ADMIN,
+    query: noQuery,
+    ok: { status: 200, description: 'Stylists' },
+  },
+  {
+    method: 'patch',
+    path: '/api/admin/stylists/:id',
+    tag: 'Admin',
+    summary: 'Edit a stylist: profile, zone, settings, services, time-off budgets, active',
+    roles: ADMIN,
+    params: idParams,
+    body: patchStylistBody,
+    ok: { status: 200, description: '`{stylist, flaggedBookingIds, clearedBookingIds}`' },
+    errors: ['NOT_FOUND', 'UNKNOWN_TIMEZONE'],
+  },
+  {
+    method: 'get',
+    path: '/api/admin/services',
+    tag: 'Admin',
+    summary: 'Every service, retired ones too',
+    roles: ADMIN,
+    query: noQuery,
+    ok: { status: 200, description: 'Services' },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/services',
+    tag: 'Admin',
+    summary: 'Add a service to the catalogue',
+    roles: ADMIN,
+    body: createServiceBody,
+    ok: { status: 201, description: 'The service' },
+  },
+  {
+    method: 'patch',
+    path: '/api/admin/services/:id',
+    tag: 'Admin',
+    summary: 'Edit a service: name, category, duration, price, active',
+    roles: ADMIN,
+    params: idParams,
+    body: patchServiceBody,
+    ok: { status: 200, description: 'The service' },
+    errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'delete',
+    path: '/api/admin/time-off/:id',
+    tag: 'Admin',
+    summary: 'Revoke a stylist’s time off: its closure is deleted, the request kept as revoked',
+    roles: ADMIN,
+    params: idParams,
+    ok: { status: 200, description: 'The request, revoked' },
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  {
+    method: 'get',
+    path: '/api/stylist/time-off',
+    tag: 'Stylist',
+    summary: 'The stylist’s own time-off requests and what is left of this month’s budgets',
+    roles: STYLIST,
+    query: timeOffQuery,
+    ok: { status: 200, description: '`{month, ordinary, emergency, requests}`' },
+    errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'post',
+    path: '/api/stylist/time-off',
+    tag: 'Stylist',
+    summary: 'Take time off: a closure of the stylist, within the monthly budget',
+    roles: STYLIST,
+    body: timeOffBody,
+    ok: { status: 201, description: '`{request, override, affectedBookings}`' },
+    errors: ['NOT_FOUND', 'CONFLICT', 'BUDGET_EXHAUSTED'],
   },
 ];
 

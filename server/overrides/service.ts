@@ -46,41 +46,50 @@ export class OverrideService {
    * customers.
    */
   async create(admin: Actor, body: CreateOverrideBody): Promise<CreateOverrideResponse> {
-    return withOutbox(this.#pool, this.#slots, async (db) => {
-      // Lock every stylist in scope (in id order, so two overrides never deadlock): a booking being
-      // written right now is then either visible here or re-checked against this override.
-      const scope = await this.#scope(db, body);
-      for (const s of scope) await lockStylist(db, s);
-      // The bookings it puts outside the hours become flagged: each gets a booking.updated event.
-      const o = await trackAttention(db, { stylistIds: scope, from: body.startDate, to: body.endDate }, async () => {
-        const { rows } = await db.query<{ dto: unknown } & OverrideEngineColumns>(
-          `insert into overrides as o (scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${OVERRIDE_DTO}, ${OVERRIDE_ENGINE_COLUMNS}`,
-          [
-            body.scope,
-            body.stylistId ?? null,
-            body.startDate,
-            body.endDate,
-            body.kind,
-            body.start ?? null,
-            body.end ?? null,
-            body.priority ?? 0,
-            body.reason,
-            admin.id,
-          ],
-        );
-        return rows[0];
-      });
-      const affected = await newlyOutside(db, scope, toOverrideRow(o));
-      await audit(db, {
-        actorId: admin.id,
-        action: 'override.create',
-        target: `override:${o.id}`,
-        details: { ...body, affectedBookingIds: affected.map((b) => b.id) },
-      });
-      const bookings = await withCustomerContact(db, await withAttention(db, affected.map(toBookingDto)));
-      return { override: overrideDto(o), affectedBookings: bookings };
+    return withOutbox(this.#pool, this.#slots, (db) => this.createIn(db, admin, body));
+  }
+
+  /**
+   * `create` inside the caller's transaction (run through withOutbox): a stylist's time-off request
+   * (server/time-off/) creates its closure here, with the same locks, events and audit. `id` gives
+   * the override's id, for a row written before it that names it.
+   */
+  async createIn(db: PoolClient, admin: Actor, body: CreateOverrideBody, id?: string): Promise<CreateOverrideResponse> {
+    // Lock every stylist in scope (in id order, so two overrides never deadlock): a booking being
+    // written right now is then either visible here or re-checked against this override.
+    const scope = await this.#scope(db, body);
+    for (const s of scope) await lockStylist(db, s);
+    // The bookings it puts outside the hours become flagged: each gets a booking.updated event.
+    const o = await trackAttention(db, { stylistIds: scope, from: body.startDate, to: body.endDate }, async () => {
+      const { rows } = await db.query<{ dto: unknown } & OverrideEngineColumns>(
+        `insert into overrides as o (id, scope, stylist_id, start_date, end_date, kind, start_time, end_time, priority, reason, created_by)
+       values (coalesce($11::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       returning ${OVERRIDE_DTO}, ${OVERRIDE_ENGINE_COLUMNS}`,
+        [
+          body.scope,
+          body.stylistId ?? null,
+          body.startDate,
+          body.endDate,
+          body.kind,
+          body.start ?? null,
+          body.end ?? null,
+          body.priority ?? 0,
+          body.reason,
+          admin.id,
+          id ?? null,
+        ],
+      );
+      return rows[0];
     });
+    const affected = await newlyOutside(db, scope, toOverrideRow(o));
+    await audit(db, {
+      actorId: admin.id,
+      action: 'override.create',
+      target: `override:${o.id}`,
+      details: { ...body, affectedBookingIds: affected.map((b) => b.id) },
+    });
+    const bookings = await withCustomerContact(db, await withAttention(db, affected.map(toBookingDto)));
+    return { override: overrideDto(o), affectedBookings: bookings };
   }
 
   /**
@@ -112,27 +121,38 @@ export class OverrideService {
    * excluded by another override is flagged by that one); each change is a booking.updated event.
    */
   async delete(admin: Actor, overrideId: string): Promise<void> {
-    await withOutbox(this.#pool, this.#slots, async (db) => {
-      const { rows: found } = await db.query<{
-        scope: 'salon' | 'stylist';
-        stylist_id: string | null;
-        start_date: string;
-        end_date: string;
-      }>('select scope, stylist_id, start_date, end_date from overrides where id = $1', [overrideId]);
-      if (!found[0]) throw new AppError('NOT_FOUND', 'No such override');
-      const f = found[0];
-      // The same locks as creating it, so attention is judged on one state of the scope's overrides.
-      const scope = await this.#scope(db, { scope: f.scope, stylistId: f.stylist_id ?? undefined });
-      for (const s of scope) await lockStylist(db, s);
-      const rows = await trackAttention(db, { stylistIds: scope, from: f.start_date, to: f.end_date }, async () => {
-        const r = await db.query<{ dto: unknown }>(`delete from overrides o where o.id = $1 returning ${OVERRIDE_DTO}`, [overrideId]);
-        return r.rows;
-      });
-      // Deleted meanwhile by another admin.
-      if (!rows[0]) throw new AppError('NOT_FOUND', 'No such override');
-      const dto = overrideDto(rows[0]);
-      await audit(db, { actorId: admin.id, action: 'override.delete', target: `override:${overrideId}`, details: { ...dto } });
+    await withOutbox(this.#pool, this.#slots, (db) => this.deleteIn(db, admin, overrideId));
+  }
+
+  /**
+   * `delete` inside the caller's transaction. A stylist's time-off request whose closure this is
+   * becomes revoked (kept, still counted against its month), by whom and when.
+   */
+  async deleteIn(db: PoolClient, admin: Actor, overrideId: string): Promise<OverrideDto> {
+    const { rows: found } = await db.query<{
+      scope: 'salon' | 'stylist';
+      stylist_id: string | null;
+      start_date: string;
+      end_date: string;
+    }>('select scope, stylist_id, start_date, end_date from overrides where id = $1', [overrideId]);
+    if (!found[0]) throw new AppError('NOT_FOUND', 'No such override');
+    const f = found[0];
+    // The same locks as creating it, so attention is judged on one state of the scope's overrides.
+    const scope = await this.#scope(db, { scope: f.scope, stylistId: f.stylist_id ?? undefined });
+    for (const s of scope) await lockStylist(db, s);
+    const rows = await trackAttention(db, { stylistIds: scope, from: f.start_date, to: f.end_date }, async () => {
+      const r = await db.query<{ dto: unknown }>(`delete from overrides o where o.id = $1 returning ${OVERRIDE_DTO}`, [overrideId]);
+      return r.rows;
     });
+    // Deleted meanwhile by another admin.
+    if (!rows[0]) throw new AppError('NOT_FOUND', 'No such override');
+    const dto = overrideDto(rows[0]);
+    await db.query('update time_off_requests set revoked_at = now(), revoked_by = $2 where override_id = $1 and revoked_at is null', [
+      overrideId,
+      admin.id,
+    ]);
+    await audit(db, { actorId: admin.id, action: 'override.delete', target: `override:${overrideId}`, details: { ...dto } });
+    return dto;
   }
 
   /** Ids of the stylists an override body covers, in id order; 404 for an unknown stylist. */

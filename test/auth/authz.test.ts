@@ -329,6 +329,48 @@ const ROUTES: Route[] = [
     call: async (c, fx) => c.post(`/api/waitlist/${await ownerWaitlistEntry(fx, true)}/decline`),
     expect: { ...customersOnly, owner: O, otherCustomer: 404 },
   },
+  { name: 'GET /api/admin/stylists', ok: 200, call: (c) => c.get('/api/admin/stylists'), expect: adminOnly },
+  {
+    name: 'PATCH /api/admin/stylists/:id',
+    ok: 200,
+    call: (c) => c.patch(`/api/admin/stylists/${otherStylistId}`, { bio: 'Cuts and colour' }),
+    expect: adminOnly,
+  },
+  { name: 'GET /api/admin/services', ok: 200, call: (c) => c.get('/api/admin/services'), expect: adminOnly },
+  {
+    name: 'POST /api/admin/services',
+    ok: 201,
+    call: (c) => c.post('/api/admin/services', { name: 'Fringe trim', durationMinutes: 15, priceCents: 500 }),
+    expect: adminOnly,
+  },
+  {
+    name: 'PATCH /api/admin/services/:id',
+    ok: 200,
+    call: (c) => c.patch(`/api/admin/services/${salon.service.id}`, { category: 'Hair' }),
+    expect: adminOnly,
+  },
+  {
+    name: 'DELETE /api/admin/time-off/:id',
+    ok: 200,
+    call: async (c) => {
+      const { rows } = await db.pool.query(
+        `with o as (insert into overrides (scope, stylist_id, start_date, end_date, kind, reason)
+                    values ('stylist', $1, '2028-04-01', '2028-04-01', 'closed', 'Time off') returning id)
+         insert into time_off_requests (stylist_id, override_id, start_date, end_date, budget_month)
+         select $1, o.id, '2028-04-01', '2028-04-01', '2028-03-01' from o returning id`,
+        [otherStylistId],
+      );
+      return c.delete(`/api/admin/time-off/${rows[0].id}`);
+    },
+    expect: adminOnly,
+  },
+  { name: 'GET /api/stylist/time-off (own only)', ok: 200, call: (c) => c.get('/api/stylist/time-off'), expect: stylistOnly },
+  {
+    name: 'POST /api/stylist/time-off (own only)',
+    ok: 201,
+    call: (c) => c.post('/api/stylist/time-off', { startDate: '2027-12-01', endDate: '2027-12-01' }),
+    expect: stylistOnly,
+  },
 ];
 
 describe.each(ROUTES)('$name', (route) => {

@@ -111,6 +111,8 @@ describe('GET /api/stylist/day', () => {
           reason: 'Team training',
           createdBy: adminId,
           createdAt: expect.any(String),
+          // An admin's override, not a stylist's time off.
+          timeOff: null,
         },
       ],
       // No booking of the day is outside the hours.

@@ -385,12 +385,15 @@ export class OverridesAdmin {
     this.draft = { ...this.draft, reason: '', startDate: '', endDate: '' };
   }
 
+  /** A stylist's time off is revoked rather than deleted: the request stays, revoked (not refunded). */
   async remove(id: string): Promise<void> {
     this.error = '';
+    const timeOff = this.items.find((x) => x.id === id)?.timeOff;
     try {
-      await this.#api.delete(`/api/admin/overrides/${id}`);
+      if (timeOff) await this.#api.delete(`/api/admin/time-off/${timeOff.requestId}`);
+      else await this.#api.delete(`/api/admin/overrides/${id}`);
       this.items = this.items.filter((x) => x.id !== id);
-      this.message = 'Override removed.';
+      this.message = timeOff ? 'Time off revoked: the stylist can see it, and it still counts against their month.' : 'Override removed.';
     } catch (err) {
       this.error = plainMessage(err);
     }

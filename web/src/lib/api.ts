@@ -104,6 +104,9 @@ export class Api {
   async put<T>(path: string, body: unknown, opts?: RequestOptions): Promise<T> {
     return (await this.request<T>('PUT', path, body, opts)).data;
   }
+  async patch<T>(path: string, body: unknown, opts?: RequestOptions): Promise<T> {
+    return (await this.request<T>('PATCH', path, body, opts)).data;
+  }
   async delete<T = void>(path: string, opts?: RequestOptions): Promise<T> {
     return (await this.request<T>('DELETE', path, undefined, opts)).data;
   }
@@ -192,6 +195,8 @@ export function plainMessage(err: unknown): string {
       return 'This link is not valid. Check that the whole link was copied from the message.';
     case 'LINK_NOT_ALLOWED':
       return 'This link cannot make that change. Sign in to change the booking.';
+    case 'BUDGET_EXHAUSTED':
+      return budgetProblem(err);
     default:
       return err.status >= 500 ? 'Something went wrong on our side. Please try again.' : 'That did not work. Please try again.';
   }
@@ -227,6 +232,19 @@ export function nameProblem(err: unknown): string | null {
 /** The one sentence for a name over the limit (the form says it before sending, the server after). */
 export function nameTooLong(max: number): string {
   return `Please shorten the name to at most ${max} characters.`;
+}
+
+/** A refused time-off request (BUDGET_EXHAUSTED), naming the month's budget. */
+function budgetProblem(err: ApiError): string {
+  const d = err.details as { budget?: unknown; used?: unknown; month?: unknown; emergency?: unknown } | undefined;
+  const kind = d?.emergency === true ? 'emergency time-off requests' : 'time-off requests';
+  if (typeof d?.budget !== 'number' || typeof d.month !== 'string') return `You have no ${kind} left this month.`;
+  const month = /^\d{4}-\d{2}$/.test(d.month)
+    ? new Date(`${d.month}-15T12:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' })
+    : d.month;
+  return d.budget === 0
+    ? `Your budget of ${kind} for ${month} is 0: ask the salon.`
+    : `You have used all ${d.budget} ${kind} for ${month}. Ask the salon, or try again next month.`;
 }
 
 function joinWords(words: string[]): string {

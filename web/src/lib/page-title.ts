@@ -14,6 +14,7 @@ export const ADMIN_TABS = [
   { id: 'reports', label: 'Reports' },
   { id: 'system', label: 'System' },
   { id: 'messages', label: 'Messages' },
+  { id: 'services', label: 'Services' },
 ] as const;
 
 /** The document title of a route (`section`, `sub`: the first two path segments). */

@@ -73,3 +73,17 @@ export type {
   JoinWaitlistBody as WaitlistJoin,
 } from '../../../server/contract/waitlist.ts';
 export type { WaitlistOfferPayload } from '../../../server/contract/socket.ts';
+export type {
+  AdminStylistDetailDto as AdminStylist,
+  AdminServiceDto as AdminService,
+  PatchStylistBody as StylistPatch,
+  PatchStylistResponse,
+  CreateServiceBody as NewServiceInput,
+  PatchServiceBody as ServicePatch,
+} from '../../../server/contract/stylist-admin.ts';
+export type {
+  TimeOffBody as TimeOffInput,
+  TimeOffCreatedDto as TimeOffCreated,
+  TimeOffListDto as TimeOffList,
+  TimeOffRequestDto as TimeOffRequest,
+} from '../../../server/contract/time-off.ts';

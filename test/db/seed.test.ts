@@ -8,7 +8,7 @@ import { freshDatabase, type TestDb } from '../setup/db.ts';
 
 let db: TestDb;
 // Mid-afternoon in Kathmandu on a Wednesday: today has appointments behind, under way and ahead.
-const NOW = new Date('2027-03-10T09:20:00Z');
+const NOW = new Date('2027-03-10T08:55:00Z');
 
 beforeAll(async () => {
   db = await freshDatabase();

@@ -75,4 +75,16 @@ describe('the front desk in the app', () => {
     // Admins reach the desk page from the nav too.
     expect(screen.getByRole('link', { name: 'Front desk' })).toBeTruthy();
   });
+
+  it('opens a linked booking (the audit log’s links): its day, with it selected', async () => {
+    start('/admin?date=2027-04-02&booking=b1', {
+      id: 'u1',
+      email: 'admin@kbstylish.test',
+      displayName: 'Salon Admin',
+      role: 'admin',
+    });
+    expect(await screen.findByTestId('desk-booking-panel', {}, { timeout: 5000 })).toBeTruthy();
+    expect((screen.getByTestId('desk-date') as HTMLInputElement).value).toBe('2027-04-02');
+    expect(screen.getByTestId('desk-booking-panel').textContent).toMatch(/10:00/);
+  });
 });

@@ -113,7 +113,7 @@ export async function reportSummary(
               count(*) filter (where b.status = 'cancelled'
                 and coalesce(b.cancelled_at, b.updated_at) > b.start_at - make_interval(hours => $5))::int as cancelled_late,
               count(*) filter (where c.role = 'stylist')::int as by_stylist,
-              count(*) filter (where c.role = 'desk')::int as by_desk,
+              count(*) filter (where c.role in ('desk', 'reception', 'admin'))::int as by_desk,
               coalesce(round(sum(extract(epoch from b.end_at - b.start_at) / 60) filter (where b.status <> 'cancelled')), 0)::int
                 as booked_minutes,
               coalesce(sum(b.price_cents) filter (where b.status = 'completed'), 0)::text as revenue_completed,

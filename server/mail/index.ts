@@ -3,6 +3,7 @@
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
+import { MESSAGE_TASK } from '../jobs/schema.ts';
 import type { Logger } from '../log.ts';
 import type { SalonSettings } from '../salon.ts';
 import type { SlotService } from '../slots/service.ts';
@@ -39,7 +40,7 @@ export async function startMessaging(deps: MessagingDeps): Promise<JobRunner> {
   const runner = await startJobRunner({
     pool: deps.pool,
     log,
-    tasks: { message: task },
+    tasks: { [MESSAGE_TASK]: task },
     concurrency: config.mail.jobsConcurrency,
     pollMs: config.mail.jobsPollMs,
   });

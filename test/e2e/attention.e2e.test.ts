@@ -71,7 +71,7 @@ describe('a closure on a booked day, end to end', () => {
     // The stylist's dashboard is open before the closure.
     await S.page.goto(`${server.baseUrl}/stylist`);
     await signIn(S.page, 'aarav@kbstylish.test');
-    const card = S.page.locator(`article[data-booking-id="${bookingId}"]`);
+    const card = S.page.locator(`article:not(.compact)[data-booking-id="${bookingId}"]`);
     await card.waitFor();
     expect(await card.getByTestId('attention').count()).toBe(0);
 

@@ -132,7 +132,7 @@ describe('live booking, end to end', () => {
   }, 120_000);
 
   it('the stylist sees A’s booking arrive live with its customer context, and B’s with safety notes behind a reason', async () => {
-    const card = S.page.locator(`article[data-booking-id="${bookingId}"]`);
+    const card = S.page.locator(`article:not(.compact)[data-booking-id="${bookingId}"]`);
     await card.waitFor();
     expect(await card.getAttribute('data-highlight')).toBe('new');
     expect(await card.textContent()).toMatch(/Demo Customer/);
@@ -163,7 +163,7 @@ describe('live booking, end to end', () => {
     const pending = S.page.locator('article.pending', { has: S.page.getByRole('button', { name: 'Confirm' }) }).first();
     const pendingId = (await pending.getAttribute('data-booking-id'))!;
     await pending.getByRole('button', { name: 'Confirm' }).click();
-    await S.page.locator(`article.confirmed[data-booking-id="${pendingId}"]`).waitFor();
+    await S.page.locator(`article.confirmed:not(.compact)[data-booking-id="${pendingId}"]`).waitFor();
 
     // The booked day on the timeline, with both new bookings on it, the seeded lunch break between
     // the real working windows, and a customer's hold appearing and going live.
@@ -300,7 +300,7 @@ describe('live booking, end to end', () => {
     expect(await B.page.getByTestId('day-emptied').count()).toBe(0);
 
     await S.page.getByTestId('connection').getByText('Live').waitFor();
-    const replayed = S.page.locator(`article[data-booking-id="${made.data.id}"]`);
+    const replayed = S.page.locator(`article:not(.compact)[data-booking-id="${made.data.id}"]`);
     await replayed.waitFor();
     expect(await replayed.getAttribute('data-highlight')).toBe('new');
     expect(await replayed.textContent()).toMatch(/Rohan Basnet/);
@@ -326,7 +326,7 @@ describe('live booking, end to end', () => {
     await bBooking.getByLabel(/Tell the salon why/).fill('Travelling that week');
     await bBooking.getByRole('button', { name: 'Yes, cancel it' }).click();
     await B.page.locator(`li.booking[data-booking-id="${bId}"] .badge.cancelled`).waitFor();
-    await S.page.locator(`article.cancelled[data-booking-id="${bId}"]`).waitFor(); // and the stylist sees it live
+    await S.page.locator(`article.cancelled:not(.compact)[data-booking-id="${bId}"]`).waitFor(); // and the stylist sees it live
 
     // A moves their booking to another free time of the same day.
     await A.page.getByRole('button', { name: 'Close', exact: true }).click();

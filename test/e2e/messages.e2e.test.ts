@@ -72,6 +72,7 @@ it('a booking’s confirmation is at Messages: the list, then the message as the
   await M.page.getByRole('button', { name: 'Plain text' }).click();
   const text = await M.page.getByTestId('message-text').textContent();
   expect(text).toContain(`(${timezone} time)`);
-  // No calendar module is wired into this server yet: the message does not promise a file.
-  expect(text).not.toContain('calendar file');
+  // The real server attaches the booking's calendar file and links its manage page.
+  expect(text).toContain('The calendar file attached adds it to your calendar.');
+  expect(text).toMatch(/\/manage\/[A-Za-z0-9_.~-]+/);
 }, 120_000);

@@ -4,6 +4,7 @@
 import { alternativesOf, ApiError, plainMessage, query, type Api } from '../lib/api.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import { statusLabel } from '../lib/labels.ts';
+import { statusActions, type StatusAction } from '../lib/status-actions.ts';
 import { isStaffBooking, type LiveConnection } from '../lib/live.svelte.ts';
 import { addDays, browserZone, dateIn, formatTime, minutesInZone } from '../lib/time.ts';
 import type { Booking, BookingStatus, DeskBooking, DeskCalendar as DeskCalendarDto, DeskColumn, Override } from '../lib/types.ts';
@@ -26,7 +27,7 @@ export function isMovable(b: { status: BookingStatus }): boolean {
   return b.status === 'pending' || b.status === 'confirmed';
 }
 
-export type DeskAction = { status: BookingStatus; label: string; via?: BookingStatus };
+export type DeskAction = StatusAction;
 
 /**
  * What the desk may do to a booking's status at `nowMs` (the server has the last word). A booking
@@ -34,23 +35,7 @@ export type DeskAction = { status: BookingStatus; label: string; via?: BookingSt
  * in progress, the only way the state machine allows).
  */
 export function deskActions(b: { status: BookingStatus; startUtc: string; endUtc: string }, nowMs: number): DeskAction[] {
-  const start = Date.parse(b.startUtc);
-  const end = Date.parse(b.endUtc);
-  switch (b.status) {
-    case 'pending':
-      return [{ status: 'confirmed', label: 'Confirm' }];
-    case 'confirmed': {
-      const out: DeskAction[] = [];
-      if (nowMs >= start - 30 * 60_000) out.push({ status: 'in_progress', label: 'Check in' });
-      if (nowMs >= end) out.push({ status: 'completed', label: 'Completed', via: 'in_progress' });
-      if (nowMs >= start) out.push({ status: 'no_show', label: 'No-show' });
-      return out;
-    }
-    case 'in_progress':
-      return [{ status: 'completed', label: 'Complete' }];
-    default:
-      return [];
-  }
+  return statusActions(b, nowMs, 'Check in');
 }
 
 /** The desk's fields by the last part of the server's field path (`walkIn.phone` → the phone number). */

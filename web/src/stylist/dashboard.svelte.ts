@@ -18,29 +18,7 @@ export interface Interval {
   endMs: number;
 }
 
-/** `via`: a step the state machine needs first (a past visit never started becomes completed through in progress). */
-export type StatusAction = { status: BookingStatus; label: string; via?: BookingStatus };
-
-/** The actions a stylist may take on a booking now (the server has the last word). */
-export function statusActions(b: Booking, nowMs: number): StatusAction[] {
-  const start = Date.parse(b.startUtc);
-  const end = Date.parse(b.endUtc);
-  switch (b.status) {
-    case 'pending':
-      return [{ status: 'confirmed', label: 'Confirm' }];
-    case 'confirmed': {
-      const out: StatusAction[] = [];
-      if (nowMs >= start - 30 * 60_000) out.push({ status: 'in_progress', label: 'Start' });
-      if (nowMs >= end) out.push({ status: 'completed', label: 'Completed', via: 'in_progress' });
-      if (nowMs >= start) out.push({ status: 'no_show', label: 'No-show' });
-      return out;
-    }
-    case 'in_progress':
-      return [{ status: 'completed', label: 'Complete' }];
-    default:
-      return [];
-  }
-}
+export { statusActions, type StatusAction } from '../lib/status-actions.ts';
 
 /** Instants of the day answer as intervals, in order. */
 export function toIntervals(list: readonly { startUtc: string; endUtc: string }[]): Interval[] {

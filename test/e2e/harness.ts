@@ -125,7 +125,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       child.kill('SIGTERM');
       await exited;
     }
-    await rm(dir, { recursive: true, force: true });
+    // Postgres's last files may still be closing as the server's exit is reported: retry a busy folder.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
   return { baseUrl: `http://127.0.0.1:${port}`, process: child, stop };
 }

@@ -52,6 +52,7 @@ import { manageRoutes } from './manage/routes.ts';
 import { ManageService } from './manage/service.ts';
 import { WaitlistService } from './waitlist/service.ts';
 import { waitlistRoutes } from './waitlist/routes.ts';
+import { enqueueOfferMessage } from './mail/enqueue.ts';
 
 export interface AppDeps {
   config: Config;
@@ -151,6 +152,8 @@ export function createApp(deps: AppDeps): App {
   app.use('/api', sameOriginOnly(config), express.json({ limit: config.bodyLimitBytes }), refuseNulInBody, sessions);
   const mailMetrics = createMailMetrics(metrics.registry, pool, log);
   const waitlist = new WaitlistService({ pool, slots, salon, log, now, offerMinutes: config.waitlistOfferMinutes });
+  // Each offer's e-mail is a job added in the offer's own transaction (whichever process runs jobs sends it).
+  waitlist.onOffered((db, { offer }) => enqueueOfferMessage(db, offer.id));
   const realtime = createRealtime({
     config,
     pool,

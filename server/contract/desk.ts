@@ -52,6 +52,15 @@ export interface DeskCalendarDto {
   timezone: string;
   /** Active stylists, by display name. */
   stylists: DeskColumnDto[];
+  /** Waiting waitlist entries for this date. */
+  waitlist: DeskWaitlistCountDto;
+}
+
+/** How many wait for a date: in all, and by the stylist they wait for (`any`: whoever offers the service). */
+export interface DeskWaitlistCountDto {
+  total: number;
+  /** Stylist id (or `"any"`) → waiting entries; only those with some. */
+  byStylist: Record<string, number>;
 }
 
 /** A customer made at the desk (a walk-in or a caller without an account). */

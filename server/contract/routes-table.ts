@@ -511,7 +511,8 @@ export const ROUTES: readonly RouteSpec[] = [
     query: deskCalendarQuery,
     ok: {
       status: 200,
-      description: '`{date, timezone, stylists: [{stylistId, displayName, timezone, windows, bookings, holds, overrides}], truncated}`',
+      description:
+        '`{date, timezone, stylists: [{stylistId, displayName, timezone, windows, bookings, holds, overrides}], waitlist: {total, byStylist}, truncated}`',
     },
   },
   {

@@ -2,7 +2,8 @@
 // whatever the number of stylists (docs/api.md "Front desk").
 import { DateTime } from 'luxon';
 import type pg from 'pg';
-import type { DeskCalendarDto, DeskColumnDto, DeskHoldDto } from '../contract/desk.ts';
+import type { DeskCalendarDto, DeskColumnDto, DeskHoldDto, DeskWaitlistCountDto } from '../contract/desk.ts';
+import { ANY_STYLIST } from '../contract/slots.ts';
 import type { OverrideDto } from '../contract/admin.ts';
 import { loadBookingsWithDeskContext } from '../bookings/present.ts';
 import { OVERRIDE_DTO, overrideDto } from '../overrides/present.ts';
@@ -22,7 +23,7 @@ export const todayIn = (zone: string, nowMs: number): string => DateTime.fromMil
 /**
  * `date` (salon-local) for every active stylist, by display name: working windows after overrides,
  * the bookings starting that day with the desk's customer context, live holds (by `nowMs`, without
- * whose they are) and the overrides that apply.
+ * whose they are), the overrides that apply and how many wait for the date (the waitlist).
  */
 export async function deskCalendar(
   db: Queryable,
@@ -35,7 +36,7 @@ export async function deskCalendar(
   const ids = stylists.map((s) => s.id);
   const dayStart = `($2::date::timestamp at time zone $3)`;
   const dayEnd = `(($2::date + 1)::timestamp at time zone $3)`;
-  const [hours, { rows: bookingIds }, { rows: holds }, { rows: overrides }] = await Promise.all([
+  const [hours, { rows: bookingIds }, { rows: holds }, { rows: overrides }, waitlist] = await Promise.all([
     loadHours(db, ids, date, date),
     // Through the (stylist_id, start_at) index, one range per stylist.
     db.query<{ id: string }>(
@@ -58,6 +59,7 @@ export async function deskCalendar(
         order by o.created_at, o.id`,
       [ids, date],
     ),
+    waitlistCount(db, date),
   ]);
   const truncated = bookingIds.length > DESK_DAY_MAX_BOOKINGS;
   const bookings = await loadBookingsWithDeskContext(
@@ -98,5 +100,20 @@ export async function deskCalendar(
     if (o.stylist_id === null) for (const c of columns.values()) c.overrides.push(dto);
     else columns.get(o.stylist_id)?.overrides.push(dto);
   }
-  return { date, timezone: zone, stylists: [...columns.values()], truncated };
+  return { date, timezone: zone, stylists: [...columns.values()], waitlist, truncated };
+}
+
+/** Waiting entries for `date` by stylist (`any` apart), in one query (the date index of sql/000017). */
+async function waitlistCount(db: Queryable, date: string): Promise<DeskWaitlistCountDto> {
+  const { rows } = await db.query<{ stylist_id: string | null; n: number }>(
+    `select stylist_id, count(*)::int as n from waitlist_entries where status = 'waiting' and date = $1::date group by stylist_id`,
+    [date],
+  );
+  const byStylist: Record<string, number> = {};
+  let total = 0;
+  for (const r of rows) {
+    byStylist[r.stylist_id ?? ANY_STYLIST] = r.n;
+    total += r.n;
+  }
+  return { total, byStylist };
 }

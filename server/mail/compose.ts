@@ -10,6 +10,7 @@ import type { BookingStatus } from '../contract/enums.ts';
 import type { Pool } from '../db/pool.ts';
 import type { SlotService } from '../slots/service.ts';
 import type { MailAttachment, MailExtras } from './extras.ts';
+import { composeOfferMessage } from './offer.ts';
 import type { MessagePayload } from './payload.ts';
 import { renderMessage, type Appointment, type MessageFacts, type RenderedMessage } from './templates.ts';
 
@@ -21,6 +22,8 @@ export interface ComposeDeps {
   extras: MailExtras;
   salonName: string;
   salonZone(): Promise<string>;
+  /** PUBLIC_URL: links into the web app (a waitlist offer's). */
+  publicUrl?: string;
 }
 
 export interface ComposedMessage extends RenderedMessage {
@@ -88,6 +91,7 @@ export async function composeMessage(
   p: MessagePayload,
   nowMs: number,
 ): Promise<{ message: ComposedMessage } | { skip: string }> {
+  if (p.kind === 'waitlist_offer') return composeOfferMessage(deps, p, nowMs);
   const db = deps.pool;
   const b = await loadBooking(db, p.bookingId);
   if (!b) return { skip: 'the booking no longer exists' };

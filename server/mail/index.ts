@@ -32,6 +32,7 @@ export async function startMessaging(deps: MessagingDeps): Promise<JobRunner> {
     extras: deps.extras,
     salonName: config.mail.salonName,
     salonZone: () => deps.salon.timezone(),
+    publicUrl: config.publicUrl,
     log,
     delivery,
     metrics: deps.metrics,

@@ -49,8 +49,8 @@ export function messageTask(deps: MessageJobDeps): Task {
     if (existing && (existing.status === 'sent' || existing.status === 'skipped')) return;
     const now = (await db.query<{ now: Date }>('select now()')).rows[0].now.getTime();
     let row = existing;
-    // A reminder or a flag is checked again before each attempt; other messages tell what happened.
-    if (!row || p.kind === 'reminder' || p.kind === 'flagged') {
+    // A reminder, a flag or an offer is checked again before each attempt; other messages tell what happened.
+    if (!row || p.kind === 'reminder' || p.kind === 'flagged' || p.kind === 'waitlist_offer') {
       const composed = await composeMessage(deps, p, now);
       if ('skip' in composed) {
         if (row)
@@ -68,7 +68,17 @@ export function messageTask(deps: MessageJobDeps): Task {
         await db.query(
           `insert into messages (dedupe_key, kind, booking_id, to_address, subject, text_body, html_body, attachments, message_id)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (dedupe_key) do nothing`,
-          [key, p.kind, p.bookingId, m.to, m.subject, m.text, m.html, JSON.stringify(m.attachments), messageId],
+          [
+            key,
+            p.kind,
+            p.kind === 'waitlist_offer' ? null : p.bookingId,
+            m.to,
+            m.subject,
+            m.text,
+            m.html,
+            JSON.stringify(m.attachments),
+            messageId,
+          ],
         );
         row = (await db.query<MessageRow>(`select ${ROW} from messages where dedupe_key = $1`, [key])).rows[0];
         if (!row || row.status === 'sent' || row.status === 'skipped') return;

@@ -2,7 +2,7 @@
 // Parsed at run time: a payload that does not parse is logged and dropped, never retried.
 import { z } from 'zod';
 import { uuid } from '../contract/common.ts';
-import { MESSAGE_KINDS } from './templates.ts';
+import { BOOKING_MESSAGE_KINDS } from './templates.ts';
 
 /** An instant as Postgres writes one in JSON (microseconds, an offset). */
 const instant = z
@@ -10,8 +10,8 @@ const instant = z
   .max(40)
   .refine((s) => !Number.isNaN(Date.parse(s)), 'expected an instant');
 
-export const messagePayload = z.object({
-  kind: z.enum(MESSAGE_KINDS),
+const bookingPayload = z.object({
+  kind: z.enum(BOOKING_MESSAGE_KINDS),
   bookingId: uuid,
   /** The version of the booking this message is about (the writing transaction, or the event's row id). */
   version: z.coerce.string().min(1).max(40),
@@ -27,9 +27,20 @@ export const messagePayload = z.object({
     .loose()
     .optional(),
 });
+export type BookingMessagePayload = z.infer<typeof bookingPayload>;
+
+/** A waitlist offer's message (server/mail/offer.ts): one per offer. */
+const offerPayload = z.object({
+  kind: z.literal('waitlist_offer'),
+  offerId: uuid,
+  version: z.coerce.string().min(1).max(40),
+});
+export type OfferMessagePayload = z.infer<typeof offerPayload>;
+
+export const messagePayload = z.union([bookingPayload, offerPayload]);
 export type MessagePayload = z.infer<typeof messagePayload>;
 
 /** The message's identity: at most one message is composed and sent per key. */
-export function dedupeKey(p: Pick<MessagePayload, 'kind' | 'bookingId' | 'version'>): string {
-  return `${p.kind}:${p.bookingId}:${p.version}`;
+export function dedupeKey(p: Pick<BookingMessagePayload, 'kind' | 'bookingId' | 'version'> | OfferMessagePayload): string {
+  return `${p.kind}:${'offerId' in p ? p.offerId : p.bookingId}:${p.version}`;
 }

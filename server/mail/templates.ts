@@ -2,8 +2,12 @@
 // HTML part (every value escaped). In the salon's name, times in the salon's zone with it named.
 import { escapeHtml, formatAppointment, formatInstant, safeHref } from './format.ts';
 
-export const MESSAGE_KINDS = ['confirmed', 'rescheduled', 'cancelled', 'flagged', 'reminder'] as const;
+/** Messages about one booking (the triggers of sql/000015 add them). */
+export const BOOKING_MESSAGE_KINDS = ['confirmed', 'rescheduled', 'cancelled', 'flagged', 'reminder'] as const;
+/** Every kind of message: the booking's, and a waitlist offer (server/mail/offer.ts). */
+export const MESSAGE_KINDS = [...BOOKING_MESSAGE_KINDS, 'waitlist_offer'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export type BookingMessageKind = (typeof BOOKING_MESSAGE_KINDS)[number];
 
 export interface Appointment {
   startMs: number;
@@ -30,6 +34,9 @@ export interface MessageFacts {
   manageUrl: string | null;
   /** A calendar file goes with the message. */
   calendarAttached?: boolean;
+  /** waitlist_offer: when the offer's hold ends, and where the customer books it (the web app). */
+  offerExpiresAtMs?: number;
+  offerUrl?: string;
 }
 
 export interface RenderedMessage {
@@ -115,6 +122,19 @@ function blocksOf(f: MessageFacts): { subject: string; blocks: Block[] } {
           { p: `A reminder of your booking at ${f.salonName}:` },
           { list: [what, at] },
           ...manage('See, reschedule or cancel your booking'),
+        ],
+      };
+    case 'waitlist_offer':
+      return {
+        subject: `A time opened up: ${what}, ${formatInstant(f.appointment.startMs, f.zone)}`,
+        blocks: [
+          { p: `Hello ${f.customerName},` },
+          { p: `A time you were waiting for at ${f.salonName} is free, and it is held for you alone:` },
+          { list: [what, at] },
+          {
+            p: `The offer is yours until ${formatInstant(f.offerExpiresAtMs ?? f.appointment.startMs, f.zone)}; after that it goes to the next person waiting.`,
+          },
+          ...(f.offerUrl ? [{ link: { label: 'Book it', url: f.offerUrl } }] : []),
         ],
       };
   }

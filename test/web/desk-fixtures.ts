@@ -87,6 +87,7 @@ export function day(date: string, extra: { aarav?: Partial<DeskColumn>; priya?: 
   return {
     date,
     timezone: ZONE,
+    waitlist: { total: 0, byStylist: {} },
     stylists: [
       column(AARAV, 'Aarav Shrestha', date, { bookings: [booking('b1', AARAV, date, '10:00')], ...extra.aarav }),
       column(PRIYA, 'Priya Thapa', date, {

@@ -84,7 +84,7 @@ describe('the front desk in the app', () => {
       role: 'admin',
     });
     expect(await screen.findByTestId('desk-booking-panel', {}, { timeout: 5000 })).toBeTruthy();
-    expect((screen.getByTestId('desk-date') as HTMLInputElement).value).toBe('2027-04-02');
+    expect(screen.getByTestId<HTMLInputElement>('desk-date').value).toBe('2027-04-02');
     expect(screen.getByTestId('desk-booking-panel').textContent).toMatch(/10:00/);
   });
 });

@@ -163,7 +163,7 @@ describe('live booking, end to end', () => {
     const pending = S.page.locator('article.pending', { has: S.page.getByRole('button', { name: 'Confirm' }) }).first();
     const pendingId = (await pending.getAttribute('data-booking-id'))!;
     await pending.getByRole('button', { name: 'Confirm' }).click();
-    await S.page.locator(`article.confirmed:not(.compact)[data-booking-id="${pendingId}"]`).waitFor();
+    await S.page.locator(`article.confirmed[data-booking-id="${pendingId}"]`).first().waitFor();
 
     // The booked day on the timeline, with both new bookings on it, the seeded lunch break between
     // the real working windows, and a customer's hold appearing and going live.

@@ -393,6 +393,8 @@ const REFUSED = new Set([
   'INVALID_TRANSITION',
   'NOT_FOUND',
   'HOLD_EXPIRED',
+  // One chair per customer: a hold or booking over the customer's own appointment (docs/domain.md §5).
+  'CUSTOMER_BUSY',
 ]);
 
 /** Every kind of write once, on the fresh salon, before the random sequences: each is exercised on every run. */

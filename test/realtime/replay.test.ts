@@ -110,8 +110,10 @@ describe('replay on reconnect', () => {
       [salon.stylist.id, start],
     );
     await until(() => received.length >= rows.length, 10_000, 'all events');
+    // Listening before the write: the announcement may reach the client before the insert's own answer does.
+    const barrier = new Inbox(s);
     await announce(db.pool, 'all');
-    await new Inbox(s).next('announcement').catch((e: Error) => {
+    await barrier.next('announcement').catch((e: Error) => {
       const peer = srv.app.realtime.io?.sockets.sockets.get(s.id ?? '');
       const server = peer ? { connected: peer.connected, rooms: [...peer.rooms] } : { sockets: srv.app.realtime.io?.sockets.sockets.size };
       const state = {

@@ -1,13 +1,18 @@
-// Fan-out of live messages to rooms. `io.to(room).emit` encodes the packet once, then writes it to
-// every socket of the room in one synchronous loop (~17 µs a socket): during a push to a room of
-// thousands, an HTTP request that arrives waits for all of it. So a target larger than the chunk
-// size is sent in chunks of socket ids (still one encoding per chunk), with setImmediate between
-// chunks. Ordering is kept per socket: every emit goes through one FIFO queue, so nothing overtakes
-// a chunked message (a later update of a key, or a later event's message to another room the socket
-// is in). Recipients are fixed when the message is emitted, as with io.to().emit: a socket that
-// joins a room afterwards (after a replay that already sent it the message) does not get it twice.
-// Small targets with nothing queued go out at once, exactly as io.to().emit.
+// Fan-out of live messages to rooms. A message is encoded once, and its WebSocket frame built once,
+// when it is emitted; then it is written to each socket of its rooms. A socket on the WebSocket
+// transport with nothing queued in Engine.IO gets the frame written straight to its connection (one
+// write, no per-socket packet objects or events: socket-delivery.ts); any other socket (long
+// polling, mid-upgrade, a backlog) gets it through Engine.IO as io.to().emit would, so nothing
+// overtakes what Engine.IO holds for it.
+// A target larger than the chunk size is written in chunks of sockets, with setImmediate between
+// chunks, so an HTTP request arriving during a push to a room of thousands waits for one chunk, not
+// all of it. Ordering is kept per socket: every emit goes through one FIFO queue, so nothing
+// overtakes a chunked message (a later update of a key, or a later event's message to another room
+// the socket is in). Recipients are fixed when the message is emitted, as with io.to().emit: a
+// socket that joins a room afterwards (after a replay that already sent it the message) does not get
+// it twice. Small targets with nothing queued go out at once.
 import type { ServerToClientEvents } from '../contract/socket.ts';
+import { encodeEvent, writeEncoded, type Encoded } from './socket-delivery.ts';
 import type { IoServer } from './types.ts';
 
 type Events = ServerToClientEvents;
@@ -17,13 +22,22 @@ interface Job {
   ids: string[];
   /** Next id to send. */
   at: number;
-  event: EventName;
-  payload: unknown;
+  message: Encoded;
 }
 
 /** What the relay emits through: `fanout.to(rooms).emit(event, payload)`, like io.to(rooms).emit. */
 export interface Broadcast {
   emit<E extends EventName>(event: E, payload: Parameters<Events[E]>[0]): void;
+}
+
+/** Deliveries so far, by path (the benchmark and tests read them). */
+export interface FanoutCounts {
+  /** Messages encoded (one per emit that had anyone to reach). */
+  encoded: number;
+  /** Written straight to a WebSocket connection. */
+  direct: number;
+  /** Handed to Engine.IO (another transport, or something already queued for that socket). */
+  engine: number;
 }
 
 export class Fanout {
@@ -32,6 +46,7 @@ export class Fanout {
   readonly #queue: Job[] = [];
   #scheduled: NodeJS.Immediate | null = null;
   #closed = false;
+  readonly counts: FanoutCounts = { encoded: 0, direct: 0, engine: 0 };
 
   constructor(io: IoServer, opts: { chunkSize: number }) {
     this.#io = io;
@@ -60,20 +75,28 @@ export class Fanout {
   #emit(rooms: readonly string[], event: EventName, payload: unknown): void {
     if (this.#closed) return;
     const members = this.#io.of('/').adapter.rooms;
-    if (this.#queue.length === 0) {
-      let n = 0;
-      for (const r of rooms) n += members.get(r)?.size ?? 0;
-      // Nobody here (a customer's room while they are offline, the usual case): nothing to encode.
-      if (n === 0) return;
-      if (n <= this.#chunk) {
-        this.#send([...rooms], event, payload);
-        return;
-      }
+    // One room (the usual case) needs no union; several are merged so a socket in two gets it once.
+    let ids: Iterable<string>;
+    let n: number;
+    if (rooms.length === 1) {
+      const set = members.get(rooms[0]);
+      ids = set ?? [];
+      n = set?.size ?? 0;
+    } else {
+      const union = new Set<string>();
+      for (const r of rooms) for (const id of members.get(r) ?? []) union.add(id);
+      ids = union;
+      n = union.size;
     }
-    const ids = new Set<string>();
-    for (const r of rooms) for (const id of members.get(r) ?? []) ids.add(id);
-    if (ids.size === 0) return;
-    this.#queue.push({ ids: [...ids], at: 0, event, payload });
+    // Nobody here (a customer's room while they are offline, the usual case): nothing to encode.
+    if (n === 0) return;
+    const message = encodeEvent(this.#io, event, payload);
+    this.counts.encoded++;
+    if (this.#queue.length === 0 && n <= this.#chunk) {
+      this.#write(ids, message);
+      return;
+    }
+    this.#queue.push({ ids: [...ids], at: 0, message });
     if (this.#queue.length === 1) this.#pump();
   }
 
@@ -82,15 +105,22 @@ export class Fanout {
     this.#scheduled = null;
     const job = this.#queue[0];
     if (!job) return;
-    const ids = job.ids.slice(job.at, job.at + this.#chunk);
-    job.at += ids.length;
+    const end = Math.min(job.at + this.#chunk, job.ids.length);
+    const ids = job.ids.slice(job.at, end);
+    job.at = end;
     if (job.at >= job.ids.length) this.#queue.shift();
-    // Each socket is in the room named by its id; one that has left since gets nothing.
-    this.#send(ids, job.event, job.payload);
+    this.#write(ids, job.message);
     if (this.#queue.length > 0) this.#scheduled = setImmediate(() => this.#pump());
   }
 
-  #send(rooms: string[], event: EventName, payload: unknown): void {
-    (this.#io.to(rooms) as unknown as { emit(event: string, payload: unknown): unknown }).emit(event, payload);
+  #write(ids: Iterable<string>, message: Encoded): void {
+    const sockets = this.#io.of('/').sockets;
+    for (const id of ids) {
+      // A socket that has left since gets nothing.
+      const socket = sockets.get(id);
+      if (!socket) continue;
+      if (writeEncoded(socket, message)) this.counts.direct++;
+      else this.counts.engine++;
+    }
   }
 }

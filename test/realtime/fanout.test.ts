@@ -53,23 +53,54 @@ describe('fan-out to large rooms', () => {
     for (const inbox of inboxes) expect(inbox.of('announcement').map((a) => a.message)).toEqual(['first', 'second']);
   });
 
-  it('encodes a message once per chunk, not once per socket', async () => {
+  it('encodes a message once, not once per chunk or socket, and writes it straight to each WebSocket connection', async () => {
     const fanout = srv.app.realtime.fanout!;
-    const encoder = (srv.app.realtime.io!.of('/').adapter as unknown as { encoder: { encode(p: unknown): unknown[] } }).encoder;
+    const encoder = srv.app.realtime.io!.encoder as unknown as { encode(p: unknown): unknown[] };
     const encode = encoder.encode.bind(encoder);
     let encodings = 0;
     encoder.encode = (p) => {
       encodings++;
       return encode(p);
     };
+    const before = { ...fanout.counts };
     try {
       fanout.to('all').emit('announcement', announcement('counted'));
       await Promise.all(inboxes.map((i) => i.next('announcement', (a) => a.message === 'counted')));
     } finally {
       encoder.encode = encode;
     }
-    // 20 sockets in chunks of 5.
-    expect(encodings).toBe(SOCKETS / 5);
+    // 20 sockets in chunks of 5: one encoding.
+    expect(encodings).toBe(1);
+    expect(fanout.counts.encoded - before.encoded).toBe(1);
+    // Every socket here is an idle WebSocket connection: none needed Engine.IO's queue. (Fails if a
+    // Socket.IO/Engine.IO/ws upgrade moves what the direct write relies on: socket-delivery.ts.)
+    expect(fanout.counts.direct - before.direct).toBe(SOCKETS);
+    expect(fanout.counts.engine - before.engine).toBe(0);
+  });
+
+  it('a long-polling socket and a socket with a backlog in Engine.IO get the message through Engine.IO, in order', async () => {
+    const fanout = srv.app.realtime.fanout!;
+    const polling = await jar.open(srv.baseUrl, { transports: ['polling'] });
+    const pollingInbox = new Inbox(polling);
+    const busy = await jar.open(srv.baseUrl);
+    const busyInbox = new Inbox(busy);
+    const io = srv.app.realtime.io!;
+    const server = io.of('/').sockets.get(busy.id!)!;
+    const before = { ...fanout.counts };
+    // Two messages to the socket itself: the first is being written, so Engine.IO holds the second
+    // until that write completes. A fan-out message emitted now must queue behind it.
+    server.emit('announcement', announcement('held first'));
+    server.emit('announcement', announcement('held second'));
+    expect((server.conn as unknown as { writeBuffer: unknown[] }).writeBuffer).toHaveLength(1);
+    fanout.to(busy.id!).emit('announcement', announcement('after the backlog'));
+    fanout.to(polling.id!).emit('announcement', announcement('by polling'));
+    await busyInbox.next('announcement', (a) => a.message === 'after the backlog');
+    await pollingInbox.next('announcement', (a) => a.message === 'by polling');
+    expect(busyInbox.of('announcement').map((a) => a.message)).toEqual(['held first', 'held second', 'after the backlog']);
+    expect(fanout.counts.engine - before.engine).toBe(2);
+    expect(fanout.counts.direct - before.direct).toBe(0);
+    polling.close();
+    busy.close();
   });
 
   it('every watcher in a chunked room gets every update of a key in order, interleaved with room messages in event order', async () => {

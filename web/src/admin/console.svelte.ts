@@ -2,6 +2,7 @@
 // preview of the bookings they would affect, announcements and the audit log.
 import { plainMessage, query, type Api } from '../lib/api.ts';
 import { attempt } from '../lib/attempt.ts';
+import { PagedList } from '../lib/paged-list.svelte.ts';
 import type { Catalogue } from '../lib/catalogue.svelte.ts';
 import type { LiveConnection } from '../lib/live.svelte.ts';
 import { addDays, browserZone, dateIn } from '../lib/time.ts';
@@ -447,11 +448,6 @@ export interface AuditActor {
  * time; the text filter narrows what is loaded.
  */
 export class AuditLog {
-  entries = $state.raw<AuditEntry[]>([]);
-  loading = $state(false);
-  error = $state('');
-  /** No older entries match the filters. */
-  exhausted = $state(false);
   /** An action prefix, e.g. `booking.` or `override.create`; '' for all. */
   actionFilter = $state('');
   /** An actor's user id; '' for anyone. */
@@ -463,11 +459,37 @@ export class AuditLog {
   /** Every actor seen so far, so the filter keeps its choices while it narrows the list. */
   knownActors = $state.raw<AuditActor[]>([]);
   #knownActions = $state.raw<string[]>([]);
-  #api: Api;
-  #seq = 0;
+  readonly #list: PagedList<AuditEntry>;
 
   constructor(api: Api) {
-    this.#api = api;
+    this.#list = new PagedList(
+      (before) =>
+        api.get<AuditEntry[]>(
+          `/api/admin/audit-log${query({
+            limit: AUDIT_PAGE,
+            before,
+            action: this.actionFilter,
+            actorId: this.actorFilter,
+            from: this.fromFilter,
+            to: this.toFilter,
+          })}`,
+        ),
+      AUDIT_PAGE,
+    );
+  }
+
+  get entries(): AuditEntry[] {
+    return this.#list.items;
+  }
+  get loading(): boolean {
+    return this.#list.loading;
+  }
+  get error(): string {
+    return this.#list.error;
+  }
+  /** No older entries match the filters. */
+  get exhausted(): boolean {
+    return this.#list.exhausted;
   }
 
   /** Filter choices: the families, then every action seen. */
@@ -490,7 +512,7 @@ export class AuditLog {
     if (f.to !== undefined) this.toFilter = f.to;
     // A range the server would refuse (the last day before the first) is not asked for.
     if (this.fromFilter && this.toFilter && this.toFilter < this.fromFilter) {
-      this.error = 'The last day is before the first.';
+      this.#list.fail('The last day is before the first.');
       return;
     }
     await this.load();
@@ -498,39 +520,13 @@ export class AuditLog {
 
   /** Reads the newest page for the current filters (a read still running for older filters is dropped). */
   async load(): Promise<void> {
-    this.#seq++;
-    this.entries = [];
-    this.exhausted = false;
-    this.loading = false;
-    await this.more();
+    const page = await this.#list.reload();
+    if (page) this.#remember(page);
   }
 
   async more(): Promise<void> {
-    if (this.loading || this.exhausted) return;
-    const seq = this.#seq;
-    this.loading = true;
-    try {
-      const last = this.entries.at(-1);
-      const items = await this.#api.get<AuditEntry[]>(
-        `/api/admin/audit-log${query({
-          limit: AUDIT_PAGE,
-          before: last?.id,
-          action: this.actionFilter,
-          actorId: this.actorFilter,
-          from: this.fromFilter,
-          to: this.toFilter,
-        })}`,
-      );
-      if (seq !== this.#seq) return;
-      this.entries = [...this.entries, ...items.filter((e) => !this.entries.some((x) => x.id === e.id))];
-      if (items.length < AUDIT_PAGE) this.exhausted = true;
-      this.#remember(items);
-      this.error = '';
-    } catch (err) {
-      if (seq === this.#seq) this.error = plainMessage(err);
-    } finally {
-      if (seq === this.#seq) this.loading = false;
-    }
+    const page = await this.#list.more();
+    if (page) this.#remember(page);
   }
 
   #remember(items: AuditEntry[]): void {

@@ -1,6 +1,7 @@
 // The console's Messages page: every message the salon sent (or kept in the local mailbox), newest
 // first, with its delivery state; one opened to read its text and HTML parts.
 import { plainMessage, query, type Api } from '../lib/api.ts';
+import { PagedList } from '../lib/paged-list.svelte.ts';
 import type { Message, MessageStatus, MessageSummary } from '../lib/types.ts';
 
 export const MESSAGES_PAGE = 50;
@@ -14,20 +15,33 @@ export const STATUS_LABELS: Record<MessageStatus, string> = {
 };
 
 export class Mailbox {
-  items = $state.raw<MessageSummary[]>([]);
-  loading = $state(false);
-  error = $state('');
-  exhausted = $state(false);
   /** '' for every status. */
   statusFilter = $state<MessageStatus | ''>('');
   opened = $state.raw<Message | null>(null);
   openError = $state('');
+  readonly #list: PagedList<MessageSummary>;
   #api: Api;
-  #seq = 0;
   #openSeq = 0;
 
   constructor(api: Api) {
     this.#api = api;
+    this.#list = new PagedList(
+      (before) => api.get<MessageSummary[]>(`/api/admin/messages${query({ limit: MESSAGES_PAGE, before, status: this.statusFilter })}`),
+      MESSAGES_PAGE,
+    );
+  }
+
+  get items(): MessageSummary[] {
+    return this.#list.items;
+  }
+  get loading(): boolean {
+    return this.#list.loading;
+  }
+  get error(): string {
+    return this.#list.error;
+  }
+  get exhausted(): boolean {
+    return this.#list.exhausted;
   }
 
   async filter(status: MessageStatus | ''): Promise<void> {
@@ -37,31 +51,11 @@ export class Mailbox {
 
   /** The newest page again (a read for an older filter still running is dropped). */
   async load(): Promise<void> {
-    this.#seq++;
-    this.items = [];
-    this.exhausted = false;
-    this.loading = false;
-    await this.more();
+    await this.#list.reload();
   }
 
   async more(): Promise<void> {
-    if (this.loading || this.exhausted) return;
-    const seq = this.#seq;
-    this.loading = true;
-    try {
-      const last = this.items.at(-1);
-      const page = await this.#api.get<MessageSummary[]>(
-        `/api/admin/messages${query({ limit: MESSAGES_PAGE, before: last?.id, status: this.statusFilter })}`,
-      );
-      if (seq !== this.#seq) return;
-      this.items = [...this.items, ...page.filter((m) => !this.items.some((x) => x.id === m.id))];
-      if (page.length < MESSAGES_PAGE) this.exhausted = true;
-      this.error = '';
-    } catch (err) {
-      if (seq === this.#seq) this.error = plainMessage(err);
-    } finally {
-      if (seq === this.#seq) this.loading = false;
-    }
+    await this.#list.more();
   }
 
   async open(id: number): Promise<void> {

@@ -110,7 +110,7 @@ describe('waitlist changes reach the desk', () => {
     expect((await fetch(slotsUrl(DAY))).headers.get('x-cache-hit')).toBe('true');
   });
 
-  it('psql writes count too: an entry for any stylist, a fulfilled one; an update that changes no count records nothing', async () => {
+  it('psql writes count too: an entry for any stylist, a fulfilled one, a moved and a deleted one; an update that changes no count records nothing', async () => {
     const inboxes = await sockets();
     const before = await versions('2027-03-12');
     const { rows } = await db.pool.query<{ id: string }>(
@@ -119,10 +119,22 @@ describe('waitlist changes reach the desk', () => {
     );
     await db.pool.query(`update waitlist_entries set ended_at = now() where id = $1`, [rows[0].id]);
     await db.pool.query(`update waitlist_entries set status = 'fulfilled', ended_at = now() where id = $1`, [rows[0].id]);
+    // A waiting entry moved to another date, then deleted: both dates it was counted on are told.
+    const { rows: moved } = await db.pool.query<{ id: string }>(
+      `insert into waitlist_entries (customer_id, stylist_id, service_id, date) values ($1, $2, $3, '2027-03-12') returning id`,
+      [otherId, salon.stylist.id, salon.service.id],
+    );
+    await db.pool.query(`update waitlist_entries set date = '2027-03-13' where id = $1`, [moved[0].id]);
+    await db.pool.query(`delete from waitlist_entries where id = $1`, [moved[0].id]);
     await barrier([inboxes.reception, inboxes.other]);
+    const S = salon.stylist.id;
     expect(waitlistChanges(inboxes.reception)).toEqual([
       { stylistId: null, dates: ['2027-03-12'] },
       { stylistId: null, dates: ['2027-03-12'] },
+      { stylistId: S, dates: ['2027-03-12'] },
+      { stylistId: S, dates: ['2027-03-12'] },
+      { stylistId: S, dates: ['2027-03-13'] },
+      { stylistId: S, dates: ['2027-03-13'] },
     ]);
     expect(inboxes.other.of('calendar:changed')).toEqual([]);
     expect(await versions('2027-03-12')).toEqual(before);

@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps): App {
     cacheTtlMs: config.cacheTtlMs,
     now,
   });
-  const salon = new SalonSettings(pool, config.salonTimezone);
+  const salon = new SalonSettings(pool, config.salonTimezone, config.mail.salonName);
   const anySlots = new AnySlots({ pool, slots, salon });
   const days = new AvailableDays({ slots, any: anySlots });
   const limitMisses = slotMissLimiter({ windowMs: config.rateLimitWindowMs, limit: config.rateLimitSlotMisses });
@@ -228,6 +228,8 @@ export function createApp(deps: AppDeps): App {
       await sessions.ready();
       // The salon's zone is stored on first start; a broken stored value stops the start here.
       await salon.timezone();
+      // The salon's name likewise (SALON_NAME at first start): messages and calendar files read it.
+      await salon.name();
       server.on('clientError', answerClientError);
       await realtime.attach(server);
     },

@@ -166,7 +166,7 @@ export const configSchema = z.object({
     .optional(),
   /** Sender address of every message (the salon's name is its display name). Default no-reply@kbstylish.test. */
   MAIL_FROM: z.email('expected an e-mail address such as bookings@salon.example').default('no-reply@kbstylish.test'),
-  /** The salon's name in messages. Default KB Stylish. */
+  /** The salon's name at first start: stored as the `salon_name` setting (messages, calendar files), which wins after. Default KB Stylish. */
   SALON_NAME: z.string().trim().min(1).max(100).default('KB Stylish'),
   /** Folder of the local mailbox's .eml files (without SMTP_URL). Default data/mail. */
   MAIL_DIR: z.string().min(1).default('data/mail'),
@@ -242,6 +242,7 @@ export interface MailConfig {
   /** SMTP_URL, or undefined: the local mailbox (the messages table and .eml files in `dir`). */
   smtpUrl: string | undefined;
   from: string;
+  /** SALON_NAME: the `salon_name` setting's value at first start (server/salon.ts); read the setting, not this. */
   salonName: string;
   dir: string;
   jobsConcurrency: number;

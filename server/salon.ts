@@ -1,7 +1,9 @@
 // The salon's own settings, kept in the `settings` table (sql/000007) so every process and restart
-// agrees: today its time zone, in which the admin console reads "today" (overrides, schedules), new
-// stylists start, and the demo salon is seeded. SALON_TIMEZONE gives the value at first start only.
+// agrees: its time zone, in which the admin console reads "today" (overrides, schedules), new
+// stylists start, and the demo salon is seeded; and its name, in messages, calendar files and the
+// manage page. SALON_TIMEZONE and SALON_NAME give the values at first start only.
 import type pg from 'pg';
+import { DEFAULT_SALON_NAME, SALON_NAME_KEY, salonName } from './calendar/salon-place.ts';
 import { settingOrInit } from './db/settings.ts';
 import { isValidZone } from './slots/engine.ts';
 
@@ -24,15 +26,30 @@ export async function salonTimezone(db: Queryable, initial: string): Promise<str
   return zone;
 }
 
-/** The salon setting for one app: read once (a failed read is retried by the next caller). */
+/**
+ * The salon settings for one app: the zone read once (a failed read is retried by the next caller);
+ * the name stored once if missing, then read on every call, so a change shows at once everywhere.
+ */
 export class SalonSettings {
   #db: Queryable;
   #initial: string;
+  #initialName: string;
   #zone: Promise<string> | undefined;
+  #nameStored: Promise<unknown> | undefined;
 
-  constructor(db: Queryable, initialTimezone: string) {
+  constructor(db: Queryable, initialTimezone: string, initialName: string = DEFAULT_SALON_NAME) {
     this.#db = db;
     this.#initial = initialTimezone;
+    this.#initialName = initialName;
+  }
+
+  /** The `salon_name` setting (SALON_NAME stored first when there is none). */
+  async name(): Promise<string> {
+    await (this.#nameStored ??= settingOrInit(this.#db, SALON_NAME_KEY, () => this.#initialName).catch((err: unknown) => {
+      this.#nameStored = undefined;
+      throw err;
+    }));
+    return salonName(this.#db);
   }
 
   timezone(): Promise<string> {

@@ -116,10 +116,26 @@ export interface DeskCustomerDto {
   upcoming: { id: string; stylistId: string; serviceId: string; startUtc: string; status: string }[];
 }
 
+/**
+ * The outbox event behind a `calendar:changed`: every kind but announcements. `waitlist.changed`: who
+ * waits for the date changed (joined, left, fulfilled), for the calendar's `waitlist` counts.
+ */
+export type CalendarChangeKind =
+  | 'booking.created'
+  | 'booking.updated'
+  | 'hold.created'
+  | 'hold.deleted'
+  | 'override.created'
+  | 'override.deleted'
+  | 'schedule.changed'
+  | 'stylist.changed'
+  | 'waitlist.offered'
+  | 'waitlist.changed';
+
 /** `calendar:changed`, to the desk: something on these dates of this stylist (null: every stylist) changed; re-read them. */
 export interface CalendarChangedPayload {
   eventId: number;
   stylistId: string | null;
   dates: string[] | null;
-  kind: string;
+  kind: CalendarChangeKind;
 }

@@ -20,7 +20,8 @@ export interface ComposeDeps {
   pool: Pool;
   slots: SlotService;
   extras: MailExtras;
-  salonName: string;
+  /** The `salon_name` setting, read for every message (server/salon.ts). */
+  salonName(): Promise<string>;
   salonZone(): Promise<string>;
   /** PUBLIC_URL: links into the web app (a waitlist offer's). */
   publicUrl?: string;
@@ -117,7 +118,7 @@ export async function composeMessage(
   };
   const facts: MessageFacts = {
     kind: p.kind,
-    salonName: deps.salonName,
+    salonName: await deps.salonName(),
     zone: await deps.salonZone(),
     customerName: b.customer_name,
     serviceName: b.service_name,

@@ -30,7 +30,7 @@ export async function startMessaging(deps: MessagingDeps): Promise<JobRunner> {
     pool: deps.pool,
     slots: deps.slots,
     extras: deps.extras,
-    salonName: config.mail.salonName,
+    salonName: () => deps.salon.name(),
     salonZone: () => deps.salon.timezone(),
     publicUrl: config.publicUrl,
     log,

@@ -94,6 +94,7 @@ export function messageTask(deps: MessageJobDeps): Task {
         html: row.html_body,
         attachments: row.attachments,
         messageId: row.message_id,
+        fromName: await deps.salonName(),
       });
     } catch (err) {
       const last = helpers.job.attempts >= helpers.job.max_attempts;

@@ -39,7 +39,7 @@ export async function composeOfferMessage(
   if (o.expires_at.getTime() <= nowMs) return { skip: 'the offer has expired' };
   const rendered = renderMessage({
     kind: 'waitlist_offer',
-    salonName: deps.salonName,
+    salonName: await deps.salonName(),
     zone: await deps.salonZone(),
     customerName: o.customer_name,
     serviceName: o.service_name,

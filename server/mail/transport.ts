@@ -17,6 +17,8 @@ export interface Outgoing {
   attachments: MailAttachment[];
   /** The same Message-ID on every attempt, so a receiver can tell a repeat. */
   messageId: string;
+  /** The sender's name: the salon's (the `salon_name` setting). */
+  fromName: string;
 }
 
 export interface Delivery {
@@ -25,9 +27,9 @@ export interface Delivery {
   close(): void;
 }
 
-function mailOf(cfg: Pick<MailConfig, 'from' | 'salonName'>, m: Outgoing): SendMailOptions {
+function mailOf(cfg: Pick<MailConfig, 'from'>, m: Outgoing): SendMailOptions {
   return {
-    from: { name: cfg.salonName, address: cfg.from },
+    from: { name: m.fromName, address: cfg.from },
     to: m.to,
     subject: m.subject,
     text: m.text,
@@ -38,7 +40,7 @@ function mailOf(cfg: Pick<MailConfig, 'from' | 'salonName'>, m: Outgoing): SendM
 }
 
 /** SMTP when `smtpUrl` is set, else the mailbox folder `dir` (created on first use, nothing above it). */
-export function createDelivery(cfg: Pick<MailConfig, 'smtpUrl' | 'from' | 'salonName' | 'dir'>): Delivery {
+export function createDelivery(cfg: Pick<MailConfig, 'smtpUrl' | 'from' | 'dir'>): Delivery {
   if (cfg.smtpUrl) {
     const smtp = nodemailer.createTransport({
       url: cfg.smtpUrl,

@@ -17,6 +17,8 @@ export const SLOT_REASON = {
   'announcement.created': null,
   // An offer's hold records its own hold.created; the offer itself changes no slots.
   'waitlist.offered': null,
+  // Joining or leaving the waitlist takes or frees no time (sql/000018): the desk's counts only.
+  'waitlist.changed': null,
 } as const satisfies Record<string, SlotsUpdateReason | null>;
 
 export type EventKind = keyof typeof SLOT_REASON;

@@ -68,6 +68,18 @@ const waitlistEvent = z.object({
   entityId: uuid,
 });
 
+/**
+ * Who waits for a date changed (sql/000018): an entry joined, left, was fulfilled, moved or deleted.
+ * Names the stylist waited for (null: any stylist) and the entry's date; tells the desk only.
+ */
+const waitlistChangedEvent = z.object({
+  ...common,
+  kind: z.literal('waitlist.changed'),
+  stylistId: uuid.nullable(),
+  dates: z.array(localDate).length(1),
+  entityId: uuid,
+});
+
 export const relayEvent = z.discriminatedUnion('kind', [
   bookingEvent,
   holdEvent,
@@ -75,6 +87,7 @@ export const relayEvent = z.discriminatedUnion('kind', [
   stylistEvent,
   announcementEvent,
   waitlistEvent,
+  waitlistChangedEvent,
 ]);
 export type RelayEvent = z.infer<typeof relayEvent>;
 export type BookingEvent = z.infer<typeof bookingEvent>;
@@ -160,6 +173,8 @@ export async function readReplayEvents(
   // The desk's calendar messages come from every kind but announcements (sql/000013 for holds and schedules).
   if (scope.overrides || scope.desk) arms.push(arm(`kind in ('override.created', 'override.deleted')`));
   if (scope.desk) arms.push(arm(`kind in ('hold.created', 'hold.deleted', 'schedule.changed', 'stylist.changed')`));
+  // sql/000018: who waits for a date (the desk's waitlist counts).
+  if (scope.desk) arms.push(arm(`kind = 'waitlist.changed'`));
   if (scope.bookings === 'all' || scope.desk) {
     arms.push(arm(`kind in ('booking.created', 'booking.updated')`));
   } else if (scope.bookings.length) {

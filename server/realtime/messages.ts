@@ -98,6 +98,7 @@ export async function buildRoomMessages(db: Queryable, events: readonly RelayEve
       case 'schedule.changed':
       case 'stylist.changed':
       case 'waitlist.offered':
+      case 'waitlist.changed':
         break;
       default:
         assertNever(ev);
@@ -142,6 +143,7 @@ function messagesFor(
     case 'hold.deleted':
     case 'schedule.changed':
     case 'stylist.changed':
+    case 'waitlist.changed':
       return [];
     case 'waitlist.offered':
       return [waitlistOfferMessage(ev)];
@@ -196,7 +198,8 @@ function announcementMessage(ev: AnnouncementEvent, announcements: Map<string, O
 
 /**
  * `calendar:changed`, to the front desk, for every event that changes a stylist's day (holds too,
- * also those the sweeper expires): the desk re-reads the calendar for those dates. Needs no row.
+ * also those the sweeper expires) or who waits for a date (`waitlist.changed`, the desk's waitlist
+ * counts): the desk re-reads the calendar for those dates. Needs no row.
  */
 function calendarMessage(ev: RelayEvent): RoomMessage | null {
   if (ev.kind === 'announcement.created') return null;

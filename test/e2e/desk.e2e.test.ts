@@ -164,6 +164,34 @@ describe('the front desk, a customer and a stylist on one day', () => {
     await screenshot(R.page, 'desk-calendar', true);
   }, 60_000);
 
+  it('a customer joins the waitlist for the walk-in’s time and leaves it; the desk’s count follows at once', async () => {
+    const anita = new Client(server.baseUrl);
+    await anita.login('anita@kbstylish.test', DEMO_PASSWORD);
+    const waiting = R.page.getByTestId('desk-waitlist');
+    const before = (await waiting.textContent())?.trim() ?? '';
+    const total = /^(\d+) waiting/.exec(before)?.[1] ?? '0';
+    // The walk-in's start, in salon time: a range with no free time (it is booked), so joining is allowed.
+    const hhmm = (ms: number) =>
+      new Date(ms).toLocaleTimeString('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const joined = await anita.request<{ id: string }>('POST', '/api/waitlist', {
+      stylistId: stylist.id,
+      serviceId: service.id,
+      date: day,
+      from: hhmm(Date.parse(walkInStart)),
+      to: hhmm(Date.parse(walkInStart) + 5 * 60_000),
+    });
+    expect(joined.status, JSON.stringify(joined.data)).toBe(201);
+    await R.page
+      .getByTestId('desk-waitlist')
+      .filter({ hasText: `${Number(total) + 1} waiting` })
+      .waitFor();
+    expect((await anita.request('DELETE', `/api/waitlist/${joined.data.id}`)).status).toBe(204);
+    await R.page
+      .getByTestId('desk-waitlist')
+      .filter({ hasText: total === '0' ? 'Nobody waiting' : `${total} waiting` })
+      .waitFor();
+  }, 60_000);
+
   it('the stylist marks the unmarked visit a no-show; the desk calendar on that day follows', async () => {
     await R.page.getByTestId('desk-date').fill(unmarked.date);
     await R.page.getByTestId('desk-date').dispatchEvent('change');

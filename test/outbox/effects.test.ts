@@ -47,8 +47,11 @@ describe('slotEffect: the one reading of what an event changes', () => {
     expect(slotEffect('announcement.created', null, null)).toBeNull();
     expect(slotEffect('booking.exploded', S, DATES)).toBeNull();
     expect(slotEffect('__proto__', S, DATES)).toBeNull();
-    expect(Object.keys(SLOT_REASON)).toHaveLength(10);
+    expect(Object.keys(SLOT_REASON)).toHaveLength(11);
     expect(slotEffect('waitlist.offered', null, [])).toBeNull();
+    // Who waits for a date names a stylist (or any) and the date, yet frees or takes no time.
+    expect(slotEffect('waitlist.changed', S, DATES.slice(0, 1))).toBeNull();
+    expect(notificationEffect({ id: 7, kind: 'waitlist.changed', stylistId: null, dates: DATES.slice(0, 1) })).toBeNull();
   });
 
   it('the relay reads rows and notifications through it', () => {

@@ -22,8 +22,8 @@ describe('the desk calendar’s waitlist count', () => {
     expect(columnCount(0)).toBeNull();
     await vi.waitFor(() => expect(h.socket().connected).toBe(true));
 
-    // A live change re-reads the day: the new counts show.
-    h.socket().push('calendar:changed', { eventId: 30, stylistId: PRIYA, dates: [TODAY], kind: 'hold' });
+    // A live change re-reads the day: someone joined the waitlist for any stylist; the new counts show.
+    h.socket().push('calendar:changed', { eventId: 30, stylistId: null, dates: [TODAY], kind: 'waitlist.changed' });
     await vi.waitFor(() =>
       expect(screen.getByTestId('desk-waitlist').textContent?.trim()).toBe('3 waiting on the waitlist (1 for any stylist)'),
     );

@@ -25,12 +25,12 @@ export const configSchema = z.object({
   DEMO_PASSWORD: z.string().min(8).default('kbstylish-demo'),
   /** `off` answers every slot query from the database (the old uncached API), for comparison. Default on. */
   CACHE: z.enum(['on', 'off']).default('on'),
-  /** Byte bound of the slot cache. Default 50 MB. */
+  /** Byte bound of the slot cache. Default 256 MB (a 200-stylist salon's working set; docs/operations.md). */
   CACHE_MAX_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
-    .default(50 * 1024 * 1024),
+    .default(256 * 1024 * 1024),
   /** Safety time-to-live of a cached slot list, in seconds. Default 300. */
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How long a hold lasts, in minutes. Default 10. */

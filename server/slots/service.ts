@@ -396,10 +396,19 @@ function clockText(ms: number, offsetMin: number): string {
  */
 function steadyOffset(ms: number, zone: string, clock: Intl.DateTimeFormat, date?: Intl.DateTimeFormat): number | null {
   const o = offsetMinutes(ms, zone);
-  if (clockText(ms, o) !== displayText(clock, ms, zone, false)) return null;
-  if (date ? isoLocal(ms, o).slice(0, 10) !== date.format(ms) : isoLocal(ms, o) !== DateTime.fromMillis(ms, { zone }).toISO()) return null;
-  return o;
+  // How a zone's times are written depends only on the zone and its offset: checked once for each.
+  const k = `${date ? 'd' : 'i'}|${zone}|${o}`;
+  let same = writtenAlike.get(k);
+  if (same === undefined) {
+    same =
+      clockText(ms, o) === displayText(clock, ms, zone, false) &&
+      (date ? isoLocal(ms, o).slice(0, 10) === date.format(ms) : isoLocal(ms, o) === DateTime.fromMillis(ms, { zone }).toISO());
+    if (writtenAlike.size >= 1000) writtenAlike.clear();
+    writtenAlike.set(k, same);
+  }
+  return same ? o : null;
 }
+const writtenAlike = new Map<string, boolean>();
 
 /** "10:30 AM" (en-US) at `ms` in `zone`; in a repeated hour, with the offset: "1:00 AM −04:00". */
 function displayText(fmt: Intl.DateTimeFormat, ms: number, zone: string, mayBeRepeated: boolean): string {

@@ -130,23 +130,38 @@ export class CachePrefill {
       rows.reduce((m, r) => Math.max(m, r.horizon), 0),
     );
     const ids = rows.map((r) => r.id);
-    for (let from = 0; from <= horizon; from += batchDays) {
-      for (let i = 0; i < ids.length; i += batchStylists) {
-        if (halted()) return result('stopped');
-        if (slots.cache.bytes >= limit - ROOM_BYTES) return result('share');
-        // Rows read from here on are as new as this epoch: an invalidation after it wins (SlotCache.fill).
-        const epoch = slots.cache.epoch;
-        const days = await loadDays(pool, ids.slice(i, i + batchStylists), from, Math.min(horizon, from + batchDays - 1), slots.now());
-        queries++;
-        for (let j = 0; j < days.length; j++) {
-          if (j % sliceKeys === 0) {
-            await turn();
-            if (halted()) return result('stopped');
-          }
-          if (slots.cache.bytes >= limit - ROOM_BYTES) return result('share');
-          if (slots.fill(days[j].key, days[j].day, epoch, limit)) filled++;
-          else skipped++;
+    const batches: { from: number; at: number }[] = [];
+    for (let from = 0; from <= horizon; from += batchDays)
+      for (let at = 0; at < ids.length; at += batchStylists) batches.push({ from, at });
+    // Rows read from a query's start on are as new as the epoch then: an invalidation after it wins (SlotCache.fill).
+    const read = ({ from, at }: (typeof batches)[number]) => {
+      const epoch = slots.cache.epoch;
+      return loadDays(pool, ids.slice(at, at + batchStylists), from, Math.min(horizon, from + batchDays - 1), slots.now()).then((days) => ({
+        epoch,
+        days,
+      }));
+    };
+    let next = batches.length > 0 ? read(batches[0]) : null;
+    // A pass left early leaves the batch being read to finish on its own.
+    const leave = (ended: PrefillResult['ended']) => {
+      next?.catch(() => undefined);
+      return result(ended);
+    };
+    for (let b = 0; b < batches.length; b++) {
+      if (halted()) return leave('stopped');
+      if (slots.cache.bytes >= limit - ROOM_BYTES) return leave('share');
+      const { epoch, days } = await next!;
+      queries++;
+      // The next batch is read while this one is computed: Postgres and this process work at once.
+      next = b + 1 < batches.length ? read(batches[b + 1]) : null;
+      for (let j = 0; j < days.length; j++) {
+        if (j % sliceKeys === 0) {
+          await turn();
+          if (halted()) return leave('stopped');
         }
+        if (slots.cache.bytes >= limit - ROOM_BYTES) return leave('share');
+        if (slots.fill(days[j].key, days[j].day, epoch, limit)) filled++;
+        else skipped++;
       }
     }
     return result('done');

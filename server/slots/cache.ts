@@ -61,8 +61,8 @@ export class SlotCache<V extends CachedDay> {
   #ttlMs: number;
   #load: SlotCacheOptions<V>['load'];
   #maxBytes: number;
-  /** Keys whose load is in flight (a fill leaves them to it). */
-  #loading = new Set<string>();
+  /** Loads in flight by key (a fill leaves those keys to them); an aborted load may overlap its successor. */
+  #loading = new Map<string, number>();
   /**
    * Invalidations so far (the epoch), and the epoch of each stylist's latest one and of the latest
    * one of every stylist (dates salon-wide, or all): a fill computed from rows read at an earlier
@@ -90,7 +90,7 @@ export class SlotCache<V extends CachedDay> {
       noDeleteOnFetchRejection: false,
       fetchMethod: async (key, _stale, { signal, options, context }) => {
         this.#index(context.stylistId, key);
-        this.#loading.add(key);
+        this.#loading.set(key, (this.#loading.get(key) ?? 0) + 1);
         let value: V;
         try {
           value = await opts.load(context, signal);
@@ -98,7 +98,9 @@ export class SlotCache<V extends CachedDay> {
           // Marks the loader's own failure, so callers can tell it from an abort (see get).
           throw new LoadFailed(err);
         } finally {
-          this.#loading.delete(key);
+          const n = (this.#loading.get(key) ?? 1) - 1;
+          if (n > 0) this.#loading.set(key, n);
+          else this.#loading.delete(key);
         }
         options.ttl = this.#ttlOf(value);
         return value;

@@ -20,6 +20,7 @@ import { AvailableDays } from './slots/days.ts';
 import { AnyStylistBookings } from './bookings/any.ts';
 import { SlotService } from './slots/service.ts';
 import { slotMissLimiter } from './slots/limit.ts';
+import { CachePrefill } from './slots/prefill.ts';
 import { AdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { reportRoutes } from './admin/report-routes.ts';
@@ -96,6 +97,10 @@ export function createApp(deps: AppDeps): App {
   const salon = new SalonSettings(pool, config.salonTimezone, config.mail.salonName);
   const anySlots = new AnySlots({ pool, slots, salon });
   const days = new AvailableDays({ slots, any: anySlots });
+  const prefill =
+    config.cachePrefill.enabled && config.cacheEnabled
+      ? new CachePrefill({ pool, slots, share: config.cachePrefill.share, everyMs: config.cacheTtlMs, log })
+      : undefined;
   const limitMisses = slotMissLimiter({ windowMs: config.rateLimitWindowMs, limit: config.rateLimitSlotMisses });
   const readiness = new Readiness();
   readiness.add('database', async () => (await pool.query<{ ok: number }>('select 1 as ok')).rows[0]?.ok === 1);
@@ -232,8 +237,11 @@ export function createApp(deps: AppDeps): App {
       await salon.name();
       server.on('clientError', answerClientError);
       await realtime.attach(server);
+      // The slot cache fills itself in the background once the relay vouches for it (server/slots/prefill.ts).
+      prefill?.begin();
     },
     async close() {
+      await prefill?.stop();
       waitlist.queue.close();
       await realtime.close();
       await waitlist.queue.idle();

@@ -25,12 +25,12 @@ export const configSchema = z.object({
   DEMO_PASSWORD: z.string().min(8).default('kbstylish-demo'),
   /** `off` answers every slot query from the database (the old uncached API), for comparison. Default on. */
   CACHE: z.enum(['on', 'off']).default('on'),
-  /** Byte bound of the slot cache. Default 50 MB. */
+  /** Byte bound of the slot cache. Default 256 MB (a 200-stylist salon's working set; docs/operations.md). */
   CACHE_MAX_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
-    .default(50 * 1024 * 1024),
+    .default(256 * 1024 * 1024),
   /** Safety time-to-live of a cached slot list, in seconds. Default 300. */
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How long a hold lasts, in minutes. Default 10. */
@@ -180,6 +180,10 @@ export const configSchema = z.object({
   MANAGE_LINK_DAYS: z.coerce.number().int().min(1).max(730).default(90),
   /** How long a waitlist offer holds a freed time for its waiter, in minutes. Default 10. */
   WAITLIST_OFFER_MINUTES: z.coerce.number().int().min(1).max(120).default(10),
+  /** Fill the slot cache with the days ahead of every active stylist after start, in the background (server/slots/prefill.ts). Default on. */
+  CACHE_PREFILL: bool.default(true),
+  /** Share of CACHE_MAX_BYTES the prefill may fill, in percent. Default 75. */
+  CACHE_PREFILL_PERCENT: z.coerce.number().int().min(1).max(100).default(75),
 });
 
 /** A comma-separated setting as its non-empty, trimmed items. */
@@ -236,6 +240,8 @@ export interface Config {
   publicUrl: string;
   manageLinkDays: number;
   mail: MailConfig;
+  /** The slot cache's prefill after start: off, or the share (0, 1] of the byte bound it may fill. */
+  cachePrefill: { enabled: boolean; share: number };
 }
 
 export interface MailConfig {
@@ -356,5 +362,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     manageLinkDays: c.MANAGE_LINK_DAYS,
+    cachePrefill: { enabled: c.CACHE_PREFILL, share: c.CACHE_PREFILL_PERCENT / 100 },
   };
 }

@@ -28,6 +28,8 @@ export interface CacheStats {
   misses: number;
   evictions: number;
   invalidations: number;
+  /** Entries stored ahead of any read (SlotCache.fill: the prefill). */
+  filled: number;
 }
 
 export type Lookup<V> = { value: V; hit: boolean };
@@ -37,6 +39,9 @@ class LoadFailed extends Error {
     super('slot day load failed', { cause });
   }
 }
+
+/** Stylists whose latest invalidation is remembered for `fill` (far more than a salon has). */
+const MAX_STYLIST_EPOCHS = 100_000;
 
 /** `stylist|service|date`: the cache's key, and the identity of a watch (server/realtime). */
 export const dayKeyString = (k: DayKey) => `${k.stylistId}|${k.serviceId}|${k.date}`;
@@ -48,18 +53,30 @@ export const dayKeyString = (k: DayKey) => `${k.stylistId}|${k.serviceId}|${k.da
  * never stored after it; callers waiting on it load again.
  */
 export class SlotCache<V extends CachedDay> {
-  readonly stats: CacheStats = { hits: 0, misses: 0, evictions: 0, invalidations: 0 };
+  readonly stats: CacheStats = { hits: 0, misses: 0, evictions: 0, invalidations: 0, filled: 0 };
   #lru: LRUCache<string, V, DayKey>;
   /** stylistId → keys cached or loading for that stylist, so invalidation needs no scan. */
   #byStylist = new Map<string, Set<string>>();
   #now: () => number;
   #ttlMs: number;
   #load: SlotCacheOptions<V>['load'];
+  #maxBytes: number;
+  /** Loads in flight by key (a fill leaves those keys to them); an aborted load may overlap its successor. */
+  #loading = new Map<string, number>();
+  /**
+   * Invalidations so far (the epoch), and the epoch of each stylist's latest one and of the latest
+   * one of every stylist (dates salon-wide, or all): a fill computed from rows read at an earlier
+   * epoch is not stored if an invalidation of its stylist has come since.
+   */
+  #epoch = 0;
+  #stylistEpochs = new Map<string, number>();
+  #everyStylistEpoch = 0;
 
   constructor(opts: SlotCacheOptions<V>) {
     this.#load = opts.load;
     this.#now = opts.now ?? Date.now;
     this.#ttlMs = opts.ttlMs;
+    this.#maxBytes = opts.maxBytes;
     this.#lru = new LRUCache<string, V, DayKey>({
       maxSize: opts.maxBytes,
       sizeCalculation: (v) => Math.max(1, v.bytes),
@@ -73,16 +90,19 @@ export class SlotCache<V extends CachedDay> {
       noDeleteOnFetchRejection: false,
       fetchMethod: async (key, _stale, { signal, options, context }) => {
         this.#index(context.stylistId, key);
+        this.#loading.set(key, (this.#loading.get(key) ?? 0) + 1);
         let value: V;
         try {
           value = await opts.load(context, signal);
         } catch (err) {
           // Marks the loader's own failure, so callers can tell it from an abort (see get).
           throw new LoadFailed(err);
+        } finally {
+          const n = (this.#loading.get(key) ?? 1) - 1;
+          if (n > 0) this.#loading.set(key, n);
+          else this.#loading.delete(key);
         }
-        // The entry lives until the safety TTL or the first hold in it expires, whichever is first.
-        const untilHold = value.expiresAtMs - this.#now();
-        options.ttl = Math.max(1, Math.min(this.#ttlMs, untilHold));
+        options.ttl = this.#ttlOf(value);
         return value;
       },
       dispose: (_v, key, reason) => {
@@ -143,8 +163,44 @@ export class SlotCache<V extends CachedDay> {
     if (!this.#lru.has(k)) this.#byStylist.get(key.stylistId)?.delete(k);
   }
 
+  /** The current invalidation epoch: pass it to `fill` for rows read from now on. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /**
+   * Stores a day computed ahead of any read (the prefill), from rows read at `epoch` or later: not
+   * if an invalidation of its stylist came since (the rows may predate it), if the key is already
+   * cached or loading (that value is at least as fresh), or if it would take the cache past its
+   * bound, or past `limitBytes` when given (a fill never evicts). Returns whether it was stored.
+   */
+  fill(key: DayKey, value: V, epoch: number, limitBytes = this.#maxBytes): boolean {
+    const room = Math.min(limitBytes, this.#maxBytes) - this.#lru.calculatedSize;
+    if (!this.fillable(key, epoch) || Math.max(1, value.bytes) > room) return false;
+    const k = dayKeyString(key);
+    const ttl = this.#ttlOf(value);
+    this.#index(key.stylistId, k);
+    this.#lru.set(k, value, { ttl });
+    this.stats.filled++;
+    return true;
+  }
+
+  /** Whether `fill` would store a day of `key` from rows read at `epoch` (room aside): so a filler computes only those. */
+  fillable(key: DayKey, epoch: number): boolean {
+    if (this.#everyStylistEpoch > epoch || (this.#stylistEpochs.get(key.stylistId) ?? 0) > epoch) return false;
+    const k = dayKeyString(key);
+    return !this.#loading.has(k) && !this.#lru.has(k);
+  }
+
   /** Drops the entries of one stylist, for the given local dates or, with null, every date. */
   invalidate(stylistId: string, dates: readonly string[] | null): number {
+    this.#epoch++;
+    // Bounded by the stylists that exist; past a salon's worth, every stylist is treated as invalidated now.
+    if (this.#stylistEpochs.size >= MAX_STYLIST_EPOCHS) {
+      this.#stylistEpochs.clear();
+      this.#everyStylistEpoch = this.#epoch;
+    }
+    this.#stylistEpochs.set(stylistId, this.#epoch);
     const keys = this.#byStylist.get(stylistId);
     if (!keys) return 0;
     const wanted = dates ? new Set(dates) : null;
@@ -161,6 +217,7 @@ export class SlotCache<V extends CachedDay> {
 
   /** Drops the entries of every stylist for these local dates (a salon-wide override). */
   invalidateDates(dates: readonly string[]): number {
+    this.#everyStylistEpoch = ++this.#epoch;
     const wanted = new Set(dates);
     let n = 0;
     for (const [stylistId, keys] of [...this.#byStylist]) {
@@ -177,6 +234,7 @@ export class SlotCache<V extends CachedDay> {
 
   /** Drops every entry (the listener reconnecting after a gap). */
   invalidateAll(): number {
+    this.#everyStylistEpoch = ++this.#epoch;
     const n = this.#lru.size;
     this.#lru.clear();
     this.#byStylist.clear();
@@ -190,6 +248,15 @@ export class SlotCache<V extends CachedDay> {
 
   get bytes(): number {
     return this.#lru.calculatedSize;
+  }
+
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
+  /** An entry lives until the safety TTL or the first hold in it expires, whichever is first. */
+  #ttlOf(value: V): number {
+    return Math.max(1, Math.min(this.#ttlMs, value.expiresAtMs - this.#now()));
   }
 
   #index(stylistId: string, key: string): void {

@@ -4,9 +4,9 @@ import type { Slot, SlotStatus } from '../contract/slots.ts';
 import { AppError } from '../errors.ts';
 import { fnv1a } from '../hash.ts';
 import { SlotCache, type CachedDay, type DayKey } from './cache.ts';
-import { canonicalZone, labelRepeated, mayRepeat } from '../contract/wall-clock.ts';
+import { canonicalZone, labelRepeated, mayRepeat, offsetMinutes } from '../contract/wall-clock.ts';
 import { addLocalDays, bookableRange, computeDaySlots, horizonAt, isValidZone, type Horizon, type Interval } from './engine.ts';
-import { loadDay, type StylistDaySettings } from './load.ts';
+import { loadDay, type LoadedDay, type StylistDaySettings } from './load.ts';
 
 interface EntrySlot {
   startMs: number;
@@ -178,6 +178,7 @@ export class SlotService {
   #windows = new Map<string, StylistWindow>();
   /** Bumped whenever #windows loses entries: a read that began before must not store its result. */
   #windowsGeneration = 0;
+  #emptied: (() => void)[] = [];
 
   constructor(opts: SlotServiceOptions) {
     this.#pool = opts.pool;
@@ -297,22 +298,39 @@ export class SlotService {
     return { ...r, entry, hit };
   }
 
+  /**
+   * Stores a day loaded ahead of any read (./prefill.ts), from rows read at the cache's `epoch`:
+   * only while the cache is on and trusted, and only as SlotCache.fill allows (nothing invalidated
+   * since, not already cached or loading, room within the bound and `limitBytes`). Returns whether it was stored.
+   */
+  fill(key: DayKey, day: LoadedDay, epoch: number, limitBytes?: number): boolean {
+    if (!this.cacheEnabled || !this.#trusted || !this.cache.fillable(key, epoch)) return false;
+    return this.cache.fill(key, this.entryOf(key, day), epoch, limitBytes);
+  }
+
   /** Loads and computes one day, never from the cache. */
   async compute(key: DayKey): Promise<DayEntry> {
     const day = await loadDay(this.#pool, key);
     if (!day) throw new AppError('NOT_FOUND', 'Unknown stylist or service, or the stylist does not offer this service');
+    return this.entryOf(key, day);
+  }
+
+  /** The cache entry of a loaded day: the engine's slots, with their times written once. */
+  entryOf(key: DayKey, day: LoadedDay): DayEntry {
     const { windows, slots } = computeDaySlots(day.input);
     const zone = day.settings.timezone;
     const durationMs = day.settings.durationMinutes * 60_000;
     const fmt = displayFormat(zone);
     const repeats = slots.length > 0 && mayRepeat(slots[0].startMs, slots[slots.length - 1].startMs, zone);
+    // One offset all day (the common case): the times are written by arithmetic, not per slot by luxon and Intl.
+    const fixed = slots.length > 0 && !repeats ? steadyOffset(slots[0].startMs, zone, fmt) : null;
     const entrySlots: EntrySlot[] = slots.map((s) => ({
       startMs: s.startMs,
       startUtc: new Date(s.startMs).toISOString(),
       endUtc: new Date(s.startMs + durationMs).toISOString(),
       // ASCII (an ISO date-time), so latin1 copies it exactly.
-      startLocal: flat(DateTime.fromMillis(s.startMs, { zone }).toISO()!),
-      localDisplay: displayText(fmt, s.startMs, zone, repeats),
+      startLocal: flat(fixed === null ? DateTime.fromMillis(s.startMs, { zone }).toISO()! : isoLocal(s.startMs, fixed)),
+      localDisplay: fixed === null ? displayText(fmt, s.startMs, zone, repeats) : flat(clockText(s.startMs, fixed)),
       status: s.status,
     }));
     const computedAtMs = this.now();
@@ -344,9 +362,53 @@ export class SlotService {
 
   invalidateAll(): number {
     this.#forgetWindows(null);
-    return this.cache.invalidateAll();
+    const n = this.cache.invalidateAll();
+    for (const f of this.#emptied) f();
+    return n;
+  }
+
+  /** Calls `f` after every emptying of the whole cache (regaining trust, a salon-wide change), while trusted or not. */
+  onEmptied(f: () => void): void {
+    this.#emptied.push(f);
   }
 }
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** `ms` as an ISO local date-time at a UTC offset of `offsetMin` minutes, as luxon writes it: "2027-03-10T09:00:00.000+05:45". */
+function isoLocal(ms: number, offsetMin: number): string {
+  const a = Math.abs(offsetMin);
+  const offset = `${offsetMin < 0 ? '-' : '+'}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`;
+  return new Date(ms + offsetMin * 60_000).toISOString().slice(0, 23) + offset;
+}
+
+/** `ms` on a 12-hour clock at a UTC offset of `offsetMin` minutes, as displayText writes it (en-US): "9:00 AM". */
+function clockText(ms: number, offsetMin: number): string {
+  const minutes = (((Math.floor(ms / 60_000) + offsetMin) % 1440) + 1440) % 1440;
+  const h = Math.floor(minutes / 60);
+  return `${h % 12 || 12}:${pad2(minutes % 60)} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
+/**
+ * For a day on which `zone` keeps one offset (mayRepeat said so): that offset in minutes, when the
+ * arithmetic above writes the day's first instant exactly as luxon and Intl do (checked once a day,
+ * so a zone luxon writes as "Z" or an ICU that writes otherwise keeps the slow path); else null.
+ */
+function steadyOffset(ms: number, zone: string, clock: Intl.DateTimeFormat, date?: Intl.DateTimeFormat): number | null {
+  const o = offsetMinutes(ms, zone);
+  // How a zone's times are written depends only on the zone and its offset: checked once for each.
+  const k = `${date ? 'd' : 'i'}|${zone}|${o}`;
+  let same = writtenAlike.get(k);
+  if (same === undefined) {
+    same =
+      clockText(ms, o) === displayText(clock, ms, zone, false) &&
+      (date ? isoLocal(ms, o).slice(0, 10) === date.format(ms) : isoLocal(ms, o) === DateTime.fromMillis(ms, { zone }).toISO());
+    if (writtenAlike.size >= 1000) writtenAlike.clear();
+    writtenAlike.set(k, same);
+  }
+  return same ? o : null;
+}
+const writtenAlike = new Map<string, boolean>();
 
 /** "10:30 AM" (en-US) at `ms` in `zone`; in a repeated hour, with the offset: "1:00 AM −04:00". */
 function displayText(fmt: Intl.DateTimeFormat, ms: number, zone: string, mayBeRepeated: boolean): string {
@@ -391,15 +453,16 @@ export function render(entry: DayEntry, customerZone: string | undefined, nowMs:
   const dates = zoneKey ? dateFormat(zone) : null;
   const n = entry.slots.length;
   const repeats = zoneKey !== '' && n > 0 && mayRepeat(entry.slots[0].startMs, entry.slots[n - 1].startMs, zone);
+  const fixed = fmt && dates && n > 0 && !repeats ? steadyOffset(entry.slots[0].startMs, zone, fmt, dates) : null;
   const slots: Slot[] = entry.slots.map((s, i) => ({
     startUtc: s.startUtc,
     endUtc: s.endUtc,
     startLocal: s.startLocal,
     localDisplay: s.localDisplay,
     localZone: local,
-    display: fmt ? displayText(fmt, s.startMs, zone, repeats) : s.localDisplay,
+    display: fixed !== null ? clockText(s.startMs, fixed) : fmt ? displayText(fmt, s.startMs, zone, repeats) : s.localDisplay,
     displayZone: zone,
-    displayDate: dates ? dates.format(s.startMs) : s.startLocal.slice(0, 10),
+    displayDate: fixed !== null ? isoLocal(s.startMs, fixed).slice(0, 10) : dates ? dates.format(s.startMs) : s.startLocal.slice(0, 10),
     status: i >= from && i < to ? s.status : 'unavailable',
   }));
   const bytes = unpooled(JSON.stringify(slots));

@@ -45,6 +45,7 @@ const HELP = `npm run bench:slots [-- options]
   --mix-warmup <s>    seconds of the mix before measuring, to fill the cache (default 10)
   --cold <s>          seconds of the mix after a restart, for the cold-cache recovery (default 20)
   --cache-bytes <n>   CACHE_MAX_BYTES of the server in the mix (default: the server's own default)
+  --prefill <on|off>  CACHE_PREFILL of the server in the mix (default on, the server's default)
   --quick             a smoke run: 3 s runs, 1 round, 100k big, 500 samples, mix 3 s after 3 s, cold 8 s
   --json <file>       also write every figure as JSON
   --cpu-prof <dir>    write a V8 CPU profile of every server process into <dir> (slows them down)`;
@@ -67,6 +68,7 @@ const { values: args } = parseArgs({
     'mix-warmup': { type: 'string', default: '10' },
     cold: { type: 'string', default: '20' },
     'cache-bytes': { type: 'string' },
+    prefill: { type: 'string', default: 'on' },
     quick: { type: 'boolean', default: false },
     json: { type: 'string' },
     'cpu-prof': { type: 'string' },
@@ -79,6 +81,7 @@ if (args.help) {
 }
 const quick = args.quick || process.env.BENCH_QUICK === '1';
 if (!['on', 'off', 'only'].includes(args.mix)) throw new Error('--mix must be on, off or only');
+if (!['on', 'off'].includes(args.prefill)) throw new Error('--prefill must be on or off');
 const opt = {
   durationS: quick ? 3 : Number(args.duration),
   warmupS: quick ? 1 : Number(args.warmup),
@@ -204,6 +207,8 @@ function appEnvFor(url: string, cache: 'on' | 'off'): Record<string, string> {
     SESSION_SECRET: 'bench-secret-bench-secret',
     // The uncached server answers every request from the database: nothing here is a flood.
     RATE_LIMIT_SLOT_MISSES: '1000000000',
+    // The one-key runs measure a hit: no background prefill of 200 stylists' horizons during them (the mix turns it on).
+    CACHE_PREFILL: 'off',
   };
 }
 
@@ -250,7 +255,11 @@ interface MixResult {
     recoveredMs: number;
     load: LoadResult;
     writes: WriterResult;
+    /** The restarted server's prefill, running under the load. */
+    prefill: PrefillEnd | null;
   };
+  /** The first server's prefill, awaited before the warm-up. */
+  prefill: PrefillEnd | null;
 }
 
 /**
@@ -266,10 +275,8 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     await vacuumAnalyze(pool, ['bookings']);
     console.log(`loaded ${rate(more.rows)} more bookings for the mix's ${opt.mixDays} days in ${(more.ms / 1000).toFixed(1)} s`);
   }
-  await pool.query(`update stylists set horizon_days = greatest(horizon_days, $2) where id = any($1::uuid[])`, [
-    salon.stylists.map((s) => s.id),
-    opt.mixDays + 5,
-  ]);
+  // A salon's horizon (the schema's default is 60 days) just covering the mix: the prefill fills it, not the 730 days of the cold path.
+  await pool.query(`update stylists set horizon_days = $2 where id = any($1::uuid[])`, [salon.stylists.map((s) => s.id), opt.mixDays + 5]);
 
   const keys = new ZipfKeys({ stylists: opt.stylists, services: salon.services.length, days: opt.mixDays, s: opt.zipf, seed: 7 });
   const paths = mixPaths({
@@ -291,9 +298,15 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     RATE_LIMIT_BOOKING: '1000000000',
     RATE_LIMIT_LOGIN: '1000000000',
     ...(mixCacheBytes !== undefined ? { CACHE_MAX_BYTES: String(mixCacheBytes) } : {}),
+    CACHE_PREFILL: args.prefill,
+    // The prefill reports its end at info (server/slots/prefill.ts).
+    LOG_LEVEL: 'info',
   };
-  const cacheBound = mixCacheBytes ?? 50 * 1024 * 1024; // server/config.ts default
+  const cacheBound = mixCacheBytes ?? 256 * 1024 * 1024; // server/config.ts default
   let ours = await startServer({ name: 'mix-cached', nodeArgs, entry: 'server/main.ts', env, readyPath: '/readyz' });
+  const started = performance.now();
+  const prefill = args.prefill === 'on' ? await prefillEnd(ours, started) : null;
+  if (prefill) console.log(`mix: prefill ${prefillLine(prefill)}`);
 
   // The floor answers every URL with the captured bytes of one of them (a hit of ours).
   await (await fetch(ours.baseUrl + paths[0])).arrayBuffer();
@@ -409,6 +422,7 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     }
   })();
   w = booker.run(opt.mixRate);
+  const coldPrefill = args.prefill === 'on' ? prefillEnd(ours, l0, (opt.coldS + 5) * 1000) : Promise.resolve(null);
   const coldLoad = await runLoad({
     url: ours.baseUrl + paths[0],
     connections: opt.connections,
@@ -417,6 +431,7 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     cpu: cpu(ours),
   });
   const coldWrites = await w.stop();
+  const coldPrefillEnd = await coldPrefill;
   polling = false;
   await poller;
   checkRun('mix after restart', coldLoad);
@@ -456,9 +471,38 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     entries,
     evictions: after.evictions - before.evictions,
     writes: sum(writes),
-    cold: { readyMs, windows, recoveredMs, load: coldLoad, writes: coldWrites },
+    cold: { readyMs, windows, recoveredMs, load: coldLoad, writes: coldWrites, prefill: coldPrefillEnd },
+    prefill,
   };
 }
+
+interface PrefillEnd {
+  filled: number;
+  ended: string;
+  /** The prefill's own time, and from `since` (the server ready, or the load's start) to its log line. */
+  ms: number;
+  seenAfterMs: number;
+}
+
+/** Waits (at most `timeoutMs`) for the server's log line of its prefill's end (server/slots/prefill.ts); null if none came. */
+async function prefillEnd(server: ServerProcess, since: number, timeoutMs = 180_000): Promise<PrefillEnd | null> {
+  for (const until = performance.now() + timeoutMs; performance.now() < until;) {
+    for (const line of server.output().split('\n')) {
+      if (!line.includes('"prefill"')) continue;
+      let p: { filled: number; ended: string; ms: number } | undefined;
+      try {
+        p = (JSON.parse(line) as { prefill?: typeof p }).prefill;
+      } catch {
+        continue;
+      }
+      if (p) return { ...p, seenAfterMs: performance.now() - since };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
+}
+
+const prefillLine = (p: PrefillEnd) => `${rate(p.filled)} days stored (${p.ended}) in ${(p.ms / 1000).toFixed(1)} s`;
 
 function printMix(mix: MixResult): Verdict[] {
   console.log(
@@ -477,7 +521,9 @@ function printMix(mix: MixResult): Verdict[] {
               .join(', ')}`
           : ''
       }).` +
-      ` The floor answers every URL with one captured body, no writes.\n`,
+      ` The floor answers every URL with one captured body, no writes.` +
+      (mix.prefill ? ` Ours prefilled its cache before the warm-up: ${prefillLine(mix.prefill)}.` : ` Prefill ${args.prefill}.`) +
+      '\n',
   );
   const row = (name: string, r: LoadResult) => [
     name,
@@ -518,7 +564,8 @@ function printMix(mix: MixResult): Verdict[] {
   console.log(heading(`Cold cache: the same mix right after a restart (${opt.coldS} s, bookings at ${opt.mixRate}/s)`));
   console.log(
     `restart to ready (/readyz): ${(c.readyMs / 1000).toFixed(2)} s; then ${rate(c.load.rps)} req/s over the run, p99 ${ms(c.load.latency.p99)} ms, ` +
-      `max ${ms(c.load.latency.max)} ms; hit ratio back ≥ 90% (for 1 s) after ${Number.isFinite(c.recoveredMs) ? `${(c.recoveredMs / 1000).toFixed(2)} s` : 'never within the run'}.\n`,
+      `max ${ms(c.load.latency.max)} ms; hit ratio back ≥ 90% (for 1 s) after ${Number.isFinite(c.recoveredMs) ? `${(c.recoveredMs / 1000).toFixed(2)} s` : 'never within the run'}` +
+      `${c.prefill ? `; prefill under the load: ${prefillLine(c.prefill)}, ended ${(c.prefill.seenAfterMs / 1000).toFixed(1)} s after the load began` : ''}.\n`,
   );
   const shown = c.windows.filter((_, i) => i < 8 || i % 4 === 3);
   console.log(

@@ -34,6 +34,8 @@ export async function startTestServer(
   const config = parseConfig({
     SESSION_SECRET: 'test-secret-test-secret',
     DATABASE_URL: opts.databaseUrl ?? 'postgres://unused',
+    // Tests see a cache that fills only as they read (the prefill is tested on its own: test/slots/prefill.test.ts).
+    CACHE_PREFILL: 'off',
     ...opts.env,
   });
   const app = createApp({ config, pool, log: opts.log ?? silentLog, now: opts.now });

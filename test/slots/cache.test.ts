@@ -227,3 +227,51 @@ describe('SlotCache, loads shared and failing', () => {
     expect(cache.size).toBe(0);
   });
 });
+
+describe('SlotCache.fill (the prefill)', () => {
+  const value = (n: number, bytes = 100, expiresAtMs = Infinity): V => ({ n, key: key(), bytes, expiresAtMs });
+
+  it('stores a day read before any invalidation of its stylist, and not one read before such an invalidation', () => {
+    const h = harness();
+    const epoch = h.cache.epoch;
+    expect(h.cache.fill(key('2027-01-01'), value(1), epoch)).toBe(true);
+    h.cache.invalidate('s1', ['2027-01-09']);
+    // Rows read at `epoch` may predate that write: no day of s1 from them, whatever its date.
+    expect(h.cache.fill(key('2027-01-02'), value(2), epoch)).toBe(false);
+    expect(h.cache.fill(key('2027-01-02', 's2'), value(3), epoch)).toBe(true);
+    // A salon-wide invalidation refuses every stylist's days read before it.
+    const later = h.cache.epoch;
+    h.cache.invalidateDates(['2027-01-09']);
+    expect(h.cache.fill(key('2027-01-03', 's3'), value(4), later)).toBe(false);
+    expect(h.cache.fill(key('2027-01-03', 's3'), value(5), h.cache.epoch)).toBe(true);
+    expect(h.cache.stats.filled).toBe(3);
+    expect(h.cache.size).toBe(3);
+    // A filled entry is found and invalidated like a loaded one.
+    expect(h.cache.peek(key('2027-01-01'))?.n).toBe(1);
+    expect(h.cache.invalidate('s1', null)).toBe(1);
+  });
+
+  it('leaves a cached or loading key alone, never evicts, and expires a filled day like a loaded one', async () => {
+    const h = harness({ maxBytes: 1000, bytes: 300, ttlMs: 60_000 });
+    const loading = h.cache.get(key('2027-01-01'));
+    for (let i = 0; i < 5 && h.pending.length === 0; i++) await Promise.resolve();
+    expect(h.cache.fill(key('2027-01-01'), value(9, 300), h.cache.epoch)).toBe(false);
+    await h.settle();
+    expect((await loading).value.n).toBe(1);
+    expect(h.cache.fill(key('2027-01-01'), value(9, 300), h.cache.epoch)).toBe(false);
+    expect(h.cache.peek(key('2027-01-01'))?.n).toBe(1);
+    // 300 held; 600 more fits the bound, the next does not, and nothing is evicted for it.
+    expect(h.cache.fill(key('2027-01-02'), value(2, 300), h.cache.epoch)).toBe(true);
+    expect(h.cache.fill(key('2027-01-03'), value(3, 300), h.cache.epoch, 800)).toBe(false);
+    expect(h.cache.fill(key('2027-01-03'), value(3, 300), h.cache.epoch)).toBe(true);
+    expect(h.cache.fill(key('2027-01-04'), value(4, 300), h.cache.epoch)).toBe(false);
+    expect([h.cache.bytes, h.cache.stats.evictions]).toEqual([900, 0]);
+    // A hold in the day expiring first ends the entry then, as for a load.
+    const held = harness({ ttlMs: 60_000 });
+    expect(held.cache.fill(key(), value(1, 100, 1_000_000 + 5_000), held.cache.epoch)).toBe(true);
+    held.advance(4_000);
+    expect(held.cache.peek(key())?.n).toBe(1);
+    held.advance(2_000);
+    expect(held.cache.peek(key())).toBeUndefined();
+  });
+});

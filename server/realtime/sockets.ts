@@ -109,7 +109,7 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
   });
   /** WebSocket handshakes (Engine.IO's WebSocketResponse) that went through the session middleware. */
   const upgradeResponses = new WeakMap<IncomingMessage, object>();
-  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): unknown }) => {
+  io.engine.on('connection', (conn: { request: IncomingMessage; on(event: 'close', fn: () => void): unknown }) => {
     perIp.connected(conn.request, conn);
     const res = upgradeResponses.get(conn.request);
     if (res) {

@@ -150,18 +150,27 @@ export function takeToken(b: TokenBucket, now: number, burst: number, perMinute:
 
 type Packet = [string, ...unknown[]];
 
+/** The events a socket may send. */
+export type ClientEvent = 'slots:watch' | 'slots:unwatch' | 'days:watch' | 'days:unwatch';
+
+/** Hands an admitted message to its handler (one function for every socket). */
+export type MessageRoute = (socket: AppSocket, event: ClientEvent, payload: unknown, ack: AckFn<never> | undefined) => void;
+
 /**
- * The per-socket message limiter, for `socket.use`: a socket may send only slots:watch,
+ * The per-socket message limiter and router, for `socket.use`: a socket may send only slots:watch,
  * slots:unwatch, days:watch and days:unwatch, each one payload (of at most maxPayloadBytes as JSON) and an ack, at most
  * watchBurst at once and watchPerMinute sustained. A refused message is answered on its ack (when it
- * has one), counted in kb_socket_rejections_total, and never reaches a handler.
+ * has one), counted in kb_socket_rejections_total, and never reaches a handler. An admitted one is
+ * handed to `route` on the next tick if the socket is still connected, as Socket.IO would call an
+ * event listener, and goes no further (no listener per event on the socket: memory).
  */
 export function messageLimiter(
   socket: AppSocket,
   limits: SocketLimits,
   metrics: Pick<Metrics, 'socketRejections'>,
+  route: MessageRoute,
 ): (packet: Packet, next: (err?: Error) => void) => void {
-  return (packet, next) => {
+  return (packet) => {
     const last = packet[packet.length - 1];
     const ack = typeof last === 'function' ? (last as AckFn<never>) : undefined;
     const args = packet.slice(1, ack ? -1 : undefined);
@@ -183,6 +192,10 @@ export function messageLimiter(
       return refuse('PAYLOAD_TOO_LARGE', `Payloads are limited to ${limits.maxPayloadBytes} bytes`, 'too_large');
     if (!takeToken(socket.data, performance.now(), limits.watchBurst, limits.watchPerMinute))
       return refuse('RATE_LIMITED', 'Too many watch requests; slow down', 'rate');
-    next();
+    process.nextTick(deliver, route, socket, event, args[0], ack);
   };
+}
+
+function deliver(route: MessageRoute, socket: AppSocket, event: ClientEvent, payload: unknown, ack: AckFn<never> | undefined): void {
+  if (socket.connected) route(socket, event, payload, ack);
 }

@@ -17,7 +17,7 @@ import type { SlotService } from '../slots/service.ts';
 import type { AnySlots } from '../slots/any.ts';
 import type { DayWatches } from './day-watches.ts';
 import { handshakeMiddleware, originAllowed } from './handshake.ts';
-import { ConnectionsPerIp, messageLimiter } from './limits.ts';
+import { ConnectionsPerIp, messageLimiter, type MessageRoute } from './limits.ts';
 import type { Relay } from './relay.ts';
 import { createReplayOnConnect } from './replay-on-connect.ts';
 import { roomsFor } from './rooms.ts';
@@ -51,31 +51,21 @@ interface ConnectionParts {
   o: SocketServerOptions;
   replay: (socket: AppSocket, rooms: string[], lastEventId: number) => void;
   /**
-   * The event listeners every socket gets: built once and shared (Socket.IO calls a listener with
-   * the socket as `this`), so a connection costs no closures of its own for them.
+   * Where every socket's admitted messages go (its message limiter delivers them), and its
+   * disconnect listener: built once and shared (Socket.IO calls a listener with the socket as
+   * `this`), so a connection costs no closures nor listeners of its own for them.
    */
-  listeners: {
-    watch: (this: AppSocket, payload: unknown, ack: unknown) => void;
-    unwatch: (this: AppSocket, payload: unknown, ack: unknown) => void;
-    daysWatch: (this: AppSocket, payload: unknown, ack: unknown) => void;
-    daysUnwatch: (this: AppSocket, payload: unknown, ack: unknown) => void;
-    disconnect: (this: AppSocket) => void;
-  };
+  route: MessageRoute;
+  disconnect: (this: AppSocket) => void;
 }
 
-function sharedListeners(handlers: WatchHandlers, days: DayWatches | undefined): ConnectionParts['listeners'] {
+function sharedHandlers(handlers: WatchHandlers, days: DayWatches | undefined): Pick<ConnectionParts, 'route' | 'disconnect'> {
   return {
-    watch: function (this: AppSocket, payload: unknown, ack: unknown) {
-      void handlers.watch(this, payload, ack);
-    },
-    unwatch: function (this: AppSocket, payload: unknown, ack: unknown) {
-      handlers.unwatch(this, payload, ack);
-    },
-    daysWatch: function (this: AppSocket, payload: unknown, ack: unknown) {
-      void days?.watch(this, payload, ack);
-    },
-    daysUnwatch: function (this: AppSocket, payload: unknown, ack: unknown) {
-      days?.unwatch(this, payload, ack);
+    route: (socket, event, payload, ack) => {
+      if (event === 'slots:watch') void handlers.watch(socket, payload, ack);
+      else if (event === 'slots:unwatch') handlers.unwatch(socket, payload, ack);
+      else if (event === 'days:watch') void days?.watch(socket, payload, ack);
+      else days?.unwatch(socket, payload, ack);
     },
     disconnect: function (this: AppSocket) {
       handlers.forget(this);
@@ -137,7 +127,7 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
 
   const parts: ConnectionParts = {
     o,
-    listeners: sharedListeners(
+    ...sharedHandlers(
       createWatchHandlers({ log, slots: o.slots, any: o.any, relay: o.relay, watches: o.watches, metrics, limits }),
       o.dayWatches,
     ),
@@ -149,17 +139,13 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
 }
 
 /** Wires one connection: its session, message limiter, handlers, and rooms (after a replay if it asked for one). */
-function onConnection({ o, listeners, replay }: ConnectionParts, socket: AppSocket): void {
+function onConnection({ o, route, disconnect, replay }: ConnectionParts, socket: AppSocket): void {
   adoptSession(o, socket);
   const rooms = roomsFor(socket.data.user);
-  socket.use(messageLimiter(socket, o.limits, o.metrics));
-  socket.on('slots:watch', listeners.watch);
-  socket.on('slots:unwatch', listeners.unwatch);
-  if (o.dayWatches) {
-    socket.on('days:watch', listeners.daysWatch);
-    socket.on('days:unwatch', listeners.daysUnwatch);
-  }
-  socket.on('disconnect', listeners.disconnect);
+  // The limiter admits slots:watch/unwatch and days:watch/unwatch and hands them to their handler:
+  // one listener per event on every socket would cost 0.3 KB each (docs/benchmarks.md).
+  socket.use(messageLimiter(socket, o.limits, o.metrics, route));
+  socket.on('disconnect', disconnect);
   const lastEventId = socket.data.lastEventId;
   if (lastEventId === undefined) void socket.join(rooms);
   else replay(socket, rooms, lastEventId);

@@ -103,7 +103,7 @@ export class AdminService {
   /** Onboards a stylist: the login, the stylist with its settings, and the services it offers. */
   async createStylist(admin: Actor, body: CreateStylistBody): Promise<AdminStylistDto> {
     await assertStylistZone(this.#pool, body.timezone);
-    assertStrongPassword(body.password, body);
+    await assertStrongPassword(body.password, body);
     const hash = await hashPassword(body.password);
     const id = await withOutbox(this.#pool, this.#slots, async (db) => {
       const wanted = body.services.map((s) => s.serviceId);

@@ -65,7 +65,7 @@ export function authRoutes(deps: { pool: Pool; config: Config }): Router {
   r.post('/api/auth/register', registerLimiter(config), limited, async (req, res) => {
     assertNameFits(req.body);
     const body = parseOr400(registerBody, req.body);
-    assertStrongPassword(body.password, body);
+    await assertStrongPassword(body.password, body);
     const hash = await hashPassword(body.password);
     let row: UserRow | undefined;
     try {

@@ -1,9 +1,9 @@
 // Password strength for new passwords (registration, a stylist's first password): zxcvbn-ts with
 // its common-password list and English words and names, refusing what an attacker's guessing
 // would find quickly. Login never checks strength: an old password must keep working.
-import { ZxcvbnFactory, type ZxcvbnResult } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+// The estimator and its word lists (about 12 MB of heap) are imported on the first check, not at
+// start: a process that registers nobody never holds them.
+import type { ZxcvbnFactory, ZxcvbnResult } from '@zxcvbn-ts/core';
 import { AppError } from '../errors.ts';
 
 /** zxcvbn's scale is 0 to 4; 3 is "safely unguessable" against an online attack with some throttling. */
@@ -19,11 +19,24 @@ const ESTIMATED_LENGTH = 64;
 /** Words of the product itself: a password made of them is easy to guess for this site. */
 const SITE_WORDS = ['kbstylish', 'kb stylish', 'stylish'];
 
-let estimator: ZxcvbnFactory | undefined;
+let estimator: Promise<ZxcvbnFactory> | undefined;
 
-/** Built once, on the first check (the dictionaries take a few hundred ms to rank). */
-function zxcvbn(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({
+/** Imported and built once, on the first check (the dictionaries take a few hundred ms to rank); a failed import is tried again next time. */
+function zxcvbn(): Promise<ZxcvbnFactory> {
+  estimator ??= buildEstimator().catch((err: unknown) => {
+    estimator = undefined;
+    throw err;
+  });
+  return estimator;
+}
+
+async function buildEstimator(): Promise<ZxcvbnFactory> {
+  const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+    import('@zxcvbn-ts/core'),
+    import('@zxcvbn-ts/language-common'),
+    import('@zxcvbn-ts/language-en'),
+  ]);
+  return new ZxcvbnFactory({
     // The small English lists (months, planets…) add a matcher pass each for little: left out.
     dictionary: {
       ...common.dictionary,
@@ -36,7 +49,6 @@ function zxcvbn(): ZxcvbnFactory {
     translations: en.translations,
     maxLength: ESTIMATED_LENGTH,
   });
-  return estimator;
 }
 
 /** The user's own data in the forms a password is built from: the email, its parts, the name. */
@@ -54,16 +66,16 @@ export interface Weakness {
 }
 
 /** Null when `password` is strong enough, else its score and the estimator's reason. */
-export function passwordWeakness(password: string, userInputs: string[]): Weakness | null {
-  const r: ZxcvbnResult = zxcvbn().check(password, userInputs);
+export async function passwordWeakness(password: string, userInputs: string[]): Promise<Weakness | null> {
+  const r: ZxcvbnResult = (await zxcvbn()).check(password, userInputs);
   if (r.score >= MIN_PASSWORD_SCORE) return null;
   const parts = [r.feedback.warning, ...r.feedback.suggestions].filter((p): p is string => !!p);
   return { score: r.score, reason: parts.length ? parts.join(' ') : 'It would be easy to guess.' };
 }
 
 /** Throws 400 WEAK_PASSWORD (with the reason as message and details) for a weak new password. */
-export function assertStrongPassword(password: string, account: { email: string; displayName: string }): void {
-  const weak = passwordWeakness(password, personalInputs(account.email, account.displayName));
+export async function assertStrongPassword(password: string, account: { email: string; displayName: string }): Promise<void> {
+  const weak = await passwordWeakness(password, personalInputs(account.email, account.displayName));
   if (!weak) return;
   throw new AppError('WEAK_PASSWORD', `Choose a stronger password: ${weak.reason}`, {
     field: 'password',

@@ -28,9 +28,9 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 /** The counting key of a client: its IP, IPv6 grouped by /56 (as the HTTP rate limits key it, auth/guard.ts). */
 export const clientKey = (req: IncomingMessage, trustProxy: boolean): string => ipKeyGenerator(clientIp(req, trustProxy));
 
-/** What the limiter needs of an Engine.IO connection. */
+/** What the limiter needs of an Engine.IO connection (an EventEmitter: it calls listeners with itself as `this`). */
 interface Connection {
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: (this: Connection) => void): unknown;
 }
 
 /**
@@ -45,14 +45,30 @@ export class ConnectionsPerIp {
   readonly #trustProxy: boolean;
   readonly #counts = new Map<string, number>();
   /**
-   * Admitted handshakes that have not opened a connection yet → their count's release, and the
-   * listener that releases it if their TCP connection closes first.
+   * Admitted handshakes that have not opened a connection yet → their client key, and the listener
+   * that gives the count back if their TCP connection closes first. Each handshake's count is given
+   * back once: by that listener, by `failed`, or (once `connected`) by its connection closing.
    */
-  readonly #pending = new WeakMap<IncomingMessage, { release: () => void; onTcpClose: () => void }>();
+  readonly #pending = new WeakMap<IncomingMessage, { key: string; onTcpClose: () => void }>();
+  /**
+   * Open connections → their client key, released by one listener shared by every connection: a
+   * connection costs an entry here, not a closure and a `once` wrapper of its own (docs/benchmarks.md,
+   * "Memory per socket, second pass").
+   */
+  readonly #open = new WeakMap<Connection, string>();
+  readonly #onConnectionClose: (this: Connection) => void;
 
   constructor(opts: { max: number; trustProxy: boolean }) {
     this.#max = opts.max;
     this.#trustProxy = opts.trustProxy;
+    const open = this.#open;
+    const counts = this.#counts;
+    this.#onConnectionClose = function (this: Connection) {
+      const key = open.get(this);
+      if (key === undefined) return;
+      open.delete(this);
+      decrement(counts, key);
+    };
   }
 
   /** Whether this request's client already has `max` connections (nothing is counted). */
@@ -66,26 +82,29 @@ export class ConnectionsPerIp {
     const n = this.#counts.get(key) ?? 0;
     if (n >= this.#max) return false;
     this.#counts.set(key, n + 1);
-    const release = this.#release(key);
     const onTcpClose = () => {
+      if (this.#pending.get(req)?.onTcpClose !== onTcpClose) return;
       this.#pending.delete(req);
-      release();
+      decrement(this.#counts, key);
     };
     req.socket.once('close', onTcpClose);
-    this.#pending.set(req, { release, onTcpClose });
+    this.#pending.set(req, { key, onTcpClose });
     return true;
   }
 
   /** Engine.IO `connection`: the connection now holds its handshake's count until it closes. */
   connected(req: IncomingMessage, conn: Connection): void {
     const p = this.#take(req);
-    // Only the release (its key) stays with the connection: not the handshake request.
-    if (p) conn.once('close', p.release);
+    if (!p) return;
+    // Only the key stays with the connection: not the handshake request, nor a closure of its own.
+    this.#open.set(conn, p.key);
+    conn.on('close', this.#onConnectionClose);
   }
 
   /** Engine.IO `connection_error`: a handshake that was admitted but failed gives its count back. */
   failed(req: IncomingMessage): void {
-    this.#take(req)?.release();
+    const p = this.#take(req);
+    if (p) decrement(this.#counts, p.key);
   }
 
   /** Open connections counted for `key` (for tests and diagnostics). */
@@ -94,25 +113,20 @@ export class ConnectionsPerIp {
   }
 
   /** The pending handshake of `req`, no longer pending nor watching its TCP connection (a polling client keeps it alive for other requests). */
-  #take(req: IncomingMessage): { release: () => void } | undefined {
+  #take(req: IncomingMessage): { key: string } | undefined {
     const p = this.#pending.get(req);
     if (!p) return undefined;
     this.#pending.delete(req);
     req.socket.off('close', p.onTcpClose);
     return p;
   }
+}
 
-  /** Gives one count of `key` back, once however often it is called; holds nothing but the key. */
-  #release(key: string): () => void {
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      const left = (this.#counts.get(key) ?? 1) - 1;
-      if (left > 0) this.#counts.set(key, left);
-      else this.#counts.delete(key);
-    };
-  }
+/** Gives one count of `key` back. */
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
 }
 
 /** A socket's watch/unwatch token bucket (kept on socket.data). */
@@ -136,18 +150,27 @@ export function takeToken(b: TokenBucket, now: number, burst: number, perMinute:
 
 type Packet = [string, ...unknown[]];
 
+/** The events a socket may send. */
+export type ClientEvent = 'slots:watch' | 'slots:unwatch' | 'days:watch' | 'days:unwatch';
+
+/** Hands an admitted message to its handler (one function for every socket). */
+export type MessageRoute = (socket: AppSocket, event: ClientEvent, payload: unknown, ack: AckFn<never> | undefined) => void;
+
 /**
- * The per-socket message limiter, for `socket.use`: a socket may send only slots:watch,
+ * The per-socket message limiter and router, for `socket.use`: a socket may send only slots:watch,
  * slots:unwatch, days:watch and days:unwatch, each one payload (of at most maxPayloadBytes as JSON) and an ack, at most
  * watchBurst at once and watchPerMinute sustained. A refused message is answered on its ack (when it
- * has one), counted in kb_socket_rejections_total, and never reaches a handler.
+ * has one), counted in kb_socket_rejections_total, and never reaches a handler. An admitted one is
+ * handed to `route` on the next tick if the socket is still connected, as Socket.IO would call an
+ * event listener, and goes no further (no listener per event on the socket: memory).
  */
 export function messageLimiter(
   socket: AppSocket,
   limits: SocketLimits,
   metrics: Pick<Metrics, 'socketRejections'>,
+  route: MessageRoute,
 ): (packet: Packet, next: (err?: Error) => void) => void {
-  return (packet, next) => {
+  return (packet) => {
     const last = packet[packet.length - 1];
     const ack = typeof last === 'function' ? (last as AckFn<never>) : undefined;
     const args = packet.slice(1, ack ? -1 : undefined);
@@ -169,6 +192,10 @@ export function messageLimiter(
       return refuse('PAYLOAD_TOO_LARGE', `Payloads are limited to ${limits.maxPayloadBytes} bytes`, 'too_large');
     if (!takeToken(socket.data, performance.now(), limits.watchBurst, limits.watchPerMinute))
       return refuse('RATE_LIMITED', 'Too many watch requests; slow down', 'rate');
-    next();
+    process.nextTick(deliver, route, socket, event, args[0], ack);
   };
+}
+
+function deliver(route: MessageRoute, socket: AppSocket, event: ClientEvent, payload: unknown, ack: AckFn<never> | undefined): void {
+  if (socket.connected) route(socket, event, payload, ack);
 }

@@ -17,7 +17,7 @@ import type { SlotService } from '../slots/service.ts';
 import type { AnySlots } from '../slots/any.ts';
 import type { DayWatches } from './day-watches.ts';
 import { handshakeMiddleware, originAllowed } from './handshake.ts';
-import { ConnectionsPerIp, messageLimiter } from './limits.ts';
+import { ConnectionsPerIp, messageLimiter, type MessageRoute } from './limits.ts';
 import type { Relay } from './relay.ts';
 import { createReplayOnConnect } from './replay-on-connect.ts';
 import { roomsFor } from './rooms.ts';
@@ -51,31 +51,21 @@ interface ConnectionParts {
   o: SocketServerOptions;
   replay: (socket: AppSocket, rooms: string[], lastEventId: number) => void;
   /**
-   * The event listeners every socket gets: built once and shared (Socket.IO calls a listener with
-   * the socket as `this`), so a connection costs no closures of its own for them.
+   * Where every socket's admitted messages go (its message limiter delivers them), and its
+   * disconnect listener: built once and shared (Socket.IO calls a listener with the socket as
+   * `this`), so a connection costs no closures nor listeners of its own for them.
    */
-  listeners: {
-    watch: (this: AppSocket, payload: unknown, ack: unknown) => void;
-    unwatch: (this: AppSocket, payload: unknown, ack: unknown) => void;
-    daysWatch: (this: AppSocket, payload: unknown, ack: unknown) => void;
-    daysUnwatch: (this: AppSocket, payload: unknown, ack: unknown) => void;
-    disconnect: (this: AppSocket) => void;
-  };
+  route: MessageRoute;
+  disconnect: (this: AppSocket) => void;
 }
 
-function sharedListeners(handlers: WatchHandlers, days: DayWatches | undefined): ConnectionParts['listeners'] {
+function sharedHandlers(handlers: WatchHandlers, days: DayWatches | undefined): Pick<ConnectionParts, 'route' | 'disconnect'> {
   return {
-    watch: function (this: AppSocket, payload: unknown, ack: unknown) {
-      void handlers.watch(this, payload, ack);
-    },
-    unwatch: function (this: AppSocket, payload: unknown, ack: unknown) {
-      handlers.unwatch(this, payload, ack);
-    },
-    daysWatch: function (this: AppSocket, payload: unknown, ack: unknown) {
-      void days?.watch(this, payload, ack);
-    },
-    daysUnwatch: function (this: AppSocket, payload: unknown, ack: unknown) {
-      days?.unwatch(this, payload, ack);
+    route: (socket, event, payload, ack) => {
+      if (event === 'slots:watch') void handlers.watch(socket, payload, ack);
+      else if (event === 'slots:unwatch') handlers.unwatch(socket, payload, ack);
+      else if (event === 'days:watch') void days?.watch(socket, payload, ack);
+      else days?.unwatch(socket, payload, ack);
     },
     disconnect: function (this: AppSocket) {
       handlers.forget(this);
@@ -109,7 +99,7 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
   });
   /** WebSocket handshakes (Engine.IO's WebSocketResponse) that went through the session middleware. */
   const upgradeResponses = new WeakMap<IncomingMessage, object>();
-  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): unknown }) => {
+  io.engine.on('connection', (conn: { request: IncomingMessage; on(event: 'close', fn: () => void): unknown }) => {
     perIp.connected(conn.request, conn);
     const res = upgradeResponses.get(conn.request);
     if (res) {
@@ -137,7 +127,7 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
 
   const parts: ConnectionParts = {
     o,
-    listeners: sharedListeners(
+    ...sharedHandlers(
       createWatchHandlers({ log, slots: o.slots, any: o.any, relay: o.relay, watches: o.watches, metrics, limits }),
       o.dayWatches,
     ),
@@ -149,23 +139,37 @@ export function createSocketServer(o: SocketServerOptions): IoServer {
 }
 
 /** Wires one connection: its session, message limiter, handlers, and rooms (after a replay if it asked for one). */
-function onConnection({ o, listeners, replay }: ConnectionParts, socket: AppSocket): void {
+function onConnection({ o, route, disconnect, replay }: ConnectionParts, socket: AppSocket): void {
   adoptSession(o, socket);
   const rooms = roomsFor(socket.data.user);
-  socket.use(messageLimiter(socket, o.limits, o.metrics));
-  socket.on('slots:watch', listeners.watch);
-  socket.on('slots:unwatch', listeners.unwatch);
-  if (o.dayWatches) {
-    socket.on('days:watch', listeners.daysWatch);
-    socket.on('days:unwatch', listeners.daysUnwatch);
-  }
-  socket.on('disconnect', listeners.disconnect);
+  // The limiter admits slots:watch/unwatch and days:watch/unwatch and hands them to their handler:
+  // one listener per event on every socket would cost 0.3 KB each (docs/benchmarks.md).
+  socket.use(messageLimiter(socket, o.limits, o.metrics, route));
+  socket.on('disconnect', disconnect);
   const lastEventId = socket.data.lastEventId;
   if (lastEventId === undefined) void socket.join(rooms);
   else replay(socket, rooms, lastEventId);
-  // The handshake request is not needed once connected (socket.handshake keeps its headers, query
-  // and auth): Socket.IO's memory-usage guide. Everything above read it synchronously.
+  // The handshake request is not needed once connected: Socket.IO's memory-usage guide. Everything
+  // above read it synchronously.
   (socket.conn as unknown as { request: IncomingMessage | null }).request = null;
+  slimHandshake(socket.handshake);
+}
+
+const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
+
+/**
+ * What `socket.handshake` keeps for the connection's life: the client's address, when it connected
+ * (`issued`), `secure`, `xdomain` and `auth`. Its request headers, query, URL and the date as a
+ * string are read during the handshake (origin, session, per-IP key, replay) and by nothing after
+ * it (Socket.IO itself never reads them again); dropped, they save about 0.5 KB per socket
+ * (docs/benchmarks.md, "Memory per socket, second pass").
+ */
+export function slimHandshake(handshake: AppSocket['handshake']): void {
+  const h = handshake as unknown as Record<string, unknown>;
+  h.headers = NOTHING;
+  h.query = NOTHING;
+  h.url = '';
+  h.time = '';
 }
 
 /**

@@ -45,6 +45,18 @@ import { Samples, summarize, type Summary } from './lib/stats.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const HERE = path.dirname(SELF);
+
+/**
+ * The Node options `npm run serve` starts the server with (package.json), so that our server runs
+ * here as it runs in production (e.g. the young generation's size: docs/benchmarks.md, "Memory per
+ * socket, second pass"). The floor runs with Node's defaults.
+ */
+function serveNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(HERE, '../../package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+server\/main\.ts$/.exec(pkg.scripts.serve.trim());
+  if (!m) throw new Error(`package.json "serve" is not "node [--options] server/main.ts": ${pkg.scripts.serve}`);
+  return m[1].trim().split(/\s+/).filter(Boolean);
+}
 const hr = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 /** The pg round trip's channel (client processes listen) and the floor server's. */
@@ -539,11 +551,13 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
     });
     const cpuProf = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
     const preload = ['--expose-gc', ...cpuProf, '--import', path.join(HERE, 'live.preload.ts')];
+    const serveOptions = serveNodeOptions();
+    console.log(`our server runs with the Node options of npm run serve: ${serveOptions.join(' ') || '(none)'}`);
     const oursPrefix = path.join(db.root, 'ours-probe');
     const server: ServerProcess = await startServer({
       name: 'server',
       entry: 'server/main.ts',
-      nodeArgs: preload,
+      nodeArgs: [...serveOptions, ...preload],
       readyPath: '/readyz',
       env: serverEnv({ KB_BENCH_MEM_FILE: oursPrefix }),
     });
@@ -793,7 +807,7 @@ Environment (for scripts): BENCH_QUICK=1 is --quick; BENCH_WATCHERS and BENCH_RO
       const cluster = await startServer({
         name: 'workers',
         entry: 'server/main.ts',
-        nodeArgs: preload,
+        nodeArgs: [...serveOptions, ...preload],
         readyPath: '/readyz',
         env: serverEnv({ WORKERS: '2' }),
       });

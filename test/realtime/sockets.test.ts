@@ -75,16 +75,22 @@ describe('socket connection', () => {
 });
 
 describe('socket memory', () => {
-  it('keeps no handshake request once connected, and the socket keeps its session identity', async () => {
+  it('keeps no handshake request nor its headers once connected, and the socket keeps its session identity', async () => {
     const ws = await open({ cookie: cookies.admin });
     const polling = await open({ cookie: cookies.admin, transports: ['polling'] });
     const io = srv.app.realtime.io!;
     const server = [ws.id, polling.id].map((id) => io.sockets.sockets.get(id!)!);
-    // The request (and what the session middleware hung on it) is let go; the handshake's record stays.
-    expect(server.map((s) => [s.conn.request, typeof s.handshake.headers.cookie])).toEqual([
-      [null, 'string'],
-      [null, 'string'],
+    // The request (and what the session middleware hung on it) is let go, and so are the handshake's
+    // headers, query, URL and date string; its address, time and auth stay.
+    expect(server.map((s) => [s.conn.request, s.handshake.headers, s.handshake.query, s.handshake.url, s.handshake.time])).toEqual([
+      [null, {}, {}, '', ''],
+      [null, {}, {}, '', ''],
     ]);
+    for (const s of server) {
+      expect(s.handshake.address).toMatch(/127\.0\.0\.1/);
+      expect(s.handshake.issued).toBeGreaterThan(0);
+      expect(s.handshake.auth).toEqual({});
+    }
     const inboxes = [new Inbox(ws), new Inbox(polling)];
     await announce(db.pool, 'stylists', 'still staff');
     for (const i of inboxes) expect((await i.next('announcement')).message).toBe('still staff');

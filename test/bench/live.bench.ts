@@ -39,24 +39,13 @@ import { fnv1a } from '../../server/hash.ts';
 import { createBenchSalon } from './lib/bulk.ts';
 import { cleanup, install, onCleanup } from './lib/lifecycle.ts';
 import { startBenchPostgres } from './lib/pg.ts';
-import { cpuMs, startServer, treeCpuMs, type ServerProcess } from './lib/proc.ts';
+import { cpuMs, serveNodeOptions, startServer, treeCpuMs, type ServerProcess } from './lib/proc.ts';
 import { heading, machine, machineLine, ms, pct, ratio, table, verdict, verdictTable, type Verdict } from './lib/report.ts';
 import { Samples, summarize, type Summary } from './lib/stats.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const HERE = path.dirname(SELF);
 
-/**
- * The Node options `npm run serve` starts the server with (package.json), so that our server runs
- * here as it runs in production (e.g. the young generation's size: docs/benchmarks.md, "Memory per
- * socket, second pass"). The floor runs with Node's defaults.
- */
-function serveNodeOptions(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(HERE, '../../package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const m = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+server\/main\.ts$/.exec(pkg.scripts.serve.trim());
-  if (!m) throw new Error(`package.json "serve" is not "node [--options] server/main.ts": ${pkg.scripts.serve}`);
-  return m[1].trim().split(/\s+/).filter(Boolean);
-}
 const hr = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 /** The pg round trip's channel (client processes listen) and the floor server's. */

@@ -23,7 +23,7 @@ import { cleanup, install } from './lib/lifecycle.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { runPaced } from './lib/paced.ts';
 import { startBenchPostgres, type BenchPostgres } from './lib/pg.ts';
-import { startServer, treeCpuMs, type ServerProcess } from './lib/proc.ts';
+import { serveNodeOptions, startServer, treeCpuMs, type ServerProcess } from './lib/proc.ts';
 import { heading, machine, machineLine, ms, pct, rate, ratio, table, verdict, verdictTable, type Verdict } from './lib/report.ts';
 import { mixPaths, PacedBooker, ZipfKeys, type WriterResult } from './lib/slots-mix.ts';
 import { rng, Samples, type Summary } from './lib/stats.ts';
@@ -129,6 +129,8 @@ const problems: string[] = [];
 const notes: string[] = [];
 const silent = pino({ level: 'silent' });
 const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
+/** Our server runs with the Node options `npm run serve` uses (package.json); the floors with Node's defaults. */
+const oursArgs = [...serveNodeOptions(), ...nodeArgs];
 
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -303,7 +305,7 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
     LOG_LEVEL: 'info',
   };
   const cacheBound = mixCacheBytes ?? 256 * 1024 * 1024; // server/config.ts default
-  let ours = await startServer({ name: 'mix-cached', nodeArgs, entry: 'server/main.ts', env, readyPath: '/readyz' });
+  let ours = await startServer({ name: 'mix-cached', nodeArgs: oursArgs, entry: 'server/main.ts', env, readyPath: '/readyz' });
   const started = performance.now();
   const prefill = args.prefill === 'on' ? await prefillEnd(ours, started) : null;
   if (prefill) console.log(`mix: prefill ${prefillLine(prefill)}`);
@@ -400,7 +402,7 @@ async function runMix(pg: BenchPostgres, pool: Pool, salon: BenchSalon, grid: Bo
   // Cold: a restart empties the cache; the mix and the writes resume at once.
   await ours.stop();
   const t0 = performance.now();
-  ours = await startServer({ name: 'mix-restarted', nodeArgs, entry: 'server/main.ts', env, readyPath: '/readyz' });
+  ours = await startServer({ name: 'mix-restarted', nodeArgs: oursArgs, entry: 'server/main.ts', env, readyPath: '/readyz' });
   const readyMs = performance.now() - t0;
   booker.rebase(ours.baseUrl);
   const windows: MixResult['cold']['windows'] = [];
@@ -646,7 +648,13 @@ async function main(): Promise<void> {
   const appEnv = (cache: 'on' | 'off') => appEnvFor(pg.url, cache);
   const servers = {} as Record<Variant, ServerProcess>;
   // /readyz: the database and the notification listener are up, so the cache is trusted.
-  servers.cached = await startServer({ name: 'cached', nodeArgs, entry: 'server/main.ts', env: appEnv('on'), readyPath: '/readyz' });
+  servers.cached = await startServer({
+    name: 'cached',
+    nodeArgs: oursArgs,
+    entry: 'server/main.ts',
+    env: appEnv('on'),
+    readyPath: '/readyz',
+  });
   const hotKey = { stylistId: salon.stylists[0].id, serviceId: salon.services[0].id, date: grid.startDate };
   const hotPath = slotsPath(hotKey);
 
@@ -688,7 +696,13 @@ async function main(): Promise<void> {
     entry: 'test/bench/slots.server.ts',
     env: { ...appEnv('on'), ...floorEnv, MODE: 'floor-stack' },
   });
-  servers.uncached = await startServer({ name: 'uncached', nodeArgs, entry: 'server/main.ts', env: appEnv('off'), readyPath: '/readyz' });
+  servers.uncached = await startServer({
+    name: 'uncached',
+    nodeArgs: oursArgs,
+    entry: 'server/main.ts',
+    env: appEnv('off'),
+    readyPath: '/readyz',
+  });
   servers.v2 = await startServer({
     name: 'v2',
     nodeArgs,
@@ -798,7 +812,13 @@ async function main(): Promise<void> {
   if (sizes.n !== opt.big) problems.push(`expected ${opt.big} bookings, found ${sizes.n}`);
   const coldBig = await coldPath(pool, salon, grid, bigDays, 3);
   console.log(`cold path, ${rate(opt.big)} bookings: p50 ${ms(coldBig.p50)} ms, p99 ${ms(coldBig.p99)} ms`);
-  const uncachedBig = await startServer({ name: 'uncached', nodeArgs, entry: 'server/main.ts', env: appEnv('off'), readyPath: '/readyz' });
+  const uncachedBig = await startServer({
+    name: 'uncached',
+    nodeArgs: oursArgs,
+    entry: 'server/main.ts',
+    env: appEnv('off'),
+    readyPath: '/readyz',
+  });
   const coldBigHttp = await coldHttp(uncachedBig, salon, grid, bigDays, 4);
   await uncachedBig.stop();
   const mix = args.mix === 'on' ? await runMix(pg, pool, salon, grid, opt.big) : null;

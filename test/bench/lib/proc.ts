@@ -181,3 +181,17 @@ export function treeCpuMs(rootPid: number | undefined): number {
   }
   return (ticks * 1000) / ticksPerSecond();
 }
+
+/**
+ * The Node options `npm run serve` starts the server with (package.json), so that our server runs
+ * here as it runs in production (e.g. the young generation's size: docs/benchmarks.md, "Memory per
+ * socket, second pass"). Floors run with Node's defaults.
+ */
+export function serveNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const m = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+server\/main\.ts$/.exec(pkg.scripts.serve.trim());
+  if (!m) throw new Error(`package.json "serve" is not "node [--options] server/main.ts": ${pkg.scripts.serve}`);
+  return m[1].trim().split(/\s+/).filter(Boolean);
+}

@@ -447,7 +447,7 @@ export interface AuditActor {
  * The audit log, filtered by action (a prefix) and actor on the server, newest first, a page at a
  * time; the text filter narrows what is loaded.
  */
-export class AuditLog {
+export class AuditLog extends PagedList<AuditEntry> {
   /** An action prefix, e.g. `booking.` or `override.create`; '' for all. */
   actionFilter = $state('');
   /** An actor's user id; '' for anyone. */
@@ -459,37 +459,28 @@ export class AuditLog {
   /** Every actor seen so far, so the filter keeps its choices while it narrows the list. */
   knownActors = $state.raw<AuditActor[]>([]);
   #knownActions = $state.raw<string[]>([]);
-  readonly #list: PagedList<AuditEntry>;
+  #api: Api;
 
   constructor(api: Api) {
-    this.#list = new PagedList(
-      (before) =>
-        api.get<AuditEntry[]>(
-          `/api/admin/audit-log${query({
-            limit: AUDIT_PAGE,
-            before,
-            action: this.actionFilter,
-            actorId: this.actorFilter,
-            from: this.fromFilter,
-            to: this.toFilter,
-          })}`,
-        ),
-      AUDIT_PAGE,
-    );
+    super(AUDIT_PAGE);
+    this.#api = api;
   }
 
   get entries(): AuditEntry[] {
-    return this.#list.items;
+    return this.items;
   }
-  get loading(): boolean {
-    return this.#list.loading;
-  }
-  get error(): string {
-    return this.#list.error;
-  }
-  /** No older entries match the filters. */
-  get exhausted(): boolean {
-    return this.#list.exhausted;
+
+  protected fetchPage(before: number | undefined): Promise<AuditEntry[]> {
+    return this.#api.get<AuditEntry[]>(
+      `/api/admin/audit-log${query({
+        limit: AUDIT_PAGE,
+        before,
+        action: this.actionFilter,
+        actorId: this.actorFilter,
+        from: this.fromFilter,
+        to: this.toFilter,
+      })}`,
+    );
   }
 
   /** Filter choices: the families, then every action seen. */
@@ -512,24 +503,13 @@ export class AuditLog {
     if (f.to !== undefined) this.toFilter = f.to;
     // A range the server would refuse (the last day before the first) is not asked for.
     if (this.fromFilter && this.toFilter && this.toFilter < this.fromFilter) {
-      this.#list.fail('The last day is before the first.');
+      this.error = 'The last day is before the first.';
       return;
     }
     await this.load();
   }
 
-  /** Reads the newest page for the current filters (a read still running for older filters is dropped). */
-  async load(): Promise<void> {
-    const page = await this.#list.reload();
-    if (page) this.#remember(page);
-  }
-
-  async more(): Promise<void> {
-    const page = await this.#list.more();
-    if (page) this.#remember(page);
-  }
-
-  #remember(items: AuditEntry[]): void {
+  protected onPage(items: AuditEntry[]): void {
     const actions = new Set(this.#knownActions);
     const actors = new Map(this.knownActors.map((a) => [a.id, a]));
     for (const e of items) {

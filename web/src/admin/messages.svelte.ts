@@ -14,48 +14,26 @@ export const STATUS_LABELS: Record<MessageStatus, string> = {
   skipped: 'Not sent',
 };
 
-export class Mailbox {
+export class Mailbox extends PagedList<MessageSummary> {
   /** '' for every status. */
   statusFilter = $state<MessageStatus | ''>('');
   opened = $state.raw<Message | null>(null);
   openError = $state('');
-  readonly #list: PagedList<MessageSummary>;
   #api: Api;
   #openSeq = 0;
 
   constructor(api: Api) {
+    super(MESSAGES_PAGE);
     this.#api = api;
-    this.#list = new PagedList(
-      (before) => api.get<MessageSummary[]>(`/api/admin/messages${query({ limit: MESSAGES_PAGE, before, status: this.statusFilter })}`),
-      MESSAGES_PAGE,
-    );
   }
 
-  get items(): MessageSummary[] {
-    return this.#list.items;
-  }
-  get loading(): boolean {
-    return this.#list.loading;
-  }
-  get error(): string {
-    return this.#list.error;
-  }
-  get exhausted(): boolean {
-    return this.#list.exhausted;
+  protected fetchPage(before: number | undefined): Promise<MessageSummary[]> {
+    return this.#api.get<MessageSummary[]>(`/api/admin/messages${query({ limit: MESSAGES_PAGE, before, status: this.statusFilter })}`);
   }
 
   async filter(status: MessageStatus | ''): Promise<void> {
     this.statusFilter = status;
     await this.load();
-  }
-
-  /** The newest page again (a read for an older filter still running is dropped). */
-  async load(): Promise<void> {
-    await this.#list.reload();
-  }
-
-  async more(): Promise<void> {
-    await this.#list.more();
   }
 
   async open(id: number): Promise<void> {

@@ -24,9 +24,46 @@ export interface LoadedDay {
   dbNowMs: number;
 }
 
-// Everything the engine needs for one (stylist, service, date), in one round trip. Bookings are
-// found through the (stylist_id, start_at) index: an appointment is at most 16 h (12 h service
-// plus 4 h buffer), so one that touches the day starts no earlier than 17 h before it.
+/**
+ * The columns of one stylist's day that the engine reads (schedule, overrides, bookings, holds, the
+ * availability version), for the day query and the batched one alike: `stylist` and `day` are SQL
+ * expressions, `rel` the relation holding that day's `day_start` and `day_end` instants. Bookings are
+ * found through the (stylist_id, start_at) index: an appointment is at most 16 h (12 h service plus
+ * 4 h buffer), so one that touches the day starts no earlier than 17 h before it.
+ */
+function dayColumns(stylist: string, day: string, rel: string): string {
+  return `
+  (select coalesce(json_agg(json_build_object(
+      'dayOfWeek', w.day_of_week, 'start', to_char(w.start_time, 'HH24:MI'), 'end', to_char(w.end_time, 'HH24:MI'),
+      'effectiveFrom', w.effective_from, 'effectiveUntil', w.effective_until)), '[]')
+     from schedule_windows w
+    where w.stylist_id = ${stylist} and w.day_of_week = extract(dow from ${day})
+      and w.effective_from <= ${day} and (w.effective_until is null or w.effective_until >= ${day})) as schedule,
+  (select coalesce(json_agg(json_build_object(
+      'id', o.id, 'kind', o.kind, 'startDate', o.start_date, 'endDate', o.end_date,
+      'start', to_char(o.start_time, 'HH24:MI'), 'end', to_char(o.end_time, 'HH24:MI'),
+      'priority', o.priority, 'createdAtMs', (extract(epoch from o.created_at) * 1000)::float8)), '[]')
+     from overrides o
+    where (o.stylist_id = ${stylist} or o.stylist_id is null) and ${day} between o.start_date and o.end_date) as overrides,
+  (select coalesce(json_agg(json_build_array(
+      (extract(epoch from b.start_at) * 1000)::float8, (extract(epoch from b.occupied_until) * 1000)::float8)), '[]')
+     from bookings b
+    where b.stylist_id = ${stylist} and b.status in (${ACTIVE_STATUSES_SQL})
+      and b.start_at > ${rel}.day_start - interval '17 hours' and b.start_at < ${rel}.day_end + interval '1 day'
+      and b.occupied_until > ${rel}.day_start) as bookings,
+  (select coalesce(json_agg(json_build_array(
+      (extract(epoch from h.start_at) * 1000)::float8, (extract(epoch from h.occupied_until) * 1000)::float8,
+      (extract(epoch from h.expires_at) * 1000)::float8)), '[]')
+     from holds h
+    where h.stylist_id = ${stylist} and h.expires_at > clock_timestamp()
+      and h.start_at > ${rel}.day_start - interval '17 hours' and h.start_at < ${rel}.day_end + interval '1 day'
+      and h.occupied_until > ${rel}.day_start) as holds,
+  (select coalesce(max(v.version), 0) from availability_versions v
+    where v.stylist_id in (${stylist}, '00000000-0000-0000-0000-000000000000'::uuid)
+      and v.day in (${day}, '-infinity'::date)) as version`;
+}
+
+// Everything the engine needs for one (stylist, service, date), in one round trip.
 const DAY_SQL = `
 with st as (
   select s.timezone, s.slot_step_minutes, s.buffer_minutes, s.min_notice_minutes, s.horizon_days,
@@ -42,34 +79,7 @@ with st as (
 select st.timezone, st.slot_step_minutes, st.buffer_minutes, st.min_notice_minutes, st.horizon_days,
   st.duration_minutes, st.price_cents,
   (extract(epoch from clock_timestamp()) * 1000)::float8 as db_now_ms,
-  (select coalesce(json_agg(json_build_object(
-      'dayOfWeek', w.day_of_week, 'start', to_char(w.start_time, 'HH24:MI'), 'end', to_char(w.end_time, 'HH24:MI'),
-      'effectiveFrom', w.effective_from, 'effectiveUntil', w.effective_until)), '[]')
-     from schedule_windows w
-    where w.stylist_id = $1 and w.day_of_week = extract(dow from $3::date)
-      and w.effective_from <= $3::date and (w.effective_until is null or w.effective_until >= $3::date)) as schedule,
-  (select coalesce(json_agg(json_build_object(
-      'id', o.id, 'kind', o.kind, 'startDate', o.start_date, 'endDate', o.end_date,
-      'start', to_char(o.start_time, 'HH24:MI'), 'end', to_char(o.end_time, 'HH24:MI'),
-      'priority', o.priority, 'createdAtMs', (extract(epoch from o.created_at) * 1000)::float8)), '[]')
-     from overrides o
-    where (o.stylist_id = $1 or o.stylist_id is null) and $3::date between o.start_date and o.end_date) as overrides,
-  (select coalesce(json_agg(json_build_array(
-      (extract(epoch from b.start_at) * 1000)::float8, (extract(epoch from b.occupied_until) * 1000)::float8)), '[]')
-     from bookings b
-    where b.stylist_id = $1 and b.status in (${ACTIVE_STATUSES_SQL})
-      and b.start_at > st.day_start - interval '17 hours' and b.start_at < st.day_end + interval '1 day'
-      and b.occupied_until > st.day_start) as bookings,
-  (select coalesce(json_agg(json_build_array(
-      (extract(epoch from h.start_at) * 1000)::float8, (extract(epoch from h.occupied_until) * 1000)::float8,
-      (extract(epoch from h.expires_at) * 1000)::float8)), '[]')
-     from holds h
-    where h.stylist_id = $1 and h.expires_at > clock_timestamp()
-      and h.start_at > st.day_start - interval '17 hours' and h.start_at < st.day_end + interval '1 day'
-      and h.occupied_until > st.day_start) as holds,
-  (select coalesce(max(v.version), 0) from availability_versions v
-    where v.stylist_id in ($1, '00000000-0000-0000-0000-000000000000'::uuid)
-      and v.day in ($3::date, '-infinity'::date)) as version
+${dayColumns('$1', '$3::date', 'st')}
 from st`;
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -132,34 +142,7 @@ select sd.stylist_id, to_char(sd.day, 'YYYY-MM-DD') as date, sd.timezone, sd.slo
       coalesce(ss.price_cents, sv.price_cents)) order by ss.service_id), '[]')
      from stylist_services ss join services sv on sv.id = ss.service_id
     where ss.stylist_id = sd.stylist_id and sv.active) as services,
-  (select coalesce(json_agg(json_build_object(
-      'dayOfWeek', w.day_of_week, 'start', to_char(w.start_time, 'HH24:MI'), 'end', to_char(w.end_time, 'HH24:MI'),
-      'effectiveFrom', w.effective_from, 'effectiveUntil', w.effective_until)), '[]')
-     from schedule_windows w
-    where w.stylist_id = sd.stylist_id and w.day_of_week = extract(dow from sd.day)
-      and w.effective_from <= sd.day and (w.effective_until is null or w.effective_until >= sd.day)) as schedule,
-  (select coalesce(json_agg(json_build_object(
-      'id', o.id, 'kind', o.kind, 'startDate', o.start_date, 'endDate', o.end_date,
-      'start', to_char(o.start_time, 'HH24:MI'), 'end', to_char(o.end_time, 'HH24:MI'),
-      'priority', o.priority, 'createdAtMs', (extract(epoch from o.created_at) * 1000)::float8)), '[]')
-     from overrides o
-    where (o.stylist_id = sd.stylist_id or o.stylist_id is null) and sd.day between o.start_date and o.end_date) as overrides,
-  (select coalesce(json_agg(json_build_array(
-      (extract(epoch from b.start_at) * 1000)::float8, (extract(epoch from b.occupied_until) * 1000)::float8)), '[]')
-     from bookings b
-    where b.stylist_id = sd.stylist_id and b.status in (${ACTIVE_STATUSES_SQL})
-      and b.start_at > sd.day_start - interval '17 hours' and b.start_at < sd.day_end + interval '1 day'
-      and b.occupied_until > sd.day_start) as bookings,
-  (select coalesce(json_agg(json_build_array(
-      (extract(epoch from h.start_at) * 1000)::float8, (extract(epoch from h.occupied_until) * 1000)::float8,
-      (extract(epoch from h.expires_at) * 1000)::float8)), '[]')
-     from holds h
-    where h.stylist_id = sd.stylist_id and h.expires_at > clock_timestamp()
-      and h.start_at > sd.day_start - interval '17 hours' and h.start_at < sd.day_end + interval '1 day'
-      and h.occupied_until > sd.day_start) as holds,
-  (select coalesce(max(v.version), 0) from availability_versions v
-    where v.stylist_id in (sd.stylist_id, '00000000-0000-0000-0000-000000000000'::uuid)
-      and v.day in (sd.day, '-infinity'::date)) as version
+${dayColumns('sd.stylist_id', 'sd.day', 'sd')}
 from sd
 order by sd.day, sd.stylist_id`;
 

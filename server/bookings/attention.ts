@@ -143,7 +143,7 @@ export async function withAttention<T extends BookingDto>(db: Queryable, booking
 /** Active bookings of these stylists touching their local dates [from, to], as attention subjects. */
 export async function activeSubjects(db: Queryable, stylistIds: readonly string[], from: string, to: string): Promise<AttentionSubject[]> {
   if (stylistIds.length === 0) return [];
-  const { rows } = await db.query<{ id: string; stylist_id: string; start_at: Date; end_at: Date; status: BookingStatus }>(
+  const { rows } = await db.query<SubjectRow>(
     `select b.id, b.stylist_id, b.start_at, b.end_at, b.status from bookings b join stylists s on s.id = b.stylist_id
       where b.stylist_id = any($1::uuid[]) and b.status in (${ACTIVE_STATUSES_SQL})
         and b.start_at < (($3::date + 2)::timestamp at time zone s.timezone)
@@ -152,30 +152,35 @@ export async function activeSubjects(db: Queryable, stylistIds: readonly string[
     // A day either side (in SQL: an override may end on 9999-12-31): an appointment may cross midnight.
     [stylistIds, from, to],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    stylistId: r.stylist_id,
-    startMs: r.start_at.getTime(),
-    endMs: r.end_at.getTime(),
-    status: r.status,
-  }));
+  return rows.map(subjectOf);
 }
+
+/** A booking row as the attention queries read it. */
+interface SubjectRow {
+  id: string;
+  stylist_id: string;
+  start_at: Date;
+  end_at: Date;
+  status: BookingStatus;
+}
+
+const subjectOf = (r: SubjectRow): AttentionSubject => ({
+  id: r.id,
+  stylistId: r.stylist_id,
+  startMs: r.start_at.getTime(),
+  endMs: r.end_at.getTime(),
+  status: r.status,
+});
 
 /** Active bookings of one stylist that have not ended (the database's clock), as attention subjects, in start order. */
 export async function futureSubjects(db: Queryable, stylistId: string): Promise<AttentionSubject[]> {
-  const { rows } = await db.query<{ id: string; stylist_id: string; start_at: Date; end_at: Date; status: BookingStatus }>(
+  const { rows } = await db.query<SubjectRow>(
     `select b.id, b.stylist_id, b.start_at, b.end_at, b.status from bookings b
       where b.stylist_id = $1 and b.status in (${ACTIVE_STATUSES_SQL}) and b.end_at > now()
       order by b.start_at, b.id`,
     [stylistId],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    stylistId: r.stylist_id,
-    startMs: r.start_at.getTime(),
-    endMs: r.end_at.getTime(),
-    status: r.status,
-  }));
+  return rows.map(subjectOf);
 }
 
 /** Active bookings of one stylist starting on their local `date` that need attention, in start order. */
